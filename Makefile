@@ -1,0 +1,47 @@
+# Every target sets up what it needs: a virtual environment in .venv with pinned packages.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+export NEWSETL_RAW_DIR ?= $(CURDIR)/raw
+export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DAGSTER_PORT ?= 3000
+
+.PHONY: install dataset test test-all lint ui bench clean snapshots
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+dataset: install
+	mkdir -p "$(DAGSTER_HOME)"
+	$(PY) -m dagster_project.build
+
+test: install
+	mkdir -p "$(DAGSTER_HOME)"
+	$(PY) -m pytest
+
+test-all: install
+	$(PY) -m pytest -m ""
+
+lint: install
+	$(VENV)/bin/ruff check dagster_project contracts tests
+	$(VENV)/bin/mypy
+
+ui: install
+	mkdir -p "$(DAGSTER_HOME)"
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) -w workspace.yaml
+
+clean:
+	rm -rf .dagster_home .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate derived files (asset-graph snapshot) from the code instead of editing them by hand.
+snapshots: install
+	$(PY) tests/test_definitions.py

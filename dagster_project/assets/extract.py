@@ -1,0 +1,77 @@
+"""Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
+
+
+import dagster as dg
+import polars as pl
+
+from contracts import Entities, Mentions, Quantities
+from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, extract_mentions
+from dagster_project.core.frames import records_to_frame
+from dagster_project.core.resolve import resolve
+from dagster_project.core.textmap import OffsetMap
+from dagster_project.resources import NlpModel
+
+CANDIDATE_SCHEMA = {
+    "mention_id": pl.String(), "article_id": pl.String(), "mention_type": pl.String(), "surface": pl.String(),
+    "start": pl.Int64(), "end": pl.Int64(), "raw_start": pl.Int64(), "raw_end": pl.Int64(), "label": pl.String(),
+    "family": pl.String(), "value": pl.Float64(), "unit": pl.String(), "unit_surface": pl.String(),
+    "quantified": pl.String(), "qualifier": pl.String(),
+}
+
+
+@dg.asset(
+    group_name="extract",
+    description="One row per extracted mention before entity resolution, with quantity details and raw offsets.",
+)
+def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame, nlp: NlpModel) -> dg.Output[pl.DataFrame]:
+    model = nlp.load()
+    maps = {r["article_id"]: OffsetMap.from_json(r["offset_map"]) for r in articles.select("article_id", "offset_map").iter_rows(named=True)}
+    rows = []
+    pairs = list(articles.select("article_id", "text").iter_rows())
+    for m in extract_mentions(model, pairs, batch_size=nlp.batch_size, n_process=nlp.n_process):
+        raw_start, raw_end = maps[m.article_id].raw_span(m.start, m.end)
+        rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
+    df = pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=CANDIDATE_SCHEMA)
+    context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s)")
+    return dg.Output(df, metadata={"dagster/row_count": df.height, "extractor_version": EXTRACTOR_VERSION,
+                                   "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows()))})
+
+
+@dg.multi_asset(
+    group_name="extract",
+    outs={
+        "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, raw offsets, canonical entity."),
+        "entities": dg.AssetOut(description="One row per canonical entity (person, aircraft, place)."),
+    },
+)
+def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-untyped-def]
+    """Resolve candidates into canonical entities and attach each mention's entity_id."""
+    fields = Mention.__dataclass_fields__
+    cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
+    entities, mapping = resolve(cands)
+    ents = records_to_frame(entities, Entities)
+    ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
+                       schema={"mention_id": pl.String(), "entity_id": pl.String()})
+    mentions = mention_candidates.join(ids, on="mention_id", how="left").select(
+        "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "raw_start", "raw_end"
+    ).sort("article_id", "start", "end")
+    yield dg.Output(mentions, output_name="mentions",
+                    metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
+    yield dg.Output(ents, output_name="entities",
+                    metadata=table_metadata(ents, Entities))
+
+
+@dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
+def quantities(mention_candidates: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    df = (
+        mention_candidates.filter(pl.col("mention_type") == "quantity")
+        .select("mention_id", "value", pl.col("unit").fill_null("count"), "quantified", "qualifier", "unit_surface")
+        .sort("mention_id")
+    )
+    return dg.Output(df, metadata=table_metadata(df, Quantities))
+
+
+mentions_contract = contract_check("mentions", Mentions)
+entities_contract = contract_check("entities", Entities)
+quantities_contract = contract_check("quantities", Quantities)
