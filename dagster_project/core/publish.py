@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,8 +172,13 @@ def publish(
     lineage: Mapping[str, Any],
     name: str = "newsetl-caracas-airlift",
     now: dt.datetime | None = None,
+    extras: Callable[[Path, dict[str, Any]], None] | None = None,
 ) -> PublishResult:
-    """Stage, audit, and atomically publish ``tables`` as a new version (or nothing if unchanged)."""
+    """Stage, audit, and atomically publish ``tables`` as a new version (or nothing if unchanged).
+
+    ``extras(staging_dir, manifest)`` may write further files (card, plots, changelog) into the
+    staging folder before it is moved into place, so they are published atomically with the data.
+    """
     curated.mkdir(parents=True, exist_ok=True)
     failures = audit(tables)
     if failures:
@@ -238,7 +243,11 @@ def publish(
             },
         }
         (staging / DATAPACKAGE).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        for f in staging.iterdir():
+        if extras is not None:
+            extras(staging, manifest)
+        for f in staging.rglob("*"):
+            if not f.is_file():
+                continue
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
         _fsync_dir(staging)
