@@ -11,14 +11,15 @@ def _blocks(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", b).strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
 
 
-def paragraph_pools(seed_dir: Path) -> tuple[list[str], list[str]]:
-    """Headline-like lines and body paragraphs found in the seed articles."""
-    titles, paragraphs = [], []
+def paragraph_pools(seed_dir: Path) -> tuple[list[str], list[str], list[int]]:
+    """Headline-like lines, body paragraphs and article lengths (characters) found in the seed articles."""
+    titles, paragraphs, lengths = [], [], []
     for path in sorted(seed_dir.glob("*")):
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         blocks = _blocks(text)
+        lengths.append(len(text))
         for b in blocks:
             if len(b) >= 80 and " " in b:
                 paragraphs.append(b)
@@ -26,24 +27,28 @@ def paragraph_pools(seed_dir: Path) -> tuple[list[str], list[str]]:
                 titles.append(b)
     if not paragraphs:
         raise SystemExit(f"no paragraphs found under {seed_dir}")
-    return titles or ["Untitled report"], paragraphs
+    return titles or ["Untitled report"], paragraphs, lengths
 
 
-def make_article(rng: random.Random, titles: list[str], paragraphs: list[str], index: int) -> str:
-    """One article: a headline, a dateline paragraph and 4 to 9 shuffled paragraphs."""
-    body = rng.sample(paragraphs, k=min(len(paragraphs), rng.randint(4, 9)))
+def make_article(rng: random.Random, titles: list[str], paragraphs: list[str], lengths: list[int], index: int) -> str:
+    """One article: a headline and shuffled paragraphs up to the length of a seed article (+/- 30%)."""
+    target = rng.choice(lengths) * rng.uniform(0.7, 1.3)
+    order = rng.sample(paragraphs, k=len(paragraphs))
+    body: list[str] = []
+    while order and sum(map(len, body)) < target:
+        body.append(order.pop())
     title = rng.choice(titles)
     return f"{title} ({index})\n\n" + "\n\n".join(body) + "\n"
 
 
 def write_corpus(seed_dir: Path, out: Path, n: int, seed: int = 20190324, start: int = 0) -> list[Path]:
     """Write articles ``start .. start+n-1`` into ``out`` (sharded in folders of 1,000 files)."""
-    titles, paragraphs = paragraph_pools(seed_dir)
+    titles, paragraphs, lengths = paragraph_pools(seed_dir)
     written = []
     for i in range(start, start + n):
         rng = random.Random(seed * 1_000_003 + i)  # one stream per article: article i is the same in any run
         path = out / f"batch-{i // 1000:04d}" / f"article-{i:06d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make_article(rng, titles, paragraphs, i), encoding="utf-8")
+        path.write_text(make_article(rng, titles, paragraphs, lengths, i), encoding="utf-8")
         written.append(path)
     return written
