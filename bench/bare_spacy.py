@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-def main(root: str, model: str, batch_size: int, exclude: str) -> None:
+def main(root: str, model: str, exclude: str = "") -> None:
     t0 = time.perf_counter()
     import spacy
 
@@ -20,7 +20,7 @@ def main(root: str, model: str, batch_size: int, exclude: str) -> None:
     t1 = time.perf_counter()
     texts = (p.read_text(encoding="utf-8") for p in sorted(Path(root).rglob("*")) if p.is_file())
     n_texts = n_tokens = 0
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    for doc in nlp.pipe(texts):  # spaCy's default batch size: what a bare script does
         n_texts += 1
         n_tokens += len(doc)
     t2 = time.perf_counter()
@@ -29,4 +29,4 @@ def main(root: str, model: str, batch_size: int, exclude: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
+    main(*sys.argv[1:4])

@@ -63,3 +63,23 @@ refresh_schedule = dg.ScheduleDefinition(
     "(e.g. a file rewritten with the same size and mtime) or a sensor that was off.",
     tags={"newsetl/trigger": "schedule"},
 )
+
+
+def executor_from_env(env: dict[str, str] | None = None) -> dg.ExecutorDefinition:
+    """The executor for runs launched by the daemon or the UI.
+
+    In-process by default: the graph is a chain whose one heavy step (spaCy) already uses both cores
+    through ``nlp.pipe(n_process=2)``; one process per step re-imports the project and reloads the model
+    for every step and measured ~5x slower (``BENCH_COMPARE=1 make bench``, README "Running at scale").
+    ``NEWSETL_EXECUTOR=multiprocess`` switches to Dagster's multiprocess executor, bounded by
+    ``NEWSETL_MAX_CONCURRENT`` (default 2, the cores of this machine).
+    """
+    env = dict(os.environ if env is None else env)
+    kind = env.get("NEWSETL_EXECUTOR", "in_process")
+    if kind == "multiprocess":
+        return dg.multiprocess_executor.configured(
+            {"max_concurrent": int(env.get("NEWSETL_MAX_CONCURRENT") or 2)}, name="newsetl_multiprocess"
+        )
+    if kind != "in_process":
+        raise ValueError(f"NEWSETL_EXECUTOR must be in_process or multiprocess, not {kind!r}")
+    return dg.in_process_executor

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 
 from dagster_project.assets import extract, ingest, parse, publish
-from dagster_project.automation import raw_files_sensor, refresh_job, refresh_schedule
+from dagster_project.automation import executor_from_env, raw_files_sensor, refresh_job, refresh_schedule
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -19,6 +19,7 @@ defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, parse, extract, publish]),
     asset_checks=dg.load_asset_checks_from_modules([ingest, parse, extract, publish]),
     jobs=[refresh_job],
+    executor=executor_from_env(),
     sensors=[raw_files_sensor],
     schedules=[refresh_schedule],
     resources={

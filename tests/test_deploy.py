@@ -24,6 +24,7 @@ def test_instance_templates_match_dagsters_instance_schema(name: str) -> None:
     assert _instance_errors(config) == []
     pg = config["storage"]["postgres"]["postgres_db"]
     # Connection settings come from the environment, never from the file.
+    assert pg.pop("scheme") == "postgresql+psycopg2"  # the pinned driver, not SQLAlchemy 2.1's psycopg 3 default
     assert {k: v["env"] for k, v in pg.items()} == {
         "hostname": "DAGSTER_PG_HOST", "port": "DAGSTER_PG_PORT", "username": "DAGSTER_PG_USER",
         "password": "DAGSTER_PG_PASSWORD", "db_name": "DAGSTER_PG_DB",
@@ -79,10 +80,19 @@ def test_k8s_executor_config_is_really_validated() -> None:
     assert not validate_config(k8s_job_executor.config_schema.config_type, unknown).success
 
 
-def test_multiprocess_run_config_is_valid_for_the_refresh_job(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_executor_is_in_process_unless_multiprocess_is_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("NEWSETL_RAW_DIR", "NEWSETL_CURATED_DIR", "DAGSTER_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    run_config = yaml.safe_load((DEPLOY / "multiprocess.yaml").read_text())
-    job = local_defs.resolve_job_def("refresh")
-    resolved = dg.validate_run_config(job, run_config)["execution"]
-    assert resolved["multi_or_in_process_executor"]["multiprocess"]["max_concurrent"] == 2
+    from dagster_project.automation import executor_from_env
+
+    assert executor_from_env({}) is dg.in_process_executor
+    mp = executor_from_env({"NEWSETL_EXECUTOR": "multiprocess", "NEWSETL_MAX_CONCURRENT": "3"})
+    assert mp.name == "newsetl_multiprocess"
+    job = dg.Definitions(assets=local_defs.assets, resources=local_defs.resources,
+                         executor=mp).resolve_implicit_global_asset_job_def()
+    # The bound is baked in and valid for Dagster's multiprocess executor schema: no run config needed.
+    assert job.executor_def.name == "newsetl_multiprocess"
+    resolved = dg.validate_run_config(job, {})["execution"]["newsetl_multiprocess"]
+    assert resolved["max_concurrent"] == 3
+    with pytest.raises(ValueError, match="NEWSETL_EXECUTOR"):
+        executor_from_env({"NEWSETL_EXECUTOR": "celery"})
