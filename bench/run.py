@@ -96,6 +96,8 @@ def main() -> int:
     n = int(os.environ.get("N", "1000"))
     seed = int(os.environ.get("BENCH_SEED", "20190324"))
     compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
+    # BENCH_FULL_ONLY=1: only the full build (e.g. peak memory at N=10,000 when the time is short).
+    full_only = os.environ.get("BENCH_FULL_ONLY", "") not in ("", "0")
     base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
     if base.exists():
         shutil.rmtree(base)
@@ -113,6 +115,11 @@ def main() -> int:
         return env
 
     try:
+        if full_only:
+            full, _ = run("full build", [py, "-m", "dagster_project.build"], build_env("main"))
+            print(f"N={n}: full build {full.seconds:.1f} s wall, {full.cpu_seconds:.1f} s CPU, "
+                  f"peak {full.peak_rss_mb:.0f} MB (PSS sum; RSS sum {full.peak_rss_sum_mb:.0f} MB)")
+            return 0
         bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
         b = json.loads(out.strip().splitlines()[-1])
         bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"

@@ -31,7 +31,7 @@ refresh_job = dg.define_asset_job(
     "state of the folder yields at most one run.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -> dg.SensorResult | dg.SkipReason:
-    root = roots.raw_path
+    root = roots.raw_root
     if not root.is_dir():
         return dg.SkipReason(f"raw root {root} does not exist")
     entries = list_raw(root)

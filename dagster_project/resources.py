@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+from upath import UPath
+
+from dagster_project.core.storage import is_url, resolve_root
 
 # The repository root; defaults are absolute so nothing depends on the working directory.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,16 @@ class StorageRoots(dg.ConfigurableResource):
     @property
     def home_path(self) -> Path:
         return Path(self.dagster_home or PROJECT_ROOT / ".dagster_home").expanduser().resolve()
+
+    @property
+    def raw_root(self) -> Path | UPath:
+        """The raw root as a local path or, for an fsspec URL (``s3://...``, ``memory://...``), a UPath."""
+        return resolve_root(self.raw_dir) if is_url(self.raw_dir) else self.raw_path
+
+    @property
+    def curated_root(self) -> Path | UPath:
+        """The curated root as a local path or, for an fsspec URL, a UPath."""
+        return resolve_root(self.curated_dir) if is_url(self.curated_dir) else self.curated_path
 
     @property
     def storage_path(self) -> Path:

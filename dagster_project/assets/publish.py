@@ -12,6 +12,7 @@ from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit
 from dagster_project.core.parse import PARSER_VERSION
 from dagster_project.core.publish import publish
+from dagster_project.core.storage import publish_to
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
 
@@ -74,7 +75,8 @@ def published_version(
         "spacy_model_version": model.meta.get("version"),
         "dagster_run_id": context.run.run_id,
     }
-    result = publish(tables, roots.curated_path, sources, lineage)
+    # publish_to: a local mirror, then upload, when the curated root is an fsspec URL.
+    result = publish_to(roots.curated_root, lambda curated: publish(tables, curated, sources, lineage))
     context.log.info(
         f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}"
     )

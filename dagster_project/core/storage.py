@@ -1,14 +1,102 @@
-"""Where the data lives: listing the raw root cheaply, so a sensor can tell when something changed."""
+"""Where the data lives: local folders or fsspec URLs, and a cheap listing of the raw root for the sensor.
+
+Roots are plain paths (the default) or any fsspec URL (``s3://bucket/newsetl/raw``, ``gs://...``,
+``memory://...``, ``file:///...``) through universal-pathlib. The ingest and publish code works on local
+folders (atomic renames, fsync); for a remote root it runs unchanged on a local staging copy:
+
+* raw: :func:`local_raw` downloads the raw files into a temporary folder that ingest then reads;
+* curated: :func:`publish_to` gives publish a local mirror holding what it reads (``LATEST``, the latest
+  manifest, the names of existing versions), then uploads the new version's files and writes ``LATEST``
+  last, so a reader never sees a version pointer before its files. Existing versions are never rewritten.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
+
+from upath import UPath
 
 from dagster_project.core.ingest import iter_raw_paths
+
+R = TypeVar("R")
+LATEST = "LATEST"
+
+
+def is_url(root: str | Path) -> bool:
+    """True for an fsspec URL other than a plain local path (``file://`` counts as a URL, handled by fsspec)."""
+    return "://" in str(root)
+
+
+def resolve_root(root: str | Path) -> Path | UPath:
+    """A plain local ``Path`` (expanded, absolute) or a ``UPath`` for an fsspec URL (never a local UPath)."""
+    if is_url(root):
+        return UPath(str(root))
+    return Path(root).expanduser().resolve()
+
+
+def _remote_files(root: UPath) -> dict[str, dict[str, Any]]:
+    """Relative path -> fsspec info of every file under a remote root."""
+    base = root.path.rstrip("/")
+    found = root.fs.find(base, detail=True)
+    return {name[len(base) :].lstrip("/"): info for name, info in sorted(found.items()) if info.get("type") != "directory"}
+
+
+@contextmanager
+def local_raw(root: str | Path) -> Iterator[Path]:
+    """The raw root as a local folder: itself when local, else a temporary copy deleted afterwards."""
+    resolved = resolve_root(root)
+    if not isinstance(resolved, UPath):
+        yield resolved
+        return
+    with tempfile.TemporaryDirectory(prefix="newsetl-raw-") as tmp:
+        local = Path(tmp)
+        for rel in _remote_files(resolved):
+            target = local / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((resolved / rel).read_bytes())
+        yield local
+
+
+def publish_to(curated: str | Path, publish: Callable[[Path], R]) -> R:
+    """Run ``publish(local_curated_folder)`` against the curated root, local or remote."""
+    resolved = resolve_root(curated)
+    if not isinstance(resolved, UPath):
+        return publish(resolved)
+    with tempfile.TemporaryDirectory(prefix="newsetl-curated-") as tmp:
+        mirror = Path(tmp)
+        existing = set()
+        if resolved.exists():
+            for child in resolved.iterdir():
+                if child.is_dir():
+                    existing.add(child.name)
+                    (mirror / child.name).mkdir()  # a placeholder: publish only checks that the name is taken
+        pointer = resolved / LATEST
+        if pointer.exists():
+            latest = pointer.read_text(encoding="utf-8").strip()
+            (mirror / LATEST).write_text(latest + "\n", encoding="utf-8")
+            if latest in existing:
+                for name in ("datapackage.json",):
+                    if (resolved / latest / name).exists():
+                        (mirror / latest / name).write_bytes((resolved / latest / name).read_bytes())
+        result = publish(mirror)
+        new = sorted(d.name for d in mirror.iterdir() if d.is_dir() and d.name not in existing)
+        for version in new:
+            for f in sorted((mirror / version).rglob("*")):
+                if f.is_file():
+                    target = resolved / version / f.relative_to(mirror / version).as_posix()
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(f.read_bytes())
+        if (mirror / LATEST).exists() and new:
+            # Written last: the pointer moves only once the version's files are all there.
+            (resolved / LATEST).write_text((mirror / LATEST).read_text(encoding="utf-8"), encoding="utf-8")
+        return result
 
 
 @dataclass(frozen=True)
@@ -20,8 +108,10 @@ class Entry:
     mtime_ns: int
 
 
-def list_raw(root: Path) -> list[Entry]:
+def list_raw(root: Path | UPath) -> list[Entry]:
     """Every file under ``root`` (relative path, size, modification time), in the order ingest reads them."""
+    if isinstance(root, UPath):
+        return [Entry(rel, int(info.get("size") or 0), _mtime_ns(info)) for rel, info in _remote_files(root).items()]
     out = []
     for path in iter_raw_paths(root):
         try:
@@ -67,3 +157,20 @@ def raw_state(entries: Iterable[Entry]) -> RawState:
 def changed_since(entries: Iterable[Entry], previous: RawState | None) -> list[str]:
     """Files written after the previous state's newest file (new or rewritten), for run tags and logs."""
     return [e.path for e in entries if previous is None or e.mtime_ns > previous.newest_mtime_ns]
+
+
+def _mtime_ns(info: dict[str, Any]) -> int:
+    """A modification stamp from an fsspec info dict (the key differs between file systems)."""
+    for key in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if hasattr(value, "timestamp"):
+            return int(value.timestamp() * 1e9)
+        try:
+            return int(float(value) * 1e9)
+        except (TypeError, ValueError):
+            continue
+    # No time at all: fall back to a content tag so a rewrite still changes the listing's digest.
+    tag = str(info.get("ETag") or info.get("etag") or info.get("md5") or "")
+    return int(hashlib.sha256(tag.encode()).hexdigest()[:12], 16) if tag else 0
