@@ -1,40 +1,88 @@
 """Shared helpers for table assets: metadata from contracts and blocking contract checks."""
 
 
+import base64
 from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
 import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
+from dagster_project.core.card import CARD, strip_front_matter
 from dagster_project.core.schema import columns
 
 
-def table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
-    """Dagster's column schema, generated from the pandera contract."""
-    return dg.TableSchema(
-        columns=[
+def table_schema(
+    model: type[pa.DataFrameModel] | None, df: pl.DataFrame | None = None, describe_from: Sequence[type[pa.DataFrameModel]] = ()
+) -> dg.TableSchema:
+    """Dagster's column schema, generated from the pandera contract.
+
+    Columns the frame carries beyond its contract (or every column, for a table without one) are
+    listed too, typed from the frame and described by the first of ``describe_from`` that has them.
+    """
+    facts = columns(model) if model is not None else []
+    known = {c["name"] for c in facts}
+    borrowed = {c["name"]: c for m in reversed(describe_from) for c in columns(m)}
+    cols = [
+        dg.TableColumn(
+            name=c["name"],
+            type=c["dtype"],
+            description=c["description"],
+            constraints=dg.TableColumnConstraints(nullable=c["nullable"], unique=c["unique"]),
+        )
+        for c in facts
+    ]
+    for name, dtype in (df.schema.items() if df is not None else []):
+        if name in known:
+            continue
+        hint = borrowed.get(name)
+        cols.append(
             dg.TableColumn(
-                name=c["name"],
-                type=c["dtype"],
-                description=c["description"],
-                constraints=dg.TableColumnConstraints(nullable=c["nullable"], unique=c["unique"]),
+                name=name,
+                type=str(dtype),
+                description=(hint["description"] if hint else "Not in a contract.")
+                + ("" if model is None else " (not in this table's contract)"),
             )
-            for c in columns(model)
-        ]
-    )
+        )
+    return dg.TableSchema(columns=cols)
 
 
-def table_metadata(df: pl.DataFrame, model: type[pa.DataFrameModel], preview_cols: Sequence[str] = ()) -> dict:
+def table_metadata(
+    df: pl.DataFrame,
+    model: type[pa.DataFrameModel] | None,
+    preview_cols: Sequence[str] = (),
+    describe_from: Sequence[type[pa.DataFrameModel]] = (),
+) -> dict:
     """Row count, column schema and a short markdown preview for an asset materialization."""
     cols = [c for c in (preview_cols or df.columns) if c in df.columns][:6]
     head = df.select(cols).head(5).with_columns(pl.col(pl.String).str.slice(0, 60))
     return {
         "dagster/row_count": dg.MetadataValue.int(df.height),
-        "dagster/column_schema": table_schema(model),
+        "dagster/column_schema": table_schema(model, df, describe_from),
         "preview": dg.MetadataValue.md(_markdown(head)),
     }
+
+
+def version_metadata(version_dir: Path) -> dict:
+    """The published version as the UI shows it: its card, its plots inline, and their paths."""
+    card_path = version_dir / CARD
+    meta: dict = {}
+    if card_path.exists():
+        meta["card"] = dg.MetadataValue.md(strip_front_matter(card_path.read_text(encoding="utf-8")))
+        meta["card_path"] = dg.MetadataValue.path(str(card_path))
+    pngs = sorted((version_dir / "plots").glob("*.png"))
+    if pngs:
+        # Inline data URIs: the UI may run on another host than the curated folder.
+        images = [
+            f"**{p.stem.replace('_', ' ')}**\n\n![{p.stem}](data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()})"
+            for p in pngs
+        ]
+        meta["plots"] = dg.MetadataValue.md("\n\n".join(images))
+        for p in pngs:
+            meta[f"plot/{p.stem}"] = dg.MetadataValue.path(str(p))
+    return meta
 
 
 def _markdown(df: pl.DataFrame) -> str:

@@ -1,12 +1,15 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import contract_check, table_metadata, version_metadata
+from dagster_project.core.card import write_version_docs
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit
@@ -74,7 +77,14 @@ def published_version(
         "spacy_model_version": model.meta.get("version"),
         "dagster_run_id": context.run.run_id,
     }
-    result = publish(tables, roots.curated_path, sources, lineage)
+    # Files written into the staged version before it is published; the card goes last so it can link the others.
+    hooks = [lambda staging, manifest: write_version_docs(staging, manifest, tables, PROJECT_ROOT / "evaluation")]
+
+    def extras(staging: Path, manifest: dict) -> None:
+        for hook in hooks:
+            hook(staging, manifest)
+
+    result = publish(tables, roots.curated_path, sources, lineage, extras=extras)
     context.log.info(
         f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}"
     )
@@ -87,6 +97,7 @@ def published_version(
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
             **{f"rows/{k}": v for k, v in result.row_counts.items()},
+            **version_metadata(result.path),
         }
     )
 
