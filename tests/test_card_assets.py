@@ -26,7 +26,7 @@ def test_contract_columns_first_then_extra_columns_flagged() -> None:
     names = [c.name for c in schema.columns]
     assert names[: len(Articles.to_schema().columns)] == list(Articles.to_schema().columns)
     extra = schema.columns[-1]
-    assert extra.name == "offset_map" and extra.description.endswith("(not in this table's contract)")
+    assert (extra.name, extra.description) == ("offset_map", "Not in this table's contract.")
     published_date = next(c for c in schema.columns if c.name == "published_date")
     assert published_date.type == "Date" and published_date.constraints.nullable
 
@@ -38,15 +38,17 @@ def test_table_metadata_has_row_count_schema_and_preview() -> None:
     assert isinstance(meta["dagster/column_schema"], dg.TableSchema)
     preview = meta["preview"].value
     assert preview.splitlines()[0] == "| mention_type | surface |"
-    assert "A \\| B" in preview and "x" * 60 + " |" in preview and "x" * 61 not in preview
+    assert "A \\| B" in preview and "x" * 40 + " |" in preview and "x" * 41 not in preview
 
 
 def test_version_metadata_shows_card_without_yaml_and_inline_plots(tmp_path: Path) -> None:
     (tmp_path / "plots").mkdir()
     (tmp_path / "plots" / "top_entities.png").write_bytes(b"\x89PNG\r\n\x1a\nrest")
-    (tmp_path / "README.md").write_text("---\nlicense: x\n---\n\n# Card\n", encoding="utf-8")
-    meta = version_metadata(tmp_path)
-    assert meta["card"].value == "# Card\n"
+    (tmp_path / "README.md").write_text("---\nlicense: x\n---\n\n# Card\n![alt](plots/top_entities.png)\n",
+                                        encoding="utf-8")
+    meta = version_metadata(tmp_path, {"articles": 1234})
+    assert meta["card"].value == "# Card\n![alt](data:image/png;base64,iVBORw0KGgpyZXN0)\n"
+    assert "| articles | 1,234 |" in meta["summary"].value
     assert "![top_entities](data:image/png;base64,iVBORw0KGgpyZXN0)" in meta["plots"].value
     assert meta["plot/top_entities"].value == str(tmp_path / "plots" / "top_entities.png")
     assert version_metadata(tmp_path / "missing") == {}

@@ -63,7 +63,7 @@ def test_mentions_by_outlet_counts_unknown_outlets_too() -> None:
 def test_top_entities_counts_mentions_and_outlets() -> None:
     top = plots.top_entities(_tables())
     assert top.rows() == [
-        ("aircraft", "Airbus A400M", 1, 1),
+        ("aircraft", "Airbus A400M", 1, 0),  # its only article has no outlet
         ("person", "Emmanuel Macron", 2, 2),
         ("person", "Sébastien Lecornu", 1, 1),
     ]
@@ -151,3 +151,17 @@ def test_progress_message(done: int, total: int, elapsed: float, expected: str) 
 @pytest.mark.parametrize(("total", "every"), [(0, 1), (6, 1), (95, 10), (100_000, 500)])
 def test_progress_every(total: int, every: int) -> None:
     assert default_every(total) == every
+
+
+def test_unknown_outlets_do_not_count_as_outlets() -> None:
+    tables = _tables()
+    tables["mentions"] = tables["mentions"].with_columns(
+        pl.when(pl.col("mention_id") == "m7").then(pl.lit("person:macron")).otherwise(pl.col("entity_id")).alias("entity_id"),
+        pl.when(pl.col("mention_id") == "m7").then(pl.lit("person")).otherwise(pl.col("mention_type")).alias("mention_type"),
+    )
+    macron = plots.top_entities(tables).filter(pl.col("canonical_name") == "Emmanuel Macron")
+    assert macron.select("mentions", "outlets").row(0) == (3, 2)
+    claims = pl.DataFrame({"fact": ["a (count)", "a (count)"], "outlet": [plots.UNKNOWN_OUTLET, "X"]})
+    # One named outlet only: not a cross-source fact, but still shown when nothing else is.
+    assert plots.cross_source_facts(claims) == ["a (count)"]
+    assert plots._claim_note(claims.with_columns(value=pl.lit(2.0))) == "2 reports, 1 named outlet, all 2"

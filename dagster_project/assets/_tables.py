@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 
 from dagster_project.core.card import CARD, strip_front_matter
+from dagster_project.core.plots import plot_paths
 from dagster_project.core.schema import columns
 
 
@@ -42,11 +43,16 @@ def table_schema(
             dg.TableColumn(
                 name=name,
                 type=str(dtype),
-                description=(hint["description"] if hint else "Not in a contract.")
-                + ("" if model is None else " (not in this table's contract)"),
+                description=_extra_description(hint["description"] if hint else None, model is not None),
             )
         )
     return dg.TableSchema(columns=cols)
+
+
+def _extra_description(borrowed: str | None, has_contract: bool) -> str:
+    if borrowed is None:
+        return "Not in this table's contract." if has_contract else "Not in a contract."
+    return f"{borrowed} (not in this table's contract)" if has_contract else borrowed
 
 
 def table_metadata(
@@ -57,7 +63,7 @@ def table_metadata(
 ) -> dict:
     """Row count, column schema and a short markdown preview for an asset materialization."""
     cols = [c for c in (preview_cols or df.columns) if c in df.columns][:6]
-    head = df.select(cols).head(5).with_columns(pl.col(pl.String).str.slice(0, 60))
+    head = df.select(cols).head(5).with_columns(pl.col(pl.String).str.slice(0, 40))
     return {
         "dagster/row_count": dg.MetadataValue.int(df.height),
         "dagster/column_schema": table_schema(model, df, describe_from),
@@ -65,24 +71,35 @@ def table_metadata(
     }
 
 
-def version_metadata(version_dir: Path) -> dict:
-    """The published version as the UI shows it: its card, its plots inline, and their paths."""
-    card_path = version_dir / CARD
+def version_metadata(version_dir: Path, row_counts: dict[str, int] | None = None) -> dict:
+    """The published version as the UI shows it: a short summary inline, the card and plots, their paths.
+
+    Images are inlined as data URIs because the UI may be served from another host than the curated folder.
+    """
     meta: dict = {}
+    pngs = [version_dir / p for p in plot_paths() if (version_dir / p).exists()]
+    inline = {p.relative_to(version_dir).as_posix(): _data_uri(p) for p in pngs}
+    if row_counts is not None:
+        lines = [f"**Version {version_dir.name}** in `{version_dir}`", "", "| table | rows |", "|---|---|"]
+        lines += [f"| {name} | {n:,} |" for name, n in row_counts.items()]
+        meta["summary"] = dg.MetadataValue.md("\n".join(lines))
+    card_path = version_dir / CARD
     if card_path.exists():
-        meta["card"] = dg.MetadataValue.md(strip_front_matter(card_path.read_text(encoding="utf-8")))
+        text = strip_front_matter(card_path.read_text(encoding="utf-8"))
+        for rel, uri in inline.items():
+            text = text.replace(f"]({rel})", f"]({uri})")
+        meta["card"] = dg.MetadataValue.md(text)
         meta["card_path"] = dg.MetadataValue.path(str(card_path))
-    pngs = sorted((version_dir / "plots").glob("*.png"))
     if pngs:
-        # Inline data URIs: the UI may run on another host than the curated folder.
-        images = [
-            f"**{p.stem.replace('_', ' ')}**\n\n![{p.stem}](data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()})"
-            for p in pngs
-        ]
+        images = [f"**{p.stem.replace('_', ' ')}**\n\n![{p.stem}]({inline[rel]})" for rel, p in zip(inline, pngs, strict=True)]
         meta["plots"] = dg.MetadataValue.md("\n\n".join(images))
         for p in pngs:
             meta[f"plot/{p.stem}"] = dg.MetadataValue.path(str(p))
     return meta
+
+
+def _data_uri(path: Path) -> str:
+    return f"data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def _markdown(df: pl.DataFrame) -> str:

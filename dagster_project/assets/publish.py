@@ -91,13 +91,14 @@ def published_version(
     return dg.MaterializeResult(
         metadata={
             "version": result.version,
+            # The summary, card and plots first: what a reader opens.
+            **version_metadata(result.path, result.row_counts),
             "published": result.published,
             "reason": result.reason,
             "path": dg.MetadataValue.path(str(result.path)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
             **{f"rows/{k}": v for k, v in result.row_counts.items()},
-            **version_metadata(result.path),
         }
     )
 

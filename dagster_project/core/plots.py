@@ -74,6 +74,11 @@ def _outlets(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     return arts.select("article_id", outlet.cast(pl.String).alias("outlet")).unique("article_id")
 
 
+def _named_outlets() -> pl.Expr:
+    """Distinct outlets, not counting the unknown-outlet label: two unknown outlets may be one."""
+    return pl.col("outlet").filter(pl.col("outlet") != UNKNOWN_OUTLET).n_unique().cast(pl.UInt32)
+
+
 def _type_order(types: Sequence[str]) -> list[str]:
     known = [t for t in TYPE_ORDER if t in types]
     return known + sorted(t for t in types if t not in TYPE_ORDER)
@@ -135,7 +140,7 @@ def top_entities(tables: Mapping[str, pl.DataFrame], limit: int = 10) -> pl.Data
         .join(_outlets(tables), on="article_id", how="left")
         .join(ents.select("entity_id", name.alias("canonical_name"), etype.alias("entity_type")), on="entity_id")
         .group_by("entity_type", "entity_id", "canonical_name")
-        .agg(pl.len().alias("mentions"), pl.col("outlet").n_unique().cast(pl.UInt32).alias("outlets"))
+        .agg(pl.len().alias("mentions"), _named_outlets().alias("outlets"))
         .sort(["entity_type", "mentions", "outlets", "canonical_name"], descending=[False, True, True, False])
         .group_by("entity_type", maintain_order=True)
         .head(limit)
@@ -159,7 +164,7 @@ def plot_top_entities(tables: Mapping[str, pl.DataFrame], limit: int = 10) -> Fi
         ax.barh(range(sub.height), sub["mentions"].to_list(), color=_COLORS[TYPE_ORDER.index(etype) if etype in TYPE_ORDER else -1])
         ax.set_yticks(range(sub.height), names, fontsize=8)
         for y, (m, o) in enumerate(zip(sub["mentions"].to_list(), sub["outlets"].to_list(), strict=True)):
-            ax.text(m, y, f" {m} · {o} outlet{'s' if o != 1 else ''}", va="center", fontsize=7)
+            ax.text(m, y, f" {m} · {o} named outlet{'s' if o != 1 else ''}", va="center", fontsize=7)
         ax.set_title(etype)
         ax.set_xlabel("mentions")
         ax.margins(x=0.35)
@@ -242,7 +247,7 @@ def cross_source_facts(claims: pl.DataFrame, limit: int = 8) -> list[str]:
         return []
     ranked = (
         claims.group_by("fact")
-        .agg(pl.col("outlet").n_unique().alias("outlets"), pl.len().alias("reports"))
+        .agg(_named_outlets().alias("outlets"), pl.len().alias("reports"))
         .sort(["outlets", "reports", "fact"], descending=[True, True, False])
     )
     multi = ranked.filter(pl.col("outlets") >= 2)
@@ -255,8 +260,8 @@ def _fmt(v: float) -> str:
 
 def _claim_note(rows: pl.DataFrame) -> str:
     """'5 reports, 3 outlets, all 100' or '..., 90 to 120', plus vague reports."""
-    n_out = rows["outlet"].n_unique()
-    note = f"{rows.height} report{'s' if rows.height != 1 else ''}, {n_out} outlet{'s' if n_out != 1 else ''}"
+    n_out = rows.select(_named_outlets()).item()
+    note = f"{rows.height} report{'s' if rows.height != 1 else ''}, {n_out} named outlet{'s' if n_out != 1 else ''}"
     values = rows["value"].drop_nulls()
     if values.len():
         lo, hi = float(values.min()), float(values.max())  # type: ignore[arg-type]
@@ -367,7 +372,7 @@ PLOTS: tuple[tuple[str, str, str, Callable[[Mapping[str, pl.DataFrame]], Figure]
     (
         "top_entities.png",
         "Most mentioned people, aircraft and places",
-        "One bar chart per entity type: the ten canonical entities with the most mentions, with how many outlets name each.",
+        "One bar chart per entity type: the ten canonical entities with the most mentions, with how many named outlets mention each.",
         plot_top_entities,
     ),
     (
@@ -383,6 +388,11 @@ PLOTS: tuple[tuple[str, str, str, Callable[[Mapping[str, pl.DataFrame]], Figure]
         plot_articles_timeline,
     ),
 )
+
+
+def plot_paths(prefix: str = "plots") -> list[str]:
+    """Where ``write_plots`` puts each picture, relative to the version folder, in display order."""
+    return [f"{prefix}/{filename}" for filename, *_ in PLOTS]
 
 
 def write_plots(tables: Mapping[str, pl.DataFrame], out_dir: Path, prefix: str = "plots") -> list[PlotFile]:
