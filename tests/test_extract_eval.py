@@ -253,6 +253,8 @@ def test_load_gold_rejects_two_records_for_one_report(tmp_path: Path) -> None:
         ({"mention": {"person": 0.5, "macro": 0.5}, "entity": {"aircraft": 0.9}}, 0),
         ({"mention": {"person": 0.9}}, 1),
         ({"mention": {"macro": 0.99}, "entity": {"macro": 0.99, "quantity": 0.99}}, 3),
+        ({"resolution": {"max_splits": 2, "max_merges": 0}}, 0),
+        ({"resolution": {"max_splits": 1, "max_merges": 0}}, 1),
     ],
 )
 def test_check_floors(floors: dict, n_failures: int) -> None:
@@ -260,5 +262,6 @@ def test_check_floors(floors: dict, n_failures: int) -> None:
         "mention": {t: {"f1": 0.8} for t in ("person", "aircraft", "place", "quantity")},
         "entity": {t: {"f1": 0.95} for t in ("person", "aircraft", "place", "quantity")},
         "mention_macro_f1": 0.8, "entity_macro_f1": 0.95,
+        "resolution": {"splits": [{"gold": "United States"}, {"gold": "Nicolás Maduro"}], "merges": []},
     }
     assert len(check_floors(report, floors)) == n_failures

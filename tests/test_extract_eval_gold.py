@@ -1,7 +1,6 @@
 """The gold itself is consistent: every annotated surface is really in its report, often enough."""
 
 import re
-from pathlib import Path
 
 import pytest
 

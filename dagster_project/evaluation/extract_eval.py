@@ -471,7 +471,7 @@ def corpus_stats(gold: Sequence[GoldArticle]) -> dict[str, Any]:
 
 
 def check_floors(report: Mapping[str, Any], floors: Mapping[str, Any]) -> list[str]:
-    """Every score below its floor, as readable lines; empty when the gate passes."""
+    """Every score below its floor (and split/merge count above its ceiling), as readable lines; empty when it passes."""
     failures = []
     for level in ("mention", "entity"):
         spec = floors.get(level, {})
@@ -480,6 +480,12 @@ def check_floors(report: Mapping[str, Any], floors: Mapping[str, Any]) -> list[s
                 failures.append(f"{level} {t} F1 {report[level][t]['f1']:.4f} < floor {spec[t]:.2f}")
         if "macro" in spec and report[f"{level}_macro_f1"] < spec["macro"]:
             failures.append(f"{level} macro-F1 {report[f'{level}_macro_f1']:.4f} < floor {spec['macro']:.2f}")
+    ceilings = floors.get("resolution", {})
+    for kind in ("splits", "merges"):
+        limit = ceilings.get(f"max_{kind}")
+        found = len(report.get("resolution", {}).get(kind, []))
+        if limit is not None and found > limit:
+            failures.append(f"{found} entity {kind} > ceiling {limit}")
     return failures
 
 
