@@ -22,15 +22,17 @@ or an alias. Measured, per type and macro-averaged over the four types:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import re
 import shutil
 import sys
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,15 +155,22 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldArticle]:
     return out
 
 
-def _iso_country_names(canonical: str) -> set[str]:
-    """ISO 3166 names of a country (official and common), so a gazetteer-style canonical name also matches."""
-    try:
-        import pycountry
+def _iso_country_names(names: Iterable[str]) -> set[str]:
+    """ISO 3166 names (short, official, common) of the country any of ``names`` denotes, so a pycountry-style
+    canonical name ("Venezuela, Bolivarian Republic of") also matches. Short aliases are not looked up, since
+    pycountry would read them as country codes."""
+    import pycountry
 
-        c = pycountry.countries.lookup(canonical)
-    except (LookupError, ImportError):
-        return set()
-    return {n for n in (getattr(c, "name", None), getattr(c, "official_name", None), getattr(c, "common_name", None)) if n}
+    out: set[str] = set()
+    for name in names:
+        if len(name) <= 3 and name != "US":
+            continue
+        try:
+            c = pycountry.countries.lookup(name)
+        except LookupError:
+            continue
+        out |= {n for n in (getattr(c, "name", None), getattr(c, "official_name", None), getattr(c, "common_name", None)) if n}
+    return out
 
 
 class AliasIndex:
@@ -171,7 +180,7 @@ class AliasIndex:
         self._index: dict[tuple[str, str], str] = {}
         for g in articles:
             for e in g.entities:
-                names = e.names() | (_iso_country_names(e.canonical) if iso_names and e.type == "place" else set())
+                names = e.names() | (_iso_country_names(e.names()) if iso_names and e.type == "place" else set())
                 for n in names:
                     prev = self._index.setdefault((e.type, fold(n)), e.canonical)
                     if prev != e.canonical:
@@ -510,6 +519,22 @@ def build_raw_root(dest: Path, gold: Sequence[GoldArticle], raw_dir: Path = RAW_
     return dest
 
 
+@contextlib.contextmanager
+def _storage_env(raw_root: Path, work: Path) -> Iterator[None]:
+    """Point the storage environment at the temporary roots for the run, so nothing can reach the real ones."""
+    values = {"NEWSETL_RAW_DIR": str(raw_root), "NEWSETL_CURATED_DIR": str(work / "curated"), "DAGSTER_HOME": str(work / "home")}
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def run_pipeline(raw_root: Path, work: Path) -> Path:
     """Materialize every asset and check of the project's definitions; return the published version folder."""
     import dagster as dg
@@ -523,7 +548,7 @@ def run_pipeline(raw_root: Path, work: Path) -> Path:
     resources["roots"] = roots
     resources["io_manager"] = PolarsParquetIOManager(roots=roots)
     (work / "home").mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.ephemeral(tempdir=str(work / "home")) as instance:
+    with _storage_env(raw_root, work), dg.DagsterInstance.ephemeral(tempdir=str(work / "home")) as instance:
         result = dg.materialize(
             [*(defs.assets or []), *(defs.asset_checks or [])],  # type: ignore[list-item]
             resources=resources,
@@ -609,6 +634,9 @@ def format_report(report: Mapping[str, Any], floors: Mapping[str, Any] | None = 
         lines.append(f"  split {s['type']} {s['gold']!r}: {parts}")
     for m in res["merges"]:
         lines.append(f"  merge {m['entity_id']} ({m['canonical_name']!r}): {', '.join(m['gold'])}")
+    weakest = sorted(report["articles"], key=lambda a: sum(a[t]["mention_f1"] for t in TYPES))[:5]
+    lines += ["", "weakest articles (mention F1 person/aircraft/place/quantity): " + "; ".join(
+        f"{a['gold']} " + "/".join(f"{a[t]['mention_f1']:.2f}" for t in TYPES) for a in weakest)]
     qa = report["quantity_attributes"]
     lines += ["", "quantity attributes on matched mentions: "
               + ", ".join(f"{k} {v['correct']}/{v['compared']}" for k, v in qa.items())]
