@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pandera.polars as pa
@@ -157,25 +158,70 @@ def test_card_facts_come_from_the_tables() -> None:
     assert "@misc{demo_set_2_1_0," in text and "version      = {2.1.0}" in text
 
 
-def test_card_reports_measured_scores_and_flags_a_stale_report(tmp_path: Path) -> None:
-    (tmp_path / "extract").mkdir()
-    (tmp_path / "extract" / "report.json").write_text(json.dumps({
-        "extractor_version": "extract-8",
-        "gold_articles": 20,
+def _write(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+HARNESS_REPORT = {
+    "corpus": {"articles": 23, "raw_files": 21, "mentions": {"person": 185, "place": 529}},
+    "mention": {"person": {"tp": 150, "fp": 47, "fn": 35, "precision": 0.7614, "recall": 0.8108, "f1": 0.7853},
+                "place": {"precision": 0.938, "recall": 0.801, "f1": 0.864}},
+    "mention_macro_f1": 0.8246,
+    "entity": {"person": {"precision": 0.695, "recall": 0.933, "f1": 0.797}, "place": {"precision": 0.5, "recall": 0.5, "f1": 0.5}},
+    "entity_macro_f1": 0.6485,
+    "resolution": {"splits": [{"type": "person", "gold": "Donald Trump", "entities": [
+        {"entity_id": "person:donald-trump", "canonical_name": "Donald Trump", "mentions": 5},
+        {"entity_id": "person:trump", "canonical_name": "Trump", "mentions": 3}]}], "merges": []},
+    "quantity_attributes": {"qualifier": {"compared": 130, "correct": 130, "accuracy": 1.0, "errors": []}},
+    "errors": {"mention_missed": {"person": {"Maduro [seed-002]": 2, "Kovalenko [e09]": 1}, "place": {}}},
+}
+
+
+def test_card_renders_the_extraction_harness_report(tmp_path: Path) -> None:
+    _write(tmp_path / "extract" / "report.json", HARNESS_REPORT)
+    text = card.render_card(MANIFEST, _tables(), card.load_reports(tmp_path))
+    assert "Gold: 23 articles in 21 raw files." in text
+    assert "| person | 185 | 0.761 | 0.811 | 0.785 | 0.695 | 0.933 | 0.797 |" in text
+    assert "| **macro average** |  |  |  | 0.825 |  |  | 0.648 |" in text
+    assert "- split person *Donald Trump*: Donald Trump (5), Trump (3)" in text
+    assert "| qualifier | 130 | 130 | 1.000 |" in text
+    assert "- extract, mention missed person (3): Maduro [seed-002] ×2; Kovalenko [e09]" in text
+    assert "No evaluation report was found" not in text and "not measured** for this version" not in text
+
+
+def test_card_renders_other_reports_generically_and_survives_a_broken_one(tmp_path: Path) -> None:
+    _write(tmp_path / "parse" / "report.json", {
+        "metrics": {"field_title": 0.95, "snippet_recall": 0.875},
         "per_type": {"person": {"precision": 0.9, "recall": 0.75, "f1": 0.818, "tp": 9, "fp": 1, "fn": 3}},
-        "resolution_errors": [{"split": "Maduro"}],
-    }))
-    (tmp_path / "parse").mkdir()
-    (tmp_path / "parse" / "report.json").write_text("{not json")
+        "errors": ["000.txt#0 title: got None"],
+        "extractor_version": "extract-8",
+    })
+    _write(tmp_path / "broken" / "report.json", "{not json")
     reports = card.load_reports(tmp_path)
-    assert [r.name for r in reports] == ["extract", "parse"]
+    assert [r.name for r in reports] == ["broken", "parse"]
     text = card.render_card(MANIFEST, _tables(), reports)
     assert "| per_type / person | 0.900 | 0.750 | 0.818 | 9 | 1 | 3 |" in text
-    assert "- gold_articles: `20`" in text
+    assert "| metrics / field_title | 0.950 |" in text and "| metrics / snippet_recall | 0.875 |" in text
     assert "measured with extractor_version `extract-8`, this version was built with `extract-9`" in text
     assert "The report could not be read (JSONDecodeError" in text
-    assert 'extract / resolution_errors: {"split": "Maduro"}' in text
-    assert "No evaluation report was found" not in text
+    assert "- parse: 000.txt#0 title: got None" in text
+    # Only an extraction report measures extraction: without one the card says so.
+    assert "No extraction report (`evaluation/extract/report.json`) was found" in text
+
+
+def test_report_older_than_the_code_is_flagged_stale(tmp_path: Path) -> None:
+    report = _write(tmp_path / "evaluation" / "extract" / "report.json", HARNESS_REPORT)
+    code = _write(tmp_path / "code" / "pkg" / "mod.py", "x = 1\n")
+    os.utime(report, (1_700_000_000, 1_700_000_000))
+    os.utime(code, (1_700_000_100, 1_700_000_100))
+    (rep,) = card.load_reports(tmp_path / "evaluation", tmp_path / "code")
+    assert rep.modified == "2023-11-14T22:13:20+00:00"
+    assert rep.stale == "The code changed after this report was written (code 2023-11-14T22:15:00+00:00)"
+    os.utime(code, (1_600_000_000, 1_600_000_000))
+    assert card.load_reports(tmp_path / "evaluation", tmp_path / "code")[0].stale is None
+    assert card.load_reports(tmp_path / "missing") == []
 
 
 def test_card_on_empty_tables_still_names_every_column() -> None:

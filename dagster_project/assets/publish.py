@@ -78,7 +78,8 @@ def published_version(
         "dagster_run_id": context.run.run_id,
     }
     # Files written into the staged version before it is published; the card goes last so it can link the others.
-    hooks = [lambda staging, manifest: write_version_docs(staging, manifest, tables, PROJECT_ROOT / "evaluation")]
+    hooks = [lambda staging, manifest: write_version_docs(
+        staging, manifest, tables, PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
 
     def extras(staging: Path, manifest: dict) -> None:
         for hook in hooks:

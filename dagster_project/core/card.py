@@ -11,6 +11,7 @@ staging folder, so they are published atomically with the data.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,8 @@ class EvalReport:
     path: str
     data: Any
     error: str | None = None
+    modified: str | None = None
+    stale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,18 +54,33 @@ class VersionDocs:
     reports: tuple[str, ...]
 
 
-def load_reports(eval_root: Path | None) -> list[EvalReport]:
-    """Every ``<eval_root>/<name>/report.json``; an unreadable one is kept with its error, not dropped."""
+def load_reports(eval_root: Path | None, code_root: Path | None = None) -> list[EvalReport]:
+    """Every ``<eval_root>/<name>/report.json``; an unreadable one is kept with its error, not dropped.
+
+    A report older than the newest ``*.py`` under ``code_root`` is marked stale: the code it measured has
+    changed since (reports are derived files, written by ``make eval``, not committed).
+    """
     if eval_root is None or not eval_root.is_dir():
         return []
+    newest_code = max((p.stat().st_mtime for p in code_root.rglob("*.py")), default=0.0) if code_root else 0.0
     found = []
     for path in sorted(eval_root.glob(f"*/{REPORT}")):
         rel = f"{EVAL_DIR}/{path.parent.name}/{REPORT}"
+        mtime = path.stat().st_mtime
+        modified = _utc(mtime)
+        stale = (f"The code changed after this report was written (code {_utc(newest_code)})"
+                 if newest_code > mtime else None)
         try:
-            found.append(EvalReport(path.parent.name, rel, json.loads(path.read_text(encoding="utf-8"))))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            found.append(EvalReport(path.parent.name, rel, None, f"{type(exc).__name__}: {exc}"))
+            found.append(EvalReport(path.parent.name, rel, None, f"{type(exc).__name__}: {exc}", modified))
+            continue
+        found.append(EvalReport(path.parent.name, rel, data, None, modified, stale))
     return found
+
+
+def _utc(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).replace(microsecond=0).isoformat()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,8 +350,9 @@ def quality(reports: Sequence[EvalReport], manifest: Mapping[str, Any]) -> str:
             ]
         )
     lines += [
-        "Scores from the evaluation harness, which compares the pipeline's output with hand-written gold "
-        "annotations. Copies of the reports are in this version's `evaluation/` folder.",
+        "Scores from the evaluation harness, which runs the pipeline on hand-annotated gold articles and compares "
+        "what it publishes with the annotations. They describe the pipeline on that gold, not this version's "
+        "articles, which have no gold. Copies of the reports are in this version's `evaluation/` folder.",
         "",
     ]
     lineage = manifest.get("newsetl", {}).get("lineage", {})
@@ -342,24 +361,97 @@ def quality(reports: Sequence[EvalReport], manifest: Mapping[str, Any]) -> str:
         if rep.error:
             lines += [f"The report could not be read ({rep.error}); no figures are given for it.", ""]
             continue
-        for key in ("extractor_version", "parser_version"):
+        if rep.modified:
+            lines += [f"Report written {rep.modified}.", ""]
+        if rep.stale:
+            lines += [f"⚠ {rep.stale}: the figures may not describe the code that built this version.", ""]
+        for key in ("extractor_version", "parser_version", "git_commit"):
             reported, built = _find_key(rep.data, key), lineage.get(key)
             if reported is not None and built is not None and str(reported) != str(built):
                 lines += [f"⚠ The report was measured with {key} `{reported}`, this version was built with "
                           f"`{built}`: the figures may not describe this data.", ""]
-        facts = _scalar_facts(rep.data)
-        if facts:
-            lines += [f"- {k}: `{v}`" for k, v in facts] + [""]
-        rows = _metric_rows(rep.data)
-        if rows:
-            cols = [c for c in (*_METRICS, *_COUNTS) if any(c in r for _, r in rows)]
-            lines += [_md_table(["measure", *cols], [(label, *(r.get(c) for c in cols)) for label, r in rows]), ""]
-        elif not facts:
-            lines += ["The report holds no precision, recall or F1 figures.", ""]
+        body = _extraction_report(rep.data) if _is_extraction_report(rep.data) else _generic_report(rep.data)
+        lines += [body, ""]
     if "extract" not in names:
         lines += ["No extraction report (`evaluation/extract/report.json`) was found: extraction quality is "
                   "**not measured** for this version.", ""]
     return "\n".join(lines).rstrip()
+
+
+def _is_extraction_report(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("mention"), dict) and isinstance(data.get("entity"), dict)
+
+
+def _prf(d: Any) -> tuple[Any, Any, Any]:
+    d = d if isinstance(d, dict) else {}
+    return d.get("precision"), d.get("recall"), d.get("f1")
+
+
+def _extraction_report(data: Mapping[str, Any], top: int = 5) -> str:
+    """The extraction harness's report: per-type scores, resolution errors, quantity attributes, top errors."""
+    corpus = data.get("corpus") or {}
+    gold_mentions = corpus.get("mentions") or {}
+    types = list(data["mention"])
+    lines = []
+    if corpus:
+        lines += [
+            f"Gold: {corpus.get('articles', '?')} articles in {corpus.get('raw_files', '?')} raw files. "
+            "*Mention* scores match (type, surface) occurrences per article; *entity* scores match article × "
+            "canonical entity (for quantities, article × value and unit).",
+            "",
+        ]
+    rows = []
+    for etype in types:
+        mp, mr, mf = _prf(data["mention"].get(etype))
+        ep, er, ef = _prf(data["entity"].get(etype))
+        rows.append((etype, gold_mentions.get(etype), mp, mr, mf, ep, er, ef))
+    rows.append(("**macro average**", None, None, None, data.get("mention_macro_f1"), None, None,
+                 data.get("entity_macro_f1")))
+    lines += [_md_table(["type", "gold mentions", "mention P", "mention R", "mention F1", "entity P", "entity R",
+                         "entity F1"], rows), ""]
+    resolution = data.get("resolution") or {}
+    if isinstance(resolution, dict) and ("splits" in resolution or "merges" in resolution):
+        splits, merges = resolution.get("splits") or [], resolution.get("merges") or []
+        lines.append(f"Entity resolution: {len(splits)} gold entities split over several ids, {len(merges)} ids "
+                     "merging several gold entities.")
+        for s in splits[:top]:
+            parts = ", ".join(f"{e.get('canonical_name')} ({e.get('mentions')})" for e in s.get("entities", []))
+            lines.append(f"- split {s.get('type')} *{s.get('gold')}*: {parts}")
+        for m in merges[:top]:
+            lines.append(f"- merged: {json.dumps(m, ensure_ascii=False, default=str)[:160]}")
+        lines.append("")
+    attrs = data.get("quantity_attributes") or {}
+    if isinstance(attrs, dict) and attrs:
+        lines += ["Quantity attributes on matched quantity mentions:", ""]
+        lines += [_md_table(["attribute", "correct", "compared", "accuracy"],
+                            [(k, v.get("correct"), v.get("compared"), v.get("accuracy")) for k, v in attrs.items()
+                             if isinstance(v, dict)]), ""]
+    return "\n".join(lines).rstrip()
+
+
+def _generic_report(data: Any) -> str:
+    """Any other report: precision/recall/F1 rows where it has them, else its numeric figures."""
+    rows = _metric_rows(data)
+    lines = []
+    if rows:
+        cols = [c for c in (*_METRICS, *_COUNTS) if any(c in r for _, r in rows)]
+        lines += [_md_table(["measure", *cols], [(label, *(r.get(c) for c in cols)) for label, r in rows]), ""]
+    numbers = [(k, v) for k, v in _numeric_leaves(data) if k.split(" / ")[-1].lower() not in (*_METRICS, *_COUNTS)]
+    if numbers:
+        lines += [_md_table(["figure", "value"], numbers), ""]
+    facts = [(k, v) for k, v in _scalar_facts(data) if isinstance(v, str | bool)]
+    lines += [f"- {k}: `{v}`" for k, v in facts]
+    return "\n".join(lines).rstrip() or "The report holds no figures."
+
+
+def _numeric_leaves(data: Any, path: tuple[str, ...] = (), depth: int = 3) -> list[tuple[str, Any]]:
+    if isinstance(data, bool) or depth < 0:
+        return []
+    if isinstance(data, int | float):
+        return [(" / ".join(path), data)]
+    if isinstance(data, dict):
+        return [leaf for k, v in data.items() for leaf in _numeric_leaves(v, (*path, str(k)), depth - 1)]
+    return []
 
 
 def limitations(tables: Mapping[str, pl.DataFrame], reports: Sequence[EvalReport], model: str = "") -> str:
@@ -403,21 +495,28 @@ def limitations(tables: Mapping[str, pl.DataFrame], reports: Sequence[EvalReport
         *[f"- {m}" for m in measured],
     ]
     if errors:
-        lines += ["", "Known errors listed by the evaluation report:", "", *[f"- {e}" for e in errors]]
+        lines += ["", "Known errors on the gold, most frequent first (surface [gold article]):", "",
+                  *[f"- {e}" for e in errors]]
     return "\n".join(lines)
 
 
-def _known_errors(reports: Sequence[EvalReport], limit: int = 15) -> list[str]:
+def _known_errors(reports: Sequence[EvalReport], per_kind: int = 4) -> list[str]:
+    """The most frequent errors a report lists (missed and spurious mentions per type, or plain error lines)."""
     out: list[str] = []
     for rep in reports:
-        if not isinstance(rep.data, dict):
-            continue
-        for key, value in rep.data.items():
-            if not any(w in str(key).lower() for w in ("error", "false_positive", "false_negative", "missed")):
-                continue
-            items = value if isinstance(value, list) else [value]
-            out += [f"{rep.name} / {key}: {json.dumps(v, ensure_ascii=False, default=str)[:200]}" for v in items]
-    return out[:limit]
+        errors = rep.data.get("errors") if isinstance(rep.data, dict) else None
+        if isinstance(errors, dict):
+            for kind, by_type in errors.items():
+                if not isinstance(by_type, dict):
+                    continue
+                for etype, counts in by_type.items():
+                    if isinstance(counts, dict) and counts:
+                        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:per_kind]
+                        shown = "; ".join(f"{s} ×{n}" if n != 1 else str(s) for s, n in top)
+                        out.append(f"{rep.name}, {kind.replace('_', ' ')} {etype} ({sum(counts.values())}): {shown}")
+        elif isinstance(errors, list):
+            out += [f"{rep.name}: {str(e)[:200]}" for e in errors[: per_kind * 4]]
+    return out
 
 
 def licence(manifest: Mapping[str, Any]) -> str:
@@ -576,11 +675,15 @@ def strip_front_matter(card: str) -> str:
 
 
 def write_version_docs(
-    staging: Path, manifest: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], eval_root: Path | None
+    staging: Path,
+    manifest: Mapping[str, Any],
+    tables: Mapping[str, pl.DataFrame],
+    eval_root: Path | None,
+    code_root: Path | None = None,
 ) -> VersionDocs:
     """Write plots, evaluation report copies, ``CITATION.cff`` and the card into a staged version."""
     plot_files = plots.write_plots(tables, staging / "plots")
-    reports = load_reports(eval_root)
+    reports = load_reports(eval_root, code_root)
     copied = []
     for rep in reports:
         if eval_root is None or rep.error:
