@@ -165,3 +165,25 @@ def test_unknown_outlets_do_not_count_as_outlets() -> None:
     # One named outlet only: not a cross-source fact, but still shown when nothing else is.
     assert plots.cross_source_facts(claims) == ["a (count)"]
     assert plots._claim_note(claims.with_columns(value=pl.lit(2.0))) == "2 reports, 1 named outlet, all 2"
+
+
+def test_claims_with_a_claim_values_table() -> None:
+    """The shape the claims helper publishes: claims (one row per claim) + claim_values (one per article)."""
+    tables = _tables()
+    tables["claims"] = pl.DataFrame({"claim_id": ["c1"], "subject": ["troops"], "unit": ["count"], "agree": [True],
+                                     "n_outlets": [2]})
+    tables["claim_values"] = pl.DataFrame(
+        {"claim_id": ["c1", "c1", "c1"], "article_id": ["a1", "a2", "a3"], "mention_id": ["m4", "m5", "m5"],
+         "outlet": ["Reuters", "AFP", "AFP"], "value": [300.0, 300.0, 300.0], "qualifier": ["about", "nearly", "nearly"],
+         "quantified": ["troops", "soldiers", "soldiers"], "counted": [True, True, False]}
+    )
+    rows = plots.claim_rows(tables)
+    assert rows.select("fact", "outlet", "value", "hedge", "agree", "counted").rows() == [
+        ("troops (count)", "AFP", 300.0, "nearly", True, True),
+        ("troops (count)", "AFP", 300.0, "nearly", True, False),
+        ("troops (count)", "Reuters", 300.0, "about", True, True),
+    ]
+    assert plots._claim_note(rows) == (
+        "3 reports, 2 named outlets, all 300; the hedged values agree; 1 syndicated copy (hollow)"
+    )
+    plots.plot_cross_source_claims(tables)

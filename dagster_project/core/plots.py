@@ -34,6 +34,10 @@ CLAIM_COLUMNS = {
     "unit": pl.String(),
     "hedge": pl.String(),
     "surface": pl.String(),
+    # From a claims table only (null when claims are derived): do the outlets' values agree, and
+    # is this report counted (false for a syndicated copy of another report in the claim)?
+    "agree": pl.Boolean(),
+    "counted": pl.Boolean(),
 }
 
 
@@ -229,7 +233,13 @@ def _finish_claims(tables: Mapping[str, pl.DataFrame], rows: pl.DataFrame, label
         rows = rows.join(tables["mentions"].select("mention_id", "surface"), on="mention_id", how="left")
     hedge = next((c for c in ("hedge", "qualifier") if c in rows.columns), None)
     unit = pl.col("unit").cast(pl.String) if "unit" in rows.columns else pl.lit(None, pl.String)
-    out = rows.join(_outlets(tables), on="article_id", how="left").select(
+    if "outlet" not in rows.columns:
+        rows = rows.join(_outlets(tables), on="article_id", how="left")
+
+    def optional(name: str, dtype: pl.DataType) -> pl.Expr:
+        return (pl.col(name) if name in rows.columns else pl.lit(None)).cast(dtype).alias(name)
+
+    out = rows.select(
         pl.format("{} ({})", pl.col(label).cast(pl.String), unit.fill_null("?")).alias("fact"),
         pl.col("outlet").fill_null(UNKNOWN_OUTLET),
         pl.col("article_id").cast(pl.String),
@@ -237,8 +247,13 @@ def _finish_claims(tables: Mapping[str, pl.DataFrame], rows: pl.DataFrame, label
         unit.alias("unit"),
         (pl.col(hedge).cast(pl.String) if hedge else pl.lit(None, pl.String)).alias("hedge"),
         (pl.col("surface").cast(pl.String) if "surface" in rows.columns else pl.lit(None, pl.String)).alias("surface"),
+        optional("agree", pl.Boolean()),
+        optional("counted", pl.Boolean()),
     )
-    return out.filter(pl.col("fact").is_not_null()).sort("fact", "outlet", "value", nulls_last=True)
+    return out.filter(pl.col("fact").is_not_null()).sort(
+        ["fact", "outlet", "value", "counted"], descending=[False, False, False, True], nulls_last=True,
+        maintain_order=True,
+    )
 
 
 def cross_source_facts(claims: pl.DataFrame, limit: int = 8) -> list[str]:
@@ -269,6 +284,14 @@ def _claim_note(rows: pl.DataFrame) -> str:
     vague = rows.height - values.len()
     if vague:
         note += f", {vague} vague (no value)"
+    agree = rows["agree"].drop_nulls().unique().to_list() if "agree" in rows.columns else []
+    if agree == [True]:
+        note += "; the hedged values agree"
+    elif agree == [False]:
+        note += "; the values disagree"
+    copies = rows.filter(pl.col("counted").eq(False)).height if "counted" in rows.columns else 0
+    if copies:
+        note += f"; {copies} syndicated cop{'y' if copies == 1 else 'ies'} (hollow)"
     return note
 
 
@@ -297,7 +320,9 @@ def plot_cross_source_claims(tables: Mapping[str, pl.DataFrame], limit: int = 8)
             for k, r in enumerate(reports):
                 # Several reports from one outlet are fanned out within its row so none hides another.
                 y = y0 + (k - (len(reports) - 1) / 2) * (0.7 / max(len(reports), 1))
-                ax.scatter(r["value"], y, marker=marker[r["hedge"]], color=color[r["hedge"]], s=40, zorder=3)
+                copy = r.get("counted") is False
+                ax.scatter(r["value"], y, marker=marker[r["hedge"]], s=40, zorder=3,
+                           facecolors="none" if copy else color[r["hedge"]], edgecolors=color[r["hedge"]])
                 prefix = "" if r["hedge"] == NO_HEDGE else f"{r['hedge']} "
                 ax.annotate(f"{prefix}{_fmt(r['value'])}", (r["value"], y), xytext=(6, -3), textcoords="offset points",
                             fontsize=7)
