@@ -67,26 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         f"newsetl: {verb} version {md['version']} in {curated} ({md.get('reason')}); "
         f"rows {json.dumps(counts)}; quarantined {quarantine}"
     )
-    print(_summary_table(curated / str(md["version"]), counts))
     return 0
-
-
-def _summary_table(version_dir: Path, counts: dict) -> str:
-    """Rows per table, quarantined files by name, and where the card and plots are."""
-    lines = [f"  {name:<16}{n:>10,} rows" for name, n in counts.items()]
-    qpath = version_dir / "quarantine.parquet"
-    if qpath.exists():
-        import polars as pl
-
-        q = pl.read_parquet(qpath)
-        for row in q.head(20).iter_rows(named=True):
-            lines.append(f"  quarantined: {row['source_file']} ({row['reason']})")
-        if q.height > 20:
-            lines.append(f"  ... and {q.height - 20} more quarantined files (see quarantine.parquet)")
-    for extra in ("README.md", "plots", "CHANGELOG.md"):
-        if (version_dir / extra).exists():
-            lines.append(f"  {extra}: {version_dir / extra}")
-    return "\n".join(lines)
 
 
 def _quarantine_summary(path: Path) -> str:

@@ -256,3 +256,15 @@ def test_write_version_docs_writes_card_plots_citation_and_report_copy(tmp_path:
 def test_strip_front_matter() -> None:
     assert card.strip_front_matter("---\na: 1\n---\n\n# Title\n") == "# Title\n"
     assert card.strip_front_matter("# Title\n") == "# Title\n"
+
+
+def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for name, df in _tables().items():
+        df.write_parquet(staging / f"{name}.parquet")
+    card.version_docs_extra(None)(staging, MANIFEST)
+    text = (staging / "README.md").read_text(encoding="utf-8")
+    assert "| mentions | 4 | `mentions.parquet` |" in text
+    assert "**No evaluation report was found when this version was built**" in text
+    assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(name for name, *_ in card.plots.PLOTS)

@@ -53,19 +53,3 @@ def test_version_metadata_shows_card_without_yaml_and_inline_plots(tmp_path: Pat
     assert meta["plot/top_entities"].value == str(tmp_path / "plots" / "top_entities.png")
     assert version_metadata(tmp_path / "missing") == {}
 
-
-def test_build_summary_lists_rows_quarantined_files_and_card(tmp_path: Path) -> None:
-    from dagster_project.build import _summary_table
-
-    pl.DataFrame({"source_file": ["bad.bin", "empty.txt"], "reason": ["binary", "empty"]}).write_parquet(
-        tmp_path / "quarantine.parquet"
-    )
-    (tmp_path / "README.md").write_text("# card\n")
-    lines = _summary_table(tmp_path, {"articles": 1234, "quarantine": 2}).splitlines()
-    assert lines == [
-        "  articles             1,234 rows",
-        "  quarantine               2 rows",
-        "  quarantined: bad.bin (binary)",
-        "  quarantined: empty.txt (empty)",
-        f"  README.md: {tmp_path / 'README.md'}",
-    ]

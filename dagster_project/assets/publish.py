@@ -1,15 +1,13 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
 
-from pathlib import Path
-
 import dagster as dg
 import polars as pl
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import contract_check, table_metadata, version_metadata
-from dagster_project.core.card import write_version_docs
+from dagster_project.core.card import version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit
@@ -38,6 +36,11 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[
     )
     df = pl.concat([refused, empty]).sort("source_file")
     return dg.Output(df, metadata=table_metadata(df, Quarantine))
+
+
+# Further files written into each version before it is published: callables ``(staging_dir, manifest)``.
+# The dataset card (README.md), plots/, CITATION.cff and copies of the evaluation reports it cites.
+EXTRAS = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
 
 
 @dg.asset(
@@ -77,15 +80,8 @@ def published_version(
         "spacy_model_version": model.meta.get("version"),
         "dagster_run_id": context.run.run_id,
     }
-    # Files written into the staged version before it is published; the card goes last so it can link the others.
-    hooks = [lambda staging, manifest: write_version_docs(
-        staging, manifest, tables, PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
-
-    def extras(staging: Path, manifest: dict) -> None:
-        for hook in hooks:
-            hook(staging, manifest)
-
-    result = publish(tables, roots.curated_path, sources, lineage, extras=extras)
+    result = publish(tables, roots.curated_path, sources, lineage,
+                     extras=lambda staging, manifest: [extra(staging, manifest) for extra in EXTRAS])
     context.log.info(
         f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}"
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -672,6 +672,20 @@ def strip_front_matter(card: str) -> str:
         if end != -1:
             return card[end + 5 :].lstrip()
     return card
+
+
+def staged_tables(staging: Path) -> dict[str, pl.DataFrame]:
+    """Every table already written into a staged version folder, by file stem."""
+    return {p.stem: pl.read_parquet(p) for p in sorted(staging.glob("*.parquet"))}
+
+
+def version_docs_extra(eval_root: Path | None, code_root: Path | None = None) -> Callable[[Path, Mapping[str, Any]], None]:
+    """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation."""
+
+    def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
+        write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root)
+
+    return extra
 
 
 def write_version_docs(
