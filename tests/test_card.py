@@ -268,3 +268,10 @@ def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
     assert "| mentions | 4 | `mentions.parquet` |" in text
     assert "**No evaluation report was found when this version was built**" in text
     assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(name for name, *_ in card.plots.PLOTS)
+
+
+@pytest.mark.parametrize(("rows", "label"), [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (150_000, "100K<n<1M"),
+                                             (2_000_000, "1M<n<10M")])
+def test_front_matter_size_category(rows: int, label: str) -> None:
+    header = card.front_matter({"version": "1.0.0"}, {"mentions": pl.DataFrame({"a": pl.int_range(rows, eager=True)})})
+    assert f"size_categories:\n- {label}\n" in header

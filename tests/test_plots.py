@@ -187,3 +187,27 @@ def test_claims_with_a_claim_values_table() -> None:
         "3 reports, 2 named outlets, all 300; the hedged values agree; 1 syndicated copy (hollow)"
     )
     plots.plot_cross_source_claims(tables)
+
+
+def test_outlets_beyond_the_limit_are_summed_into_one_row() -> None:
+    articles = pl.DataFrame({"article_id": [f"a{i}" for i in range(30)], "outlet": [f"O{i:02d}" for i in range(30)]})
+    mentions = pl.DataFrame(
+        {"mention_id": [f"m{i}" for i in range(60)], "article_id": [f"a{i % 30}" for i in range(60)],
+         "mention_type": ["place"] * 60}
+    ).vstack(pl.DataFrame({"mention_id": ["x"], "article_id": ["a7"], "mention_type": ["person"]}))
+    counts = plots.mentions_by_outlet({"articles": articles, "mentions": mentions}, limit=5)
+    assert counts["outlet"].n_unique() == 5
+    assert counts.filter(pl.col("outlet") == "O07").rows() == [("O07", "person", 1), ("O07", "place", 2)]
+    # Kept: O07 (3 mentions) and the first three of the outlets tied at 2, by name; 26 outlets summed.
+    assert sorted(counts["outlet"].unique()) == sorted(["O07", "O00", "O01", "O02", plots.OTHER_OUTLETS])
+    assert counts.filter(pl.col("outlet") == plots.OTHER_OUTLETS)["n"].sum() == 61 - 3 - 3 * 2
+    assert counts["n"].sum() == 61
+
+
+def test_claims_far_apart_get_a_log_axis() -> None:
+    tables = _tables()
+    tables["quantities"] = tables["quantities"].with_columns(
+        pl.when(pl.col("mention_id") == "m5").then(3_000_000.0).otherwise(pl.col("value")).alias("value"))
+    fig = plots.plot_cross_source_claims(tables)
+    assert fig.axes[0].get_xscale() == "log"
+    assert plots.plot_cross_source_claims(_tables()).axes[0].get_xscale() == "linear"

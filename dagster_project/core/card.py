@@ -126,11 +126,8 @@ def _col_count(df: pl.DataFrame, expr: pl.Expr, *cols: str) -> int:
 def front_matter(manifest: Mapping[str, Any], tables: Mapping[str, pl.DataFrame]) -> str:
     """Hugging Face dataset-card YAML header: licence, language, size and one config per table."""
     biggest = max((df.height for df in tables.values()), default=0)
-    size = next(
-        label
-        for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
-        if biggest < limit or label == "100K<n<1M"
-    ) if biggest < 1_000_000 else "1M<n<10M"
+    bounds = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+    size = next((label for limit, label in bounds if biggest < limit), "1M<n<10M")
     licence = (manifest.get("licenses") or [{"name": "other"}])[0].get("name", "other").lower()
     lines = [
         "---",
@@ -214,7 +211,10 @@ def sources(manifest: Mapping[str, Any], tables: Mapping[str, pl.DataFrame], lis
                  pl.col("_d").null_count().alias("undated"))
             .sort(["articles", "outlet"], descending=[True, False])
         )
-        lines += [_md_table(["outlet", "articles", "first date", "last date", "undated"], per_outlet.iter_rows()), ""]
+        lines += [_md_table(["outlet", "articles", "first date", "last date", "undated"],
+                            per_outlet.head(list_limit).iter_rows()), ""]
+        if per_outlet.height > list_limit:
+            lines += [f"… and {per_outlet.height - list_limit:,} more outlets.", ""]
         cols = [c for c in ("published_date", "outlet", "title", "source_file") if c in arts.columns]
         listing = arts.select(cols).sort(cols[0], nulls_last=True) if cols else arts
         lines += ["Articles:", "", _md_table(cols, listing.head(list_limit).iter_rows())]

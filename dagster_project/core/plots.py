@@ -19,6 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 UNKNOWN_OUTLET = "(unknown outlet)"
+OTHER_OUTLETS = "(other outlets)"
+# Outlets drawn one per row; the rest are summed into one row so a big corpus still gives a readable picture.
+MAX_OUTLETS = 25
 NO_HEDGE = "exact (no hedge)"
 # Preferred order of mention types in legends; types not listed follow alphabetically.
 TYPE_ORDER = ("person", "aircraft", "place", "quantity")
@@ -88,14 +91,28 @@ def _type_order(types: Sequence[str]) -> list[str]:
     return known + sorted(t for t in types if t not in TYPE_ORDER)
 
 
-def mentions_by_outlet(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """Counts of mentions per outlet and mention type (long format)."""
+def cap_outlets(df: pl.DataFrame, weight: str | None = None, limit: int = MAX_OUTLETS) -> pl.DataFrame:
+    """Keep the ``limit`` outlets with the most rows (or most ``weight``); relabel the rest as other outlets."""
+    if df.height == 0 or df["outlet"].n_unique() <= limit:
+        return df
+    size = pl.col(weight).sum() if weight else pl.len()
+    ranked = df.group_by("outlet").agg(size.alias("_size")).sort(["_size", "outlet"], descending=[True, False])
+    keep = ranked.head(limit - 1)["outlet"]
+    return df.with_columns(pl.when(pl.col("outlet").is_in(keep.implode())).then(pl.col("outlet"))
+                           .otherwise(pl.lit(OTHER_OUTLETS)).alias("outlet"))
+
+
+def mentions_by_outlet(tables: Mapping[str, pl.DataFrame], limit: int = MAX_OUTLETS) -> pl.DataFrame:
+    """Counts of mentions per outlet and mention type (long format); outlets beyond ``limit`` summed."""
     if not _has(tables, "mentions", "article_id", "mention_type"):
         return pl.DataFrame(schema={"outlet": pl.String(), "mention_type": pl.String(), "n": pl.UInt32()})
-    return (
+    joined = (
         tables["mentions"]
         .join(_outlets(tables), on="article_id", how="left")
         .with_columns(pl.col("outlet").fill_null(UNKNOWN_OUTLET))
+    )
+    return (
+        cap_outlets(joined.select("outlet", "mention_type"), limit=limit)
         .group_by("outlet", "mention_type")
         .agg(pl.len().alias("n"))
         .sort("outlet", "mention_type")
@@ -335,8 +352,13 @@ def plot_cross_source_claims(tables: Mapping[str, pl.DataFrame], limit: int = 8)
             ax.set_xticks([])
         else:
             lo, hi = float(numeric["value"].min()), float(numeric["value"].max())  # type: ignore[arg-type]
-            pad = (hi - lo) * 0.25 if hi > lo else max(abs(lo) * 0.1, 1.0)
-            ax.set_xlim(lo - pad, hi + pad * 1.6)
+            if lo > 0 and hi / lo > 50:
+                # Values orders of magnitude apart ("dozens" of thousands vs "3 million"): a log axis keeps both visible.
+                ax.set_xscale("log")
+                ax.set_xlim(lo / 2, hi * 4)
+            else:
+                pad = (hi - lo) * 0.25 if hi > lo else max(abs(lo) * 0.1, 1.0)
+                ax.set_xlim(lo - pad, hi + pad * 1.6)
     handles = [
         fig.axes[0].scatter([], [], marker=marker[h], color=color[h], label=h) for h in hedges
     ]
@@ -362,7 +384,7 @@ def plot_articles_timeline(tables: Mapping[str, pl.DataFrame]) -> Figure:
     if arts is None or arts.height == 0 or "published_date" not in arts.columns:
         return _no_data(_new_figure(8, 3), title, "no articles in this version")
     outlet = pl.col("outlet").fill_null(UNKNOWN_OUTLET) if "outlet" in arts.columns else pl.lit(UNKNOWN_OUTLET)
-    df = arts.select(pl.col("published_date").cast(pl.Date), outlet.alias("outlet"))
+    df = cap_outlets(arts.select(pl.col("published_date").cast(pl.Date), outlet.alias("outlet")))
     undated = df.filter(pl.col("published_date").is_null()).height
     dated = df.drop_nulls("published_date").group_by("published_date", "outlet").len().sort("published_date")
     suffix = f" ({undated} of {df.height} without a date)" if undated else ""
