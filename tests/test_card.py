@@ -24,6 +24,7 @@ class Widgets(pa.DataFrameModel):
     colour: str = pa.Field(nullable=True, isin=["red", "blue"], description="Paint colour.")
     seen_on: dt.date = pa.Field(nullable=True, description="Day it was seen.", metadata={"null_means": "never seen"})
     offset: int = pa.Field(ge=0, description="Character offset into the label.")
+    tags: list[str] = pa.Field(description="Tags, sorted.")
 
 
 WIDGETS = TableContract("widgets", Widgets, ("widget_id",), (ForeignKey(("widget_id",), "articles", ("article_id",)),))
@@ -46,7 +47,8 @@ def test_dictionary_names_every_column_of_every_published_table() -> None:
 def test_dictionary_covers_a_table_it_has_never_seen() -> None:
     (doc,) = dictionary.dictionary([WIDGETS])
     cols = {c.name: c for c in doc.columns}
-    assert list(cols) == ["widget_id", "weight", "colour", "seen_on", "offset"]
+    assert list(cols) == ["widget_id", "weight", "colour", "seen_on", "offset", "tags"]
+    assert cols["tags"].dtype == "List(String)"
     assert (cols["weight"].units, cols["weight"].null_means) == ("kilogram", "null when not weighed")
     assert cols["colour"].constraints == "one of `red`, `blue`"
     assert cols["colour"].null_means == "may be null (meaning not stated in the contract)"

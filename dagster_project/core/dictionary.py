@@ -59,7 +59,11 @@ class TableDoc:
 
 
 def _dtype_name(dtype: Any) -> str:
-    return str(dtype).split("(")[0]
+    """'String', 'Int64', 'Date'; nested types keep their inner type: 'List(String)'."""
+    text = str(dtype)
+    if text.startswith(("List", "Array", "Struct")):
+        return text
+    return text.split("(")[0]
 
 
 def units_for(name: str, dtype: str, description: str, metadata: Mapping[str, Any], sibling_columns: Iterable[str]) -> str:
