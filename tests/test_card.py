@@ -17,7 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 class Widgets(pa.DataFrameModel):
-    """One row per widget (a table no real contract has, to prove the generator is general)."""
+    """One row per widget (a table no real contract has, to prove the generator is general).
+
+    Second paragraph, indented in the source.
+    """
 
     widget_id: str = pa.Field(unique=True, description="Stable id.")
     weight: float = pa.Field(nullable=True, description="Weight; null when not weighed.", metadata={"unit": "kilogram"})
@@ -58,6 +61,7 @@ def test_dictionary_covers_a_table_it_has_never_seen() -> None:
     assert cols["offset"].constraints == "≥ 0"
     assert cols["widget_id"].constraints == "unique"
     assert doc.foreign_keys == ("(widget_id) → articles(article_id)",)
+    assert doc.description.endswith("general).\n\nSecond paragraph, indented in the source.")
     rendered = dictionary.render([doc], rows={"widgets": 1234})
     assert "### `widgets` (`widgets.parquet`): 1,234 rows" in rendered
     assert "| `weight` | Float64 | null when not weighed | kilogram | Weight; null when not weighed. |  |" in rendered
@@ -89,6 +93,8 @@ def test_null_semantics_from_the_description(nullable: bool, description: str, e
         ("value", "Float64", "Numeric value.", ["value", "unit"], "given by the row's `unit` column"),
         ("value", "Float64", "Numeric value.", ["value"], "—"),
         ("size", "Int64", "Size of the file in bytes.", [], "bytes"),
+        ("n_articles", "Int64", "Articles reporting it.", ["unit"], "count"),
+        ("hits", "Int64", "How many times the article states it.", [], "count"),
         ("raw_end", "Int64", "End offset into the raw text.", [], "characters (Python str index: Unicode code points)"),
         ("score", "Float64", "Jaccard similarity of the shingles.", [], "dimensionless (0 to 1)"),
         ("when", "Date", "Day.", [], "calendar date (ISO 8601)"),

@@ -12,6 +12,7 @@ the next build without touching this module.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,7 +79,9 @@ def units_for(name: str, dtype: str, description: str, metadata: Mapping[str, An
         return "characters (Python str index: Unicode code points)"
     if dtype in _INTEGER and re.search(r"\bbytes\b", f"{name} {description}", re.IGNORECASE):
         return "bytes"
-    if dtype in _FLOAT | _INTEGER and "unit" in sibling_columns and name != "unit":
+    if dtype in _INTEGER and (name.startswith("n_") or re.search(r"\b(how many|number of)\b", description, re.I)):
+        return "count"
+    if dtype in _FLOAT and "unit" in sibling_columns:
         return "given by the row's `unit` column"
     if dtype in _FLOAT and re.search(r"\b(score|similarity|ratio|confidence|probability)\b", description, re.IGNORECASE):
         return "dimensionless (0 to 1)"
@@ -177,7 +180,8 @@ def table_doc(contract: TableContract, observed: Mapping[str, str] | None = None
     return TableDoc(
         name=contract.name,
         filename=contract.filename,
-        description=contract.description,
+        # Docstrings carry indentation and hard wraps; Markdown would read the indented lines as code.
+        description=re.sub(r"\n\s*\n", "\n\n", inspect.cleandoc(contract.description)),
         primary_key=tuple(contract.primary_key),
         foreign_keys=fks,
         checks=checks,
