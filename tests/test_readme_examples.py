@@ -72,8 +72,8 @@ def readme_snippets(text: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project-shaped folder (raw/, curated/) holding a dataset built by the pipeline from CORPUS."""
+def materialized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
+    """A project-shaped folder (raw/, curated/) built by the pipeline from CORPUS, and each asset's metadata."""
     root = tmp_path_factory.mktemp("project")
     raw = root / "raw"
     raw.mkdir()
@@ -89,7 +89,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
             instance=instance,
         )
     assert result.success
-    return root
+    metadata = {
+        e.asset_key.to_user_string(): dict(e.materialization.metadata) for e in result.get_asset_materialization_events()
+    }
+    return root, metadata
+
+
+@pytest.fixture(scope="module")
+def built(materialized: tuple[Path, dict[str, dict]]) -> Path:
+    return materialized[0]
 
 
 def test_readme_has_one_example_per_library() -> None:
@@ -167,3 +175,27 @@ def test_version_carries_card_plots_and_citation(built: Path) -> None:
     version = version_dir.name
     assert f'version: "{version}"' in (version_dir / "CITATION.cff").read_text(encoding="utf-8")
     assert f"version      = {{{version}}}" in card
+
+
+@pytest.mark.integration
+def test_every_table_asset_shows_rows_schema_and_preview(materialized: tuple[Path, dict[str, dict]]) -> None:
+    _, metadata = materialized
+    tables = {name: md for name, md in metadata.items() if name != "published_version"}
+    assert {"raw_articles", "articles", "mention_candidates", "mentions", "entities", "quantities"} <= set(tables)
+    for name, md in tables.items():
+        assert isinstance(md.get("dagster/row_count"), dg.IntMetadataValue), name
+        schema = md.get("dagster/column_schema")
+        assert isinstance(schema, dg.TableSchemaMetadataValue) and schema.schema.columns, name
+        assert all(c.description for c in schema.schema.columns), f"{name}: a column without description"
+        assert isinstance(md.get("preview"), dg.MarkdownMetadataValue), name
+
+
+@pytest.mark.integration
+def test_published_version_shows_version_card_and_plots(materialized: tuple[Path, dict[str, dict]]) -> None:
+    root, metadata = materialized
+    md = metadata["published_version"]
+    version = (root / "curated" / "LATEST").read_text().strip()
+    assert md["version"].value == version
+    assert md["card"].value.startswith("# ") and f"version {version}" in md["card"].value.splitlines()[0]
+    assert md["plots"].value.count("](data:image/png;base64,") == 4
+    assert "| mentions |" in md["summary"].value
