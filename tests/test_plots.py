@@ -8,7 +8,7 @@ import pytest
 
 from contracts import PUBLISHED_TABLES
 from dagster_project.core import plots
-from dagster_project.core.progress import default_every, progress_message
+from dagster_project.core.progress import default_every, progress_message, with_progress
 from dagster_project.core.schema import empty_frame
 
 
@@ -211,3 +211,22 @@ def test_claims_far_apart_get_a_log_axis() -> None:
     fig = plots.plot_cross_source_claims(tables)
     assert fig.axes[0].get_xscale() == "log"
     assert plots.plot_cross_source_claims(_tables()).axes[0].get_xscale() == "linear"
+
+
+@pytest.mark.parametrize(
+    ("total", "every", "items", "expected"),
+    [
+        # The fake clock ticks once per reading (start = 0), so elapsed seconds count the reports.
+        (5, 2, 5, [(2, 1.0), (4, 2.0), (5, 3.0)]),
+        (4, 2, 4, [(2, 1.0), (4, 2.0)]),
+        # Fewer items than announced: the last count is still reported.
+        (10, 4, 5, [(4, 1.0), (5, 2.0)]),
+        (0, None, 0, []),
+    ],
+)
+def test_with_progress_reports_every_n_and_at_the_end(total: int, every: int | None, items: int, expected: list) -> None:
+    ticks = iter(range(100))
+    seen: list[tuple[int, float]] = []
+    out = list(with_progress(range(items), total, lambda d, s: seen.append((d, s)), every, clock=lambda: float(next(ticks))))
+    assert out == list(range(items))
+    assert seen == expected

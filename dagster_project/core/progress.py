@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def default_every(total: int) -> int:
@@ -20,3 +25,27 @@ def progress_message(what: str, done: int, total: int, elapsed: float, unit: str
         if total > done:
             msg += f", about {math.ceil((total - done) / rate)} s left"
     return msg
+
+
+def with_progress(
+    items: Iterable[T],
+    total: int,
+    report: Callable[[int, float], None],
+    every: int | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[T]:
+    """Yield ``items`` unchanged; call ``report(done, seconds)`` every ``every`` items and after the last.
+
+    An item counts as done once the consumer asks for the next one, so wrapping the output of
+    ``nlp.pipe`` counts articles fully processed, not merely queued.
+    """
+    step = every or default_every(total)
+    start = clock()
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % step == 0 or done == total:
+            report(done, clock() - start)
+    if done % step and done != total:
+        report(done, clock() - start)
