@@ -230,3 +230,12 @@ def test_with_progress_reports_every_n_and_at_the_end(total: int, every: int | N
     out = list(with_progress(range(items), total, lambda d, s: seen.append((d, s)), every, clock=lambda: float(next(ticks))))
     assert out == list(range(items))
     assert seen == expected
+
+
+def test_claims_plot_says_when_facts_are_derived() -> None:
+    derived = plots.plot_cross_source_claims(_tables())
+    assert "not event-aware" in derived.get_suptitle()
+    tables = _tables()
+    tables["claims"] = pl.DataFrame({"claim_id": ["c1", "c1"], "mention_id": ["m4", "m5"], "subject": ["troops"] * 2})
+    assert plots.uses_claims_table(tables)
+    assert "not event-aware" not in plots.plot_cross_source_claims(tables).get_suptitle()

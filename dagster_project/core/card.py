@@ -489,6 +489,9 @@ def limitations(tables: Mapping[str, pl.DataFrame], reports: Sequence[EvalReport
         "- The same report syndicated by several outlets counts once per article here unless the version has a "
         "syndication table: do not read article counts as independent confirmations.",
         "- Metadata is null when the text does not state it, so outlet and date coverage is incomplete by design.",
+        *([] if plots.uses_claims_table(tables) else [
+            "- This version has no resolved claims table: the cross-source picture groups quantities by counted noun "
+            "and unit only, so figures about different events that count the same noun share a panel."]),
         "",
         "Measured on this version:",
         "",

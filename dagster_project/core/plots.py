@@ -194,6 +194,12 @@ def plot_top_entities(tables: Mapping[str, pl.DataFrame], limit: int = 10) -> Fi
     return fig
 
 
+def uses_claims_table(tables: Mapping[str, pl.DataFrame]) -> bool:
+    """Whether ``claim_rows`` reads a published claims table (else it derives facts from quantities)."""
+    claims = tables.get("claims")
+    return claims is not None and claims.height > 0 and _claims_via_mentions(tables, claims) is not None
+
+
 def claim_rows(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per reported value of a fact: fact label, outlet, value, unit and hedge.
 
@@ -326,6 +332,9 @@ def plot_cross_source_claims(tables: Mapping[str, pl.DataFrame], limit: int = 8)
     color = {h: _COLORS[i % len(_COLORS)] for i, h in enumerate(hedges)}
     heights = [max(1, sub.filter(pl.col("fact") == f)["outlet"].n_unique()) for f in facts]
     fig = _new_figure(10, max(3.0, 0.32 * sum(heights) + 0.75 * len(facts) + 1))
+    if not uses_claims_table(tables):
+        # Without resolved claims, reports of different events that count the same noun share a panel.
+        title += "\n(grouped by counted noun and unit only: not event-aware; no claims table in this version)"
     fig.suptitle(title)
     grid = fig.add_gridspec(len(facts), 1, height_ratios=heights)
     for i, fact in enumerate(facts):
