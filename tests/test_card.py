@@ -22,7 +22,7 @@ class Widgets(pa.DataFrameModel):
     Second paragraph, indented in the source.
     """
 
-    widget_id: str = pa.Field(unique=True, description="Stable id.")
+    widget_id: str = pa.Field(unique=True, description="Stable id, '<kind>:<n>'.")
     weight: float = pa.Field(nullable=True, description="Weight; null when not weighed.", metadata={"unit": "kilogram"})
     colour: str = pa.Field(nullable=True, isin=["red", "blue"], description="Paint colour.")
     seen_on: dt.date = pa.Field(nullable=True, description="Day it was seen.", metadata={"null_means": "never seen"})
@@ -65,6 +65,8 @@ def test_dictionary_covers_a_table_it_has_never_seen() -> None:
     rendered = dictionary.render([doc], rows={"widgets": 1234})
     assert "### `widgets` (`widgets.parquet`): 1,234 rows" in rendered
     assert "| `weight` | Float64 | null when not weighed | kilogram | Weight; null when not weighed. |  |" in rendered
+    # Angle brackets would be read as HTML tags by Markdown renderers and vanish.
+    assert "| Stable id, '&lt;kind&gt;:&lt;n&gt;'. | unique |" in rendered
 
 
 def test_columns_beyond_the_contract_are_flagged_not_dropped() -> None:

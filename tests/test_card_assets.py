@@ -3,11 +3,18 @@
 from pathlib import Path
 
 import dagster as dg
+import pandera.polars as pa
 import polars as pl
 
 from contracts import Articles, Mentions, Quantities
 from dagster_project.assets._tables import table_metadata, table_schema, version_metadata
 from dagster_project.assets.extract import CANDIDATE_SCHEMA
+
+
+class Keyed(pa.DataFrameModel):
+    """One row per keyed thing."""
+
+    key: str = pa.Field(description="Id, '<type>:<key>'.")
 
 
 def test_table_without_contract_borrows_descriptions() -> None:
@@ -29,6 +36,7 @@ def test_contract_columns_first_then_extra_columns_flagged() -> None:
     assert (extra.name, extra.description) == ("offset_map", "Not in this table's contract.")
     published_date = next(c for c in schema.columns if c.name == "published_date")
     assert published_date.type == "Date" and published_date.constraints.nullable
+    assert table_schema(Keyed).columns[0].description == "Id, '&lt;type&gt;:&lt;key&gt;'."
 
 
 def test_table_metadata_has_row_count_schema_and_preview() -> None:

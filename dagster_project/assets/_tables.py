@@ -30,7 +30,7 @@ def table_schema(
         dg.TableColumn(
             name=c["name"],
             type=c["dtype"],
-            description=c["description"],
+            description=_ui_text(c["description"]),
             constraints=dg.TableColumnConstraints(nullable=c["nullable"], unique=c["unique"]),
         )
         for c in facts
@@ -43,10 +43,15 @@ def table_schema(
             dg.TableColumn(
                 name=name,
                 type=str(dtype),
-                description=_extra_description(hint["description"] if hint else None, model is not None),
+                description=_ui_text(_extra_description(hint["description"] if hint else None, model is not None)),
             )
         )
     return dg.TableSchema(columns=cols)
+
+
+def _ui_text(text: str) -> str:
+    """The UI renders column descriptions as Markdown with HTML: '<type>:<key>' would vanish as a tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _extra_description(borrowed: str | None, has_contract: bool) -> str:

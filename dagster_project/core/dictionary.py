@@ -198,7 +198,12 @@ def dictionary(
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    # '<type>:<key>' would be read as an HTML tag by Markdown renderers (GitHub, Hugging Face, Dagster).
+    return _escape_html(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_table(doc: TableDoc, heading: str = "###", rows: int | None = None) -> str:
@@ -206,7 +211,7 @@ def render_table(doc: TableDoc, heading: str = "###", rows: int | None = None) -
     title = f"{heading} `{doc.name}` (`{doc.filename}`)"
     if rows is not None:
         title += f": {rows:,} rows"
-    lines = [title, "", doc.description or "_No table description in the contract._", ""]
+    lines = [title, "", _escape_html(doc.description) or "_No table description in the contract._", ""]
     lines.append(f"- Primary key: {', '.join(f'`{k}`' for k in doc.primary_key) or 'none'}")
     if doc.foreign_keys:
         lines.append(f"- Foreign keys: {'; '.join(f'`{fk}`' for fk in doc.foreign_keys)}")
