@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset test test-all lint ui bench test-postgres clean snapshots
+.PHONY: install dataset test test-all lint ui bench test-postgres clean snapshots eval docs
 
 install: $(STAMP)
 
@@ -54,3 +54,11 @@ clean:
 # Regenerate derived files (asset-graph snapshot) from the code instead of editing them by hand.
 snapshots: install
 	$(PY) tests/test_definitions.py
+
+# Score what the pipeline publishes against the hand-written gold (evaluation/extract/); the JSON report is derived.
+eval: install
+	$(PY) -m dagster_project.evaluation.extract_eval --json evaluation/extract/report.json
+
+# Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
+docs: install
+	$(PY) -m dagster_project.core.dictionary docs/data_dictionary.md

@@ -9,6 +9,7 @@ from dagster_project.assets._tables import contract_check, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_from_doc
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve
 from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel, StorageRoots
@@ -36,13 +37,17 @@ def mention_candidates(
     n_missing = len(set(keys) - cache.cached_keys())
     keyed = zip(keys, articles.select(cols).iter_rows(), strict=True)
 
+    def report(done: int, seconds: float) -> None:
+        context.log.info(progress_message("extract", done, n_missing, seconds))
+
     def compute(missing):  # type: ignore[no-untyped-def]
         if not n_missing:
             return
         model = nlp.load()
         stream = ((text, (key, aid, omap)) for key, (aid, text, omap) in missing)
         docs = model.pipe(stream, as_tuples=True, batch_size=nlp.batch_size, n_process=nlp.processes_for(n_missing))
-        for doc, (key, aid, omap) in docs:
+        # Counted on spaCy's output: an article is done when its doc comes back, not when it is queued.
+        for doc, (key, aid, omap) in with_progress(docs, n_missing, report):
             offsets = OffsetMap.from_json(omap)
             yield key, [{**m.__dict__, **dict(zip(("raw_start", "raw_end"), offsets.raw_span(m.start, m.end), strict=True))}
                         for m in mentions_from_doc(doc, aid)]
@@ -51,9 +56,12 @@ def mention_candidates(
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
                      f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")
-    return dg.Output(df, metadata={"dagster/row_count": df.height, "extractor_version": EXTRACTOR_VERSION,
-                                   "articles_extracted": stats.misses, "articles_cached": stats.hits,
-                                   "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows()))})
+    return dg.Output(df, metadata={
+        **table_metadata(df, None, ["mention_type", "surface", "start", "end", "quantified"], (Mentions, Quantities)),
+        "extractor_version": EXTRACTOR_VERSION,
+        "articles_extracted": stats.misses, "articles_cached": stats.hits,
+        "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
+    })
 
 
 @dg.multi_asset(
