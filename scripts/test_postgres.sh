@@ -25,7 +25,11 @@ if ! PG_BIN=$(find_pg_bin); then
     echo "test-postgres: PostgreSQL not found; installing Debian's postgresql package"
     if [ "$(id -u)" -ne 0 ]; then echo "test-postgres: need root to apt-get install postgresql" >&2; exit 1; fi
     apt-get update -qq
+    # Keep the package from starting its own long-lived "main" cluster: only the throw-away one below runs.
+    POLICY=/usr/sbin/policy-rc.d
+    if [ ! -e "$POLICY" ]; then printf '#!/bin/sh\nexit 101\n' > "$POLICY"; chmod +x "$POLICY"; ADDED_POLICY=1; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    if [ "${ADDED_POLICY:-0}" = 1 ]; then rm -f "$POLICY"; fi
     PG_BIN=$(find_pg_bin)
 fi
 echo "test-postgres: using $("$PG_BIN/pg_ctl" --version) from $PG_BIN"
