@@ -151,9 +151,11 @@ def main() -> int:
           "peak MB: PSS summed over the process tree")
     peak = max(m.peak_rss_mb for m in results[1:])
     checks = {
-        "full build <= 1.0x bare nlp.pipe": full.seconds <= pipe_s,
-        "add one article <= 10% of full build": one.seconds <= 0.10 * full.seconds,
-        "peak RSS <= 1.5 GB": peak <= 1536,
+        "full build <= 1.0x bare nlp.pipe (wall)": full.seconds <= pipe_s,
+        "add one article <= 10% of full build (wall)": one.seconds <= 0.10 * full.seconds,
+        # CPU figures do not depend on what else runs on the machine; wall figures do (see load).
+        "add one article <= 10% of full build (CPU)": one.cpu_seconds <= 0.10 * full.cpu_seconds,
+        "peak memory <= 1.5 GB (PSS, process tree)": peak <= 1536,
     }
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'MISS'}] {label}")
