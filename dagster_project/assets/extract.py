@@ -7,11 +7,11 @@ import polars as pl
 from contracts import Entities, Mentions, Quantities
 from dagster_project.assets._tables import contract_check, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_from_doc
+from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve
-from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel, StorageRoots
 
 CANDIDATE_SCHEMA = {
@@ -43,14 +43,14 @@ def mention_candidates(
     def compute(missing):  # type: ignore[no-untyped-def]
         if not n_missing:
             return
-        model = nlp.load()
-        stream = ((text, (key, aid, omap)) for key, (aid, text, omap) in missing)
-        docs = model.pipe(stream, as_tuples=True, batch_size=nlp.batch_size, n_process=nlp.processes_for(n_missing))
-        # Counted on spaCy's output: an article is done when its doc comes back, not when it is queued.
-        for doc, (key, aid, omap) in with_progress(docs, n_missing, report):
-            offsets = OffsetMap.from_json(omap)
-            yield key, [{**m.__dict__, **dict(zip(("raw_start", "raw_end"), offsets.raw_span(m.start, m.end), strict=True))}
-                        for m in mentions_from_doc(doc, aid)]
+        items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
+        processes = nlp.processes_for(n_missing)
+        if processes > 1:  # workers run spaCy and the extractors and send back rows only
+            results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
+        else:
+            results = extract_items(nlp.load(), items, nlp.batch_size)
+        # Counted on finished articles, not on queued ones.
+        yield from with_progress(results, n_missing, report)
 
     stats = cache.fill(keyed, compute)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
