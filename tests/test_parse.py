@@ -12,7 +12,7 @@ def test_wire_story_metadata() -> None:
     assert art.author == "Amina Okafor"
     assert art.published_date == dt.date(2021, 6, 14)
     assert art.agency == "Reuters"
-    assert art.dateline == "LAGOS"
+    assert art.dateline == "Lagos"  # all-caps datelines are title-cased
     assert art.text.startswith("LAGOS (Reuters)")
 
 

@@ -1,0 +1,178 @@
+"""Word lists and line patterns for news pages: wire agencies, boilerplate, captions, bylines.
+
+They describe the *genre* (how wire copy, news sites and blogs lay out a page), not any
+particular file: each pattern is something found on many sites.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Wire services: canonical code -> names they are credited under. Matching is case-sensitive
+# for the short codes (``AP``, ``PA``) so ordinary words never match.
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse", "France-Presse", "France Presse"),
+    "AP": ("AP", "Associated Press", "The Associated Press"),
+    "Reuters": ("Reuters", "Thomson Reuters"),
+    "EFE": ("EFE", "Agencia EFE"),
+    "dpa": ("dpa", "DPA", "Deutsche Presse-Agentur"),
+    "Kyodo": ("Kyodo", "Kyodo News"),
+    "Jiji": ("Jiji", "Jiji Press"),
+    "Xinhua": ("Xinhua",),
+    "TASS": ("TASS", "Tass", "ITAR-TASS"),
+    "RIA Novosti": ("RIA Novosti", "RIA"),
+    "Interfax": ("Interfax",),
+    "Sputnik": ("Sputnik",),
+    "ANSA": ("ANSA",),
+    "UPI": ("UPI", "United Press International"),
+    "Yonhap": ("Yonhap",),
+    "PTI": ("PTI", "Press Trust of India"),
+    "IANS": ("IANS",),
+    "ANI": ("ANI",),
+    "Anadolu": ("Anadolu", "Anadolu Agency", "AA"),
+    "Bernama": ("Bernama",),
+    "Antara": ("Antara",),
+    "AAP": ("AAP", "Australian Associated Press"),
+    "CP": ("CP", "Canadian Press", "The Canadian Press"),
+    "PA": ("PA", "PA Media", "Press Association"),
+    "Bloomberg": ("Bloomberg",),
+    "Europa Press": ("Europa Press",),
+    "Lusa": ("Lusa",),
+    "Notimex": ("Notimex",),
+    "Prensa Latina": ("Prensa Latina",),
+    "ANP": ("ANP",),
+    "Belga": ("Belga",),
+    "APA": ("APA",),
+    "KUNA": ("KUNA",),
+    "WAM": ("WAM",),
+    "SPA": ("SPA",),
+    "IRNA": ("IRNA",),
+    "MENA": ("MENA",),
+    "NTB": ("NTB",),
+    "CNA": ("CNA", "Central News Agency"),
+}
+_ALIAS = sorted(((a, code) for code, names in AGENCIES.items() for a in names), key=lambda x: -len(x[0]))
+_AGENCY_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a, _ in _ALIAS) + r")(?![\w-])")
+_ALIAS_CODE = dict(_ALIAS)
+
+
+def agency_code(name: str) -> str | None:
+    """Canonical code of a wire service named exactly by ``name`` (``'Associated Press'`` -> ``'AP'``)."""
+    return _ALIAS_CODE.get(name.strip().strip("*_").strip())
+
+
+def agencies_in(text: str) -> list[str]:
+    """Canonical codes of every wire service named in ``text``, in order, without repeats."""
+    out: list[str] = []
+    for m in _AGENCY_RE.finditer(text):
+        code = _ALIAS_CODE[m.group(1)]
+        if code not in out:
+            out.append(code)
+    return out
+
+
+# Words that make a short line look like a publication's name.
+OUTLET_WORDS = re.compile(
+    r"(?i)\b(?:times|post|news|herald|gazette|ledger|courier|tribune|journal|daily|chronicle|guardian|observer"
+    r"|express|telegraph|mail|star|standard|record|review|press|monitor|independent|mirror|today|weekly|magazine"
+    r"|radio|television|tv|network|bulletin|dispatch|inquirer|examiner|courant|register|sentinel|globe|nation"
+    r"|reporter|insider|wire|agency|agencia|agence|broadcasting|media|online|report|leader|advertiser|argus"
+    r"|zeitung|diario|el pa[ií]s|le monde|bbc|cnn|npr|al jazeera|bloomberg)\b"
+)
+
+# Bylines that name no person.
+GENERIC_AUTHOR = re.compile(
+    r"(?i)^(?:staff(?: reports?| reporters?| writers?)?|admin(?:istrator)?|editor(?:s|ial)?|web ?desk|news ?desk"
+    r"|our (?:correspondent|reporter)s?|correspondents?|agencies|agency|reporters?|wire(?: services?)?|guest"
+    r"|anonymous|unknown|team|the editors|newsroom|desk)$"
+)
+
+NAVIGATION = re.compile(
+    r"(?i)^(?:skip to(?: main)? (?:content|navigation)|menu|main menu|search|close|open menu|toggle navigation|home"
+    r"|back to top|sign in|log ?in|register|subscribe|more|navigation|sections|trending|latest|most read|top stories"
+    r"|related(?: topics| articles| stories| content| posts| coverage)?|more on this story|you may also like"
+    r"|recommended(?: for you)?|popular|next article|previous article|continue reading|load more|show more"
+    r"|(?:tags|topics|categories|filed under|category|keywords)\s*:.*)$"
+)
+# Share/follow widgets; when the line opens a list (``Share this:``), the short lines under it follow.
+SHARE = re.compile(
+    r"(?i)^(?:share(?: this(?: article| story| post)?| on| via)?|like this|tweet|email|print|whatsapp|facebook"
+    r"|twitter|linkedin|pinterest|reddit|telegram|copy link|like loading\.*|follow us|follow)\b.{0,80}$"
+)
+LIST_OPENER = re.compile(
+    r"(?i)^(?:share(?: this(?: article| story| post)?)?|like this|related(?: topics| articles| stories| posts)?"
+    r"|more on this story|tags|topics|categories|follow us|read more|see also)\s*:?\s*$"
+)
+
+BOILERPLATE = re.compile(
+    r"(?i)(?:^(?:copyright\b|©|\(c\)\s*\d{4})|all rights reserved|may not be (?:re)?published, broadcast"
+    r"|this site uses akismet|comment data is processed|^leave a (?:reply|comment)|^post a comment"
+    r"|^\d+ (?:comments?|thoughts? on|responses? to|replies)\b|^comments?\s*\(\d+\)$|^no comments"
+    r"|your email address will not be published|required fields are marked|be the first to comment"
+    r"|^(?:advertisement|advert|sponsored(?: content)?|promoted|ad|ads by \w+)$"
+    r"|^(?:read more|also read|read also|see also|watch|listen|recommended|more from|you may also like|related"
+    r"|read next|read the full story|more|related article|related story)\s*[:\-\u2013\u2014|]"
+    r"|click here|sign up (?:for|to)\b|subscribe to (?:our|the)\b|newsletter|in your inbox"
+    r"|follow us on|join our (?:telegram|whatsapp)|download (?:our|the) app"
+    r"|^our standards\s*:|trust principles|order reprints|today's paper"
+    r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
+    r"|^(?:originally published|first published)\b"
+    r"|buy(?:ing)? me a coffee|patreon|^(?:please )?(?:consider )?(?:donate|support us)\b"
+    r"|^\d+\s*min(?:ute)?s? read$)"
+)
+# Once one of these starts, the rest of the report is an appeal (several paragraphs long).
+APPEAL_START = re.compile(
+    r"(?i)^(?:since you(?:'|\u2019)re here|\.{0,3}\s*we have a small favou?r to ask|before you go|a message from"
+    r"|dear reader|support (?:independent|our) journalism|if you (?:value|enjoyed|like) (?:our|this))"
+)
+CREDIT_LINE = re.compile(
+    r"(?i)(?:contributed (?:to )?(?:this )?report(?:ing)?|contributed reporting|additional reporting by"
+    r"|^(?:reporting|writing|editing|compiled|edited|translated) by\b|;\s*editing by\b"
+    r"|^(?:source|sources|via)\s*:)"
+)
+CAPTION = re.compile(
+    r"(?i)(?:^(?:image|photo|picture|pictured|caption|image caption|media caption|video caption|file photo|file"
+    r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
+    r"|\((?:AP|AFP|Reuters|EPA|Getty)?\s*(?:photo|photograph|image|picture|credit|foto)\b[^()]{0,80}\)\s*$"
+    r"|\b(?:photograph|photo|picture|image|credit|foto)\s*(?::|by)\s*[^.]{2,80}$"
+    r"|/getty images|via getty images|\bgetty images\s*$|\b(?:AP|AFP|Reuters|EPA)\s*(?:photo|/)"
+    r")"
+)
+CREDIT_ONLY = re.compile(
+    r"(?i)^(?:image (?:source|copyright|credit)s?|photo(?:graph)?(?: credit)?s?|credit|source)\s*[:,]\s*\S.{0,80}$"
+)
+# A photo credit in parentheses closing a short caption: "... near Caracas on Sunday (Reuters)".
+PAREN_CREDIT_END = re.compile(r"[^.!?:;\s\"\u201d]\s*\((?:[A-Z][\w.&'\u2019-]*(?:[ /][A-Z][\w.&'\u2019-]*){0,4})\)$")
+
+SOCIAL_HANDLE_LINE = re.compile(r"^(?:[\u2014\u2013-]{1,2}\s*)?.{0,80}\(@\w{1,30}\)(?:\s+.{0,40})?$")
+SOCIAL_MARK = re.compile(
+    r"(?i)pic\.twitter\.com/|instagram\.com/p/|view this post on instagram|a post shared by"
+    r"|^[\u2014\u2013-]{1,2}\s*.{0,80}\(@\w{1,30}\)"
+)
+URL_ONLY = re.compile(r"(?i)^(?:[\w .,'\u2019&-]{0,60}[.:]?\s*)?(?:https?://|www\.)\S+$")
+SHORTENER = re.compile(r"(?i)\b(?:tinyurl\.com|bit\.ly|t\.co|goo\.gl|ow\.ly|buff\.ly|is\.gd|tiny\.cc|shorturl\.at)/\S+")
+SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#\u2014\u2013\u2022]|&nbsp;)\s*){3,}$")
+
+BYLINE = re.compile(
+    r"(?i)^(?:by|por|par|von|di|door|av|written by|words by|author\s*:|text\s*:|posted by|story by)\s+(?P<who>.+)$"
+)
+# "Posted on <date> by <name>" and similar: a byline after the date.
+BY_INSIDE = re.compile(r"(?i)\b(?:by|por|par|von)\s+(?P<who>[\w@][\w.'\u2019@ -]{1,60})$")
+DATE_PREFIX = re.compile(
+    r"(?i)^(?:published|updated|posted|last (?:updated|modified)|first published|publicado|actualizado"
+    r"|publi[ée]|mis à jour|ver[öo]ffentlicht|aktualisiert|date)\b(?:\s+(?:on|at|le|el|am))?\s*:?\s*"
+)
+NAME_TOKEN = r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.-]*|de|da|del|der|van|von|bin|al|el|la|le|di|du|dos|y)"
+PERSON_NAME = re.compile(rf"^{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,4}}$")
+
+DATELINE_DATE = r"(?:\d{1,2}\s+[A-Za-z\u00e9\u00fb]{3,10}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})"
+_PLACE = r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.\- ]{1,40}?(?:,\s*[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f.'\u2019 \-]{1,30}?)?"
+DATELINE_CREDIT = re.compile(
+    rf"^(?:(?P<place>{_PLACE})(?:,\s*(?P<date>{DATELINE_DATE}))?\s*)?\((?P<credit>[^()\n]{{2,40}})\)"
+    r"\s*(?:\.?\s*[-\u2013\u2014]{1,2}|:|\.-|\.\u2014)?\s*(?=\S)"
+)
+_CAPS_PLACE = r"[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de'\u2019.\-]+(?:\s+[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de'\u2019.\-]+){0,3}"
+DATELINE_PLAIN = re.compile(
+    rf"^(?P<place>{_CAPS_PLACE}(?:,\s*[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f.'\u2019 \-]{{1,30}}?)?)"
+    rf"(?:,\s*(?P<date>{DATELINE_DATE}))?\s*(?:[-\u2013\u2014]{{1,2}}|:)\s+(?=\S)"
+)

@@ -1,0 +1,1 @@
+"""Quality evaluations against hand-written gold (parse, extraction)."""
