@@ -52,6 +52,9 @@ def published_version(
     entities: pl.DataFrame,
     quantities: pl.DataFrame,
     quarantine: pl.DataFrame,
+    segments: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
 ) -> dg.MaterializeResult:
     tables = {
         "articles": articles.drop("offset_map"),
@@ -59,6 +62,9 @@ def published_version(
         "entities": entities,
         "quantities": quantities,
         "quarantine": quarantine,
+        "segments": segments,
+        "syndication": syndication,
+        "syndicated_paragraphs": syndicated_paragraphs,
     }
     sources = {
         r["source_file"]: r["source_sha256"]

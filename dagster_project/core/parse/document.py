@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import dateparser
 from dateparser.search import search_dates
 
+from contracts.segments import IN_TEXT_KINDS
+from contracts.segments import SEGMENT_KINDS as _SEGMENT_KINDS
 from dagster_project.core.language import detect_language
 from dagster_project.core.parse import lexicon as lx
 from dagster_project.core.parse.markup import is_markdown_heading, strip_markup
@@ -20,9 +22,8 @@ from dagster_project.core.textmap import OffsetMap, TextBuilder
 PARSER_VERSION = "parse-0.2"
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
-IN_TEXT = ("body", "heading")
-SEGMENT_KINDS = ("title", "standfirst", "byline", "date", "outlet", "body", "heading", "caption", "credit",
-                 "social_post", "boilerplate", "navigation", "separator")
+IN_TEXT = tuple(IN_TEXT_KINDS)
+SEGMENT_KINDS = tuple(_SEGMENT_KINDS)
 
 
 @dataclass(frozen=True)
