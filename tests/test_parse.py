@@ -44,3 +44,72 @@ def test_parse_is_deterministic() -> None:
     a = parse_file(WIRE, "w", "0" * 64)
     b = parse_file(WIRE, "w", "0" * 64)
     assert [x.text for x in a] == [x.text for x in b]
+
+
+def _seed(name: str) -> str:
+    return next(SEEDS.glob(f"{name}_*")).read_text(encoding="utf-8")
+
+
+def test_seed_split_parts_have_their_own_metadata() -> None:
+    first, second = parse_file(_seed("000"), "000.txt", "c" * 64)
+    assert first.title == "Russian Troops Have Landed In Venezuela!"
+    assert first.published_date == dt.date(2019, 3, 25)
+    assert (first.dateline, first.outlet) == ("Caracas", "AFP")
+    # The second report states no headline, date or outlet: null, not borrowed from the first.
+    assert (second.title, second.published_date, second.outlet, second.agency) == (None, None, None, None)
+    assert first.raw_end <= second.raw_start
+
+
+def test_captions_credits_and_embedded_posts_are_typed_segments_not_body() -> None:
+    [art] = parse_file(_seed("002"), "002.txt", "d" * 64)
+    kinds = {s.kind for s in art.segments}
+    assert {"caption", "social_post", "credit", "boilerplate", "body", "title", "byline"} <= kinds
+    caption = next(s for s in art.segments if s.kind == "caption")
+    assert "Photograph: Carlos Jasso/Reuters" in caption.text and caption.start is None
+    assert "Photograph:" not in art.text and "@steve_hanke" not in art.text and "<u>" not in art.text
+    assert "Palladino said in a statement that also condemned" in art.text  # paragraph broken mid-sentence
+    assert (art.title, art.author, art.outlet) == (
+        "Russian military arrive in Venezuela to discuss 'training and strategy'", "Andrew Roth", "The Guardian")
+
+
+def test_repeated_caption_with_agency_credit_is_not_the_dateline() -> None:
+    [art] = parse_file(_seed("001"), "001.txt", "e" * 64)
+    assert art.text.startswith("(BBC) Two Russian military planes")
+    assert (art.outlet, art.agency, art.dateline) == ("BBC", None, None)
+    assert [s.kind for s in art.segments[:3]] == ["title", "caption", "caption"]
+
+
+@pytest.mark.parametrize(
+    ("lede", "place", "agency"),
+    [
+        ("MOSCOW (Reuters) - The Kremlin said on Monday that talks would resume next week in Geneva.", "Moscow", "Reuters"),
+        ("Nairobi (AFP) \u2013 Kenyan police fired tear gas at protesters in the capital on Tuesday, witnesses said.",
+         "Nairobi", "AFP"),
+        ("BEIRUT, Lebanon (AP) \u2014 A fuel tanker exploded in northern Lebanon early Sunday, killing at least 20 people.",
+         "Beirut, Lebanon", "AP"),
+        ("SEOUL, March 3 (Yonhap) -- North Korea fired two short-range ballistic missiles into the sea on Thursday.",
+         "Seoul", "Yonhap"),
+        ("ISLAMABAD: Pakistan's central bank raised its key policy rate by 100 basis points on Monday, officials said.",
+         "Islamabad", None),
+        ("(CNN) A powerful earthquake struck off the coast of Indonesia on Friday, the geological agency said.", None, None),
+    ],
+)
+def test_dateline_styles(lede: str, place: str | None, agency: str | None) -> None:
+    raw = f"Headline about a thing that happened today\n\n{lede}\n\nA second paragraph follows with more detail about it here.\n"
+    [art] = parse_file(raw, "d.txt", "0" * 64)
+    assert (art.dateline, art.agency) == (place, agency)
+
+
+def test_non_english_article_is_flagged_not_mangled() -> None:
+    raw = ("Sismo de magnitud 6 sacude el sur de México\n\n"
+           "Un sismo de magnitud 6 sacudió este martes el estado de Oaxaca, en el sur de México, sin que se "
+           "reportaran daños graves, informó el Servicio Sismológico Nacional.\n\n"
+           "Las autoridades de protección civil revisaron escuelas y hospitales de la región como medida preventiva.\n")
+    [art] = parse_file(raw, "es.txt", "0" * 64)
+    assert (art.language, art.is_english) == ("es", False)
+    assert "Un sismo de magnitud 6 sacudió este martes" in art.text
+    assert art.title == "Sismo de magnitud 6 sacude el sur de México"
+
+
+def test_file_with_only_boilerplate_gives_no_article() -> None:
+    assert parse_file("Share this:\nTwitter\nFacebook\n\nLeave a comment\n", "b.txt", "0" * 64) == []
