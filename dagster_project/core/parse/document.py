@@ -247,7 +247,7 @@ def _publisher_mentions(units: list[Unit]) -> tuple[str | None, str | None]:
         if u.kind == "boilerplate" and weak is None:
             c = _COPYRIGHT.search(u.text)
             if c and not re.match(r"(?i)applies|notice|\d", c.group("name").strip()):
-                weak = _clean_name(c.group("name"))
+                weak = _clean_name(re.split(r"\s+[-\u2013\u2014|\u00b7\u2022]\s+", c.group("name"))[0])
             n = _NAME_WITH_URL.match(u.text)
             if n and weak is None:
                 weak = _name_matching_host(n.group("name"), n.group("host"))
@@ -287,7 +287,13 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             rest = re.sub(r"\s+", " ", rest).strip(" ,|\u00b7\u2022-\u2013\u2014*_")
         by = lx.BYLINE.match(rest) or (lx.BY_INSIDE.search(rest) if kind == "date" else None)
         if by and _words(rest) <= 20:
-            who, agencies = parse_authors(by.group("who"))
+            who_text = by.group("who")
+            # "By Kate Hughes For The Daily Post": the publication the writer files for.
+            m_for = re.search(r"\s+(?:for|For|FOR)\s+(?P<o>(?:the\s|The\s)?[A-Z][^|]*)$", who_text)
+            if m_for and (o := _outlet_from_line(m_for.group("o"))):
+                meta.outlet = meta.outlet or o
+                who_text = who_text[: m_for.start()]
+            who, agencies = parse_authors(who_text)
             meta.add_agencies(agencies)
             meta.author = meta.author or who
             if kind is None:
@@ -333,7 +339,12 @@ def _next_titleish(header: list[Unit], idx: int) -> bool:
     return False
 
 
-def _dateline(first: str, meta: _Meta) -> None:
+def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
+    m = lx.DATELINE_CREDIT.match(first) or lx.DATELINE_PLAIN.match(first)
+    # "Lisboa, 5 ago 2023 (Lusa) -": a dateline that states the year dates the report.
+    if m and m.group("date") and meta.date is None and re.search(r"\d{4}", m.group("date")):
+        got = find_date(m.group("date"), languages)
+        meta.date = got[0] if got else None
     m = lx.DATELINE_CREDIT.match(first)
     if m:
         credit = m.group("credit").strip()
@@ -388,7 +399,7 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     for u, k in zip(units, kinds, strict=True):
         if k == "credit":
             meta.add_agencies(lx.agencies_in(u.text)) if re.search(r"(?i)contributed|report", u.text) else None
-            rb = re.match(r"(?i)^reporting by\s+(?P<who>[^;]+)", u.text)
+            rb = re.match(r"(?i)^reporting by\s+(?P<who>.+?)(?:\s+in\s+[A-Z][\w .'-]*)?(?:;|$)", u.text)
             if rb:
                 meta.author_fallback = meta.author_fallback or parse_authors(rb.group("who"))[0]
     strong, weak = _publisher_mentions(units)
@@ -403,7 +414,10 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                 sep = " " if joined else "\n\n"
                 builder.replace(sep, prev_body.end, u.start)
             start = len(builder)
-            strip_markup(raw, u.start, u.end, builder)
+            for n, (ls, le) in enumerate(u.spans):
+                if n:  # a hard-wrapped line break is a space in the clean text
+                    builder.replace(" ", u.spans[n - 1][1], ls)
+                strip_markup(raw, ls, le, builder)
             if segments and joined_to_last(segments, prev_body, u, k):
                 last = segments[-1]
                 segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder),
@@ -421,7 +435,7 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     segments = [s if s.start is None else Segment(s.seq, s.kind, s.raw_start, s.raw_end, s.start, s.end,
                                                   text[s.start:s.end]) for s in segments]
     first_body = next((units[i].text for i, k in enumerate(kinds) if k == "body"), "")
-    _dateline(first_body, meta)
+    _dateline(first_body, meta, languages)
     outlet = meta.outlet or strong or weak or meta.outlet_weak
     if outlet is not None and lx.agency_code(outlet) and lx.agency_code(outlet) not in meta.agencies \
             and outlet in (meta.outlet_weak,):

@@ -118,7 +118,9 @@ BOILERPLATE = re.compile(
     r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
     r"|^(?:originally published|first published)\b"
     r"|buy(?:ing)? me a coffee|patreon|^(?:please )?(?:consider )?(?:donate|support us)\b"
-    r"|^\d+\s*min(?:ute)?s? read$)"
+    r"|^\d+\s*min(?:ute)?s? read$"
+    r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
+    r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
 )
 # Once one of these starts, the rest of the report is an appeal (several paragraphs long).
 APPEAL_START = re.compile(
@@ -151,7 +153,8 @@ SOCIAL_MARK = re.compile(
 )
 URL_ONLY = re.compile(r"(?i)^(?:[\w .,'\u2019&-]{0,60}[.:]?\s*)?(?:https?://|www\.)\S+$")
 SHORTENER = re.compile(r"(?i)\b(?:tinyurl\.com|bit\.ly|t\.co|goo\.gl|ow\.ly|buff\.ly|is\.gd|tiny\.cc|shorturl\.at)/\S+")
-SEPARATOR = re.compile(r"^\s*(?:(?:[-*_=~#\u2014\u2013\u2022]|&nbsp;)\s*){3,}$")
+# Three or more rule characters, or the e-mail signature delimiter "-- ".
+SEPARATOR = re.compile(r"^\s*(?:(?:(?:[-*_=~#\u2014\u2013\u2022]|&nbsp;)\s*){3,}|--)\s*$")
 
 BYLINE = re.compile(
     r"(?i)^(?:by|por|par|von|di|door|av|written by|words by|author\s*:|text\s*:|posted by|story by)\s+(?P<who>.+)$"
@@ -165,7 +168,9 @@ DATE_PREFIX = re.compile(
 NAME_TOKEN = r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.-]*|de|da|del|der|van|von|bin|al|el|la|le|di|du|dos|y)"
 PERSON_NAME = re.compile(rf"^{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,4}}$")
 
-DATELINE_DATE = r"(?:\d{1,2}\s+[A-Za-z\u00e9\u00fb]{3,10}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})"
+DATELINE_DATE = (
+    r"(?:\d{1,2}\s+(?:de\s+)?[A-Za-z\u00e9\u00fb]{3,10}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+(?:de\s+)?\d{4})?"
+)
 _PLACE = r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.\- ]{1,40}?(?:,\s*[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f.'\u2019 \-]{1,30}?)?"
 DATELINE_CREDIT = re.compile(
     rf"^(?:(?P<place>{_PLACE})(?:,\s*(?P<date>{DATELINE_DATE}))?\s*)?\((?P<credit>[^()\n]{{2,40}})\)"

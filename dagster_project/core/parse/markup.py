@@ -20,7 +20,7 @@ _HEADING_PREFIX = re.compile(r"(?:>\s?)*#{1,6}\s+")
 # One alternation scanned left to right; the group that matched says what to do.
 _INLINE = re.compile(
     r"(?P<comment><!--.*?(?:-->|$))"
-    r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>|<![A-Za-z][^<>]{0,200}>|<\?[^<>]{0,200}\?>)"
     r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
     r"|(?P<image>!\[[^\]\n]{0,300}\]\([^)\s]{0,500}(?:\s+\"[^\"]*\")?\))"
     r"|(?P<link>\[(?P<link_text>[^\]\n]{1,300})\]\((?P<link_url>[^)\s]{0,500})(?:\s+\"[^\"]*\")?\))"

@@ -34,6 +34,12 @@ class Unit:
     gap: int  # blank lines between this unit and the previous one
     html_block: str | None = None  # enclosing HTML block element, when any
     kind: str | None = None
+    # Raw (start, end) of each physical line when hard-wrapped lines were joined into this unit.
+    lines: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return self.lines or ((self.start, self.end),)
 
 
 def _trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
@@ -82,8 +88,41 @@ def split_units(raw: str) -> list[Unit]:
             gap += 1
     for u in units:
         u.kind = intrinsic_kind(u)
+    units = unwrap(units)
     _propagate(units)
     return units
+
+
+_END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
+
+
+def unwrap(units: list[Unit]) -> list[Unit]:
+    """Join hard-wrapped lines (e-mail, plain-text dumps) back into paragraphs.
+
+    A line carries on into the next one (no blank line between, neither typed) when it stops
+    mid-sentence, or, in a file whose text is wrapped at a fixed width, whenever it is long.
+    Header lines (a byline or date under a headline) never join.
+    """
+    pairs = [(a, b) for a, b in zip(units, units[1:], strict=False) if b.gap == 0 and a.kind is None and b.kind is None]
+    wrapped = sum(1 for a, _ in pairs if 50 <= len(a.text) <= 100 and not _END.search(a.text)) >= 2
+    out: list[Unit] = []
+    for u in units:
+        prev = out[-1] if out else None
+        if prev is not None and u.gap == 0 and prev.kind is None and u.kind is None and u.html_block is None \
+                and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
+            ends = _END.search(prev.text) is not None
+            last_len = prev.spans[-1][1] - prev.spans[-1][0]
+            if (not ends and last_len >= 45 and (u.text[:1].islower() or last_len >= 55)) or (wrapped and last_len >= 50):
+                out[-1] = Unit(prev.start, u.end, prev.raw + "\n" + u.raw, prev.text + " " + u.text, prev.gap,
+                               None, None, prev.spans + u.spans)
+                continue
+        out.append(u)
+    return out
+
+
+def _header_date(t: str) -> bool:
+    return len(t) < 60 and bool(re.search(r"\b\d{4}\b", t)) and bool(
+        re.search(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", t))
 
 
 def intrinsic_kind(u: Unit) -> str | None:
@@ -151,13 +190,14 @@ def _propagate(units: list[Unit]) -> None:
         ):
             # An embed header "Name (@handle)": its post text follows, closed by a date line.
             u.kind = "social_post"
-            for j in range(i + 1, min(i + 4, len(units))):
-                nxt = units[j]
-                if nxt.kind not in (None, "social_post"):
-                    break
-                nxt.kind = "social_post"
-                if _is_bare_date(nxt.text):
-                    break
+            if re.match(r"(?i)a post shared by", u.text):
+                continue
+            # Only when a date line closes the post within three lines: otherwise it was a mention.
+            close = next((j for j in range(i + 1, min(i + 4, len(units)))
+                          if units[j].kind in (None, "social_post") and _is_bare_date(units[j].text)), None)
+            if close is not None and all(units[j].kind in (None, "social_post") for j in range(i + 1, close)):
+                for j in range(i + 1, close + 1):
+                    units[j].kind = "social_post"
         if u.kind == "social_post" and lx.SOCIAL_MARK.search(u.text) and u.text.lstrip().startswith(("\u2014", "-")):
             # "— Name (@handle) date" closes a post whose text is the unit just before it.
             for j in range(i - 1, max(i - 3, -1), -1):
