@@ -318,7 +318,7 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.title = t
             kinds[idx] = "title"
             continue
-        if meta.title is not None and meta.author is None and PERSON_ONLY.match(t) and idx > 0:
+        if meta.title is not None and meta.author is None and lx.PERSON_NAME.match(t) and idx > 0:
             meta.author = _clean_name(t)
             kinds[idx] = "byline"
             continue
@@ -327,8 +327,6 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.title = t
     return kinds
 
-
-PERSON_ONLY = lx.PERSON_NAME
 
 
 def _next_titleish(header: list[Unit], idx: int) -> bool:
@@ -398,7 +396,8 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     # Credits and footers still tell who wrote or published the report.
     for u, k in zip(units, kinds, strict=True):
         if k == "credit":
-            meta.add_agencies(lx.agencies_in(u.text)) if re.search(r"(?i)contributed|report", u.text) else None
+            if re.search(r"(?i)contributed|report", u.text):  # "AFP and Reuters contributed to this report"
+                meta.add_agencies(lx.agencies_in(u.text))
             rb = re.match(r"(?i)^reporting by\s+(?P<who>.+?)(?:\s+in\s+[A-Z][\w .'-]*)?(?:;|$)", u.text)
             if rb:
                 meta.author_fallback = meta.author_fallback or parse_authors(rb.group("who"))[0]
@@ -407,7 +406,7 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     builder = TextBuilder()
     segments: list[Segment] = []
     prev_body: Unit | None = None
-    for i, (u, k) in enumerate(zip(units, kinds, strict=True)):
+    for u, k in zip(units, kinds, strict=True):
         if k in IN_TEXT:
             if prev_body is not None:
                 joined = _continues(prev_body, u)
@@ -427,7 +426,6 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
             prev_body = u
         else:
             segments.append(Segment(len(segments), k, u.start, u.end, None, None, u.text))
-        _ = i
     text, omap = builder.build()
     if not text.strip():
         return None
@@ -436,10 +434,9 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                                                   text[s.start:s.end]) for s in segments]
     first_body = next((units[i].text for i, k in enumerate(kinds) if k == "body"), "")
     _dateline(first_body, meta, languages)
+    # The publisher: named in the header, then credited ("Originally published by"), then the
+    # copyright holder or footer site, and last the organisation credited in the dateline.
     outlet = meta.outlet or strong or weak or meta.outlet_weak
-    if outlet is not None and lx.agency_code(outlet) and lx.agency_code(outlet) not in meta.agencies \
-            and outlet in (meta.outlet_weak,):
-        meta.add_agencies([lx.agency_code(outlet) or outlet])
     return ParsedArticle(
         source_file=source_file,
         source_sha256=sha,
