@@ -20,6 +20,7 @@ from dagster_project.core.parse.units import Unit, split_units
 from dagster_project.core.textmap import OffsetMap, TextBuilder
 
 PARSER_VERSION = "parse-0.2"
+MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
 IN_TEXT = tuple(IN_TEXT_KINDS)
@@ -160,10 +161,6 @@ def _separator_or_gap(units: list[Unit], i: int, big_gap: int) -> bool:
     return units[i].kind == "separator" or units[i].gap >= big_gap
 
 
-def _story_units(units: list[Unit]) -> int:
-    return sum(1 for u in units if u.kind is None and _is_prose(u))
-
-
 def split_reports(units: list[Unit]) -> list[list[Unit]]:
     """Cut where one report ends and another starts.
 
@@ -176,14 +173,13 @@ def split_reports(units: list[Unit]) -> list[list[Unit]]:
     gaps = Counter(u.gap for u in units[1:] if u.gap)
     usual = gaps.most_common(1)[0][0] if gaps else 1
     big_gap = max(3, usual + 2)
+    # prose[i] = prose paragraphs among units[:i], so both sides of a cut are counted in O(1).
+    prose = [0]
+    for u in units:
+        prose.append(prose[-1] + (1 if u.kind is None and _is_prose(u) else 0))
     cuts = [0]
     for i in range(1, len(units)):
-        before = units[cuts[-1]:i]
-        after = units[i:]
-        if _story_units(before) < 2 or _story_units(after) < 2:
-            continue
-        nxt = next((u for u in after if u.kind != "separator"), None)
-        if nxt is None:
+        if prose[i] - prose[cuts[-1]] < 2 or prose[-1] - prose[i] < 2:
             continue
         if _separator_or_gap(units, i, big_gap) and units[i - 1].kind != "separator":
             cuts.append(i)
@@ -372,12 +368,17 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
 
     meta = _Meta()
     body_at = next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u)), len(units))
-    header = units[:body_at]
-    header_kinds = _read_header(header, meta, languages)
+    if body_at == len(units):
+        return None  # no story paragraph: nothing to publish (the file is quarantined if no report is left)
+    # A header is a handful of lines; a longer run before the story is page furniture.
+    header_from = max(0, body_at - MAX_HEADER_UNITS)
+    header_kinds = {header_from + k: v for k, v in _read_header(units[header_from:body_at], meta, languages).items()}
 
     kinds: list[str] = []
     for i, u in enumerate(units):
-        if i < body_at:
+        if i < header_from:
+            kinds.append(u.kind or "navigation")
+        elif i < body_at:
             kinds.append(u.kind or header_kinds.get(i, "standfirst"))
         else:
             kinds.append(u.kind or ("body" if _is_prose(u) or not _looks_heading(u) else "heading"))
