@@ -113,3 +113,33 @@ def test_non_english_article_is_flagged_not_mangled() -> None:
 
 def test_file_with_only_boilerplate_gives_no_article() -> None:
     assert parse_file("Share this:\nTwitter\nFacebook\n\nLeave a comment\n", "b.txt", "0" * 64) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Share prices fell 3% on Monday after the central bank raised interest rates again.",
+        "Email records show the minister met the lobbyists twice in May.",
+        "Copyright lawyers said the ruling would change how photographs are licensed online.",
+        "The company's newsletter said the plant would close by the end of the year.",
+        "Follow-up inspections found cracks in two of the bridge's supports.",
+    ],
+)
+def test_story_lines_that_resemble_boilerplate_are_kept(line: str) -> None:
+    raw = ("Factory to close with loss of 300 jobs\n\nThe owners of the textile mill said on Tuesday that it would "
+           f"close in March, ending more than a century of production in the town.\n\n{line}\n\n"
+           "Union officials said they would seek talks with the company about redundancy terms.\n")
+    [art] = parse_file(raw, "k.txt", "0" * 64)
+    assert line in art.text
+
+
+def test_second_wire_dateline_starts_a_new_report() -> None:
+    raw = ("Quake hits Chile\n\nSANTIAGO (Reuters) - A magnitude 6.1 earthquake struck northern Chile on Monday, "
+           "the national seismology centre said, with no immediate reports of damage.\n\n"
+           "Residents of Antofagasta briefly left buildings as the ground shook for about thirty seconds.\n\n"
+           "LIMA (Reuters) - Peru's congress voted on Monday to remove the interior minister after a week of "
+           "protests over fuel prices in the southern regions.\n\n"
+           "The minister had been in office for less than four months, local media reported.\n")
+    arts = parse_file(raw, "two.txt", "0" * 64)
+    assert [a.dateline for a in arts] == ["Santiago", "Lima"]
+    assert arts[0].title == "Quake hits Chile" and arts[1].title is None

@@ -185,6 +185,10 @@ def split_reports(units: list[Unit]) -> list[list[Unit]]:
             cuts.append(i)
             continue
         u = units[i]
+        # Wire stories carry a dateline only at their top: a second one starts another report.
+        if u.kind is None and u.gap >= 1 and _has_dateline(u.text):
+            cuts.append(i)
+            continue
         if u.kind is None and _is_title_like(u) and not _is_prose(u) and u.gap >= 1 and i + 1 < len(units):
             follow = units[i + 1]
             if follow.kind is None and not _is_prose(follow) and (
@@ -192,6 +196,13 @@ def split_reports(units: list[Unit]) -> list[list[Unit]]:
             ):
                 cuts.append(i)
     return [units[a:b] for a, b in zip(cuts, [*cuts[1:], len(units)], strict=True)]
+
+
+def _has_dateline(t: str) -> bool:
+    m = lx.DATELINE_CREDIT.match(t)
+    if m and m.group("place") and lx.agencies_in(m.group("credit")):
+        return True
+    return lx.DATELINE_PLAIN.match(t) is not None and _words(t) >= 8
 
 
 # ---------------------------------------------------------------- one report

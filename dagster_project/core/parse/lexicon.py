@@ -92,12 +92,14 @@ NAVIGATION = re.compile(
     r"|back to top|sign in|log ?in|register|subscribe|more|navigation|sections|trending|latest|most read|top stories"
     r"|related(?: topics| articles| stories| content| posts| coverage)?|more on this story|you may also like"
     r"|recommended(?: for you)?|popular|next article|previous article|continue reading|load more|show more"
+    r"|breaking(?: news)?|live|latest news|world news|news|opinion|analysis|exclusive|video|watch live|explainer"
     r"|(?:tags|topics|categories|filed under|category|keywords)\s*:.*)$"
 )
 # Share/follow widgets; when the line opens a list (``Share this:``), the short lines under it follow.
+_PLATFORMS = r"(?:e-?mail|print|whatsapp|facebook|twitter|x|linkedin|pinterest|reddit|telegram|messenger|copy link|tweet)"
 SHARE = re.compile(
-    r"(?i)^(?:share(?: this(?: article| story| post)?| on| via)?|like this|tweet|email|print|whatsapp|facebook"
-    r"|twitter|linkedin|pinterest|reddit|telegram|copy link|like loading\.*|follow us|follow)\b.{0,80}$"
+    rf"(?i)^(?:(?:share(?:\s+(?:this|on|via|article|story|post)\b|\s*:|$)|like this\b|like loading\b|follow us\b).{{0,80}}"
+    rf"|(?:{_PLATFORMS}\s*[,|/\u00b7\u2022]?\s*)+)$"
 )
 LIST_OPENER = re.compile(
     r"(?i)^(?:share(?: this(?: article| story| post)?)?|like this|related(?: topics| articles| stories| posts)?"
@@ -105,14 +107,15 @@ LIST_OPENER = re.compile(
 )
 
 BOILERPLATE = re.compile(
-    r"(?i)(?:^(?:copyright\b|©|\(c\)\s*\d{4})|all rights reserved|may not be (?:re)?published, broadcast"
+    r"(?i)(?:all rights reserved|may not be (?:re)?published, broadcast"
     r"|this site uses akismet|comment data is processed|^leave a (?:reply|comment)|^post a comment"
     r"|^\d+ (?:comments?|thoughts? on|responses? to|replies)\b|^comments?\s*\(\d+\)$|^no comments"
     r"|your email address will not be published|required fields are marked|be the first to comment"
     r"|^(?:advertisement|advert|sponsored(?: content)?|promoted|ad|ads by \w+)$"
     r"|^(?:read more|also read|read also|see also|watch|listen|recommended|more from|you may also like|related"
     r"|read next|read the full story|more|related article|related story)\s*[:\-\u2013\u2014|]"
-    r"|click here|sign up (?:for|to)\b|subscribe to (?:our|the)\b|newsletter|in your inbox"
+    r"|click here|sign up (?:for|to)\b|subscribe to (?:our|the)\b|(?:sign up|subscribe)\b.{0,40}newsletter"
+    r"|newsletter.{0,30}(?:sign up|subscribe|inbox)|in your inbox"
     r"|follow us on|join our (?:telegram|whatsapp)|download (?:our|the) app"
     r"|^our standards\s*:|trust principles|order reprints|today's paper"
     r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
@@ -121,6 +124,10 @@ BOILERPLATE = re.compile(
     r"|^\d+\s*min(?:ute)?s? read$"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
+)
+# "Copyright 2021 X", "(c) The Times", "Copyright applies." but not "Copyright lawyers said ...".
+COPYRIGHT_LINE = re.compile(
+    r"^(?:[Cc]opyright|COPYRIGHT|\u00a9|\([cC]\))(?:\s*(?:\d{4}|[Aa]pplies|[Nn]otice|[Rr]eserved|by)\b|\s+[A-Z\u00a9]|\s*\.?$)"
 )
 # Once one of these starts, the rest of the report is an appeal (several paragraphs long).
 APPEAL_START = re.compile(
