@@ -1,1 +1,1 @@
-"""Quality evaluations against hand-written gold (parse, extraction)."""
+"""Quality evaluation against hand-written gold: what the pipeline publishes, scored, not asserted."""
