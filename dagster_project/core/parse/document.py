@@ -140,6 +140,9 @@ def parse_authors(who: str) -> tuple[str | None, list[str]]:
         part = _clean_name(part)
         if not part or lx.GENERIC_AUTHOR.match(part) or _words(part) > 5:
             continue
+        # "By Barbie Nadeau, CNN": the organisation is not an author.
+        if re.fullmatch(r"[A-Z]{2,6}", part) or _outlet_from_line(part):
+            continue
         if re.search(r"\d|@|https?:", part):
             continue
         names.append(part)
@@ -200,7 +203,7 @@ def split_reports(units: list[Unit]) -> list[list[Unit]]:
 
 def _has_dateline(t: str) -> bool:
     m = lx.DATELINE_CREDIT.match(t)
-    if m and m.group("place") and lx.agencies_in(m.group("credit")):
+    if m and m.group("place") and lx.agencies_in(m.group("credit") or m.group("slash_credit")):
         return True
     return lx.DATELINE_PLAIN.match(t) is not None and _words(t) >= 8
 
@@ -227,7 +230,7 @@ class _Meta:
 
 def _outlet_from_line(t: str) -> str | None:
     """A publication named on a short header line: ``The Deccan Ledger``, ``Reuters``."""
-    t = t.strip(" |,-\u2013\u2014*_")
+    t = _AND_AGENCIES.sub("", t).strip(" |,-\u2013\u2014*_")
     if not t or _words(t) > 6 or re.search(r"[.!?]$|\d", t):
         return None
     if lx.agency_code(t) or lx.OUTLET_WORDS.search(t):
@@ -235,6 +238,8 @@ def _outlet_from_line(t: str) -> str | None:
     return None
 
 
+_TAIL_CREDIT = re.compile(r"(?:\(|\[|\s[-\u2013\u2014]\s*)(?P<credit>[^\W\d][\w .-]{1,30}?)[)\]]?\.?\s*$")
+_AND_AGENCIES = re.compile(r"(?i)\s+(?:and|with|&|,)\s+(?:news |wire )?(?:agencies|wires|agency reports)\b.*$")
 _PUBLISHED_BY = re.compile(
     r"(?i)(?:originally (?:published|appeared) (?:by|in|on|at)|first (?:published|appeared) (?:by|in|on)"
     r"|this (?:article|story) (?:was )?(?:originally |first )?(?:published|appeared) (?:by|in|on)|^source\s*:"
@@ -250,7 +255,7 @@ def _publisher_mentions(units: list[Unit]) -> tuple[str | None, str | None]:
     for u in units:
         m = _PUBLISHED_BY.search(u.text)
         if m and strong is None:
-            strong = _clean_name(m.group("name"))
+            strong = _clean_name(_AND_AGENCIES.sub("", m.group("name")))
         if u.kind == "boilerplate" and weak is None:
             c = _COPYRIGHT.search(u.text)
             if c and not re.match(r"(?i)applies|notice|\d", c.group("name").strip()):
@@ -321,7 +326,15 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.add_agencies(lx.agencies_in(o))
             kinds[idx] = "outlet"
             continue
+        if meta.title is not None and _norm_title(t) == _norm_title(meta.title):
+            kinds[idx] = "title"  # the headline repeated (page <title> and <h1> both dumped)
+            continue
         if meta.title is None and _is_title_like(u):
+            # "Headline - The Outlet" / "Headline | Outlet": a web page title names the site.
+            sm = _TITLE_SUFFIX.match(t)
+            if sm and (o := _outlet_from_line(sm.group("site"))):
+                meta.outlet = meta.outlet or o
+                t = sm.group("title")
             meta.title = t
             kinds[idx] = "title"
             continue
@@ -334,6 +347,13 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.title = t
     return kinds
 
+
+
+_TITLE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[|\-\u2013\u2014\u00b7]\s+(?P<site>[^|\u2013\u2014\u00b7]{2,40})$")
+
+
+def _norm_title(t: str) -> str:
+    return re.sub(r"\W+", " ", t).casefold().strip()
 
 
 def _next_titleish(header: list[Unit], idx: int) -> bool:
@@ -352,7 +372,7 @@ def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
         meta.date = got[0] if got else None
     m = lx.DATELINE_CREDIT.match(first)
     if m:
-        credit = m.group("credit").strip()
+        credit = (m.group("credit") or m.group("slash_credit")).strip()
         codes = lx.agencies_in(credit)
         if codes or (_words(credit) <= 4 and credit[:1].isupper() and not re.search(r"\d", credit)):
             if codes:
@@ -446,6 +466,12 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                                                   text[s.start:s.end]) for s in segments]
     first_body = next((units[i].text for i, k in enumerate(kinds) if k == "body"), "")
     _dateline(first_body, meta, languages)
+    # "... the last sentence. (ANSA)" / "... - AFP": a wire credit closing the story.
+    closing = next((units[i].text for i in range(len(units) - 1, -1, -1) if kinds[i] == "body"), "")
+    tail = _TAIL_CREDIT.search(closing)
+    if tail and (codes := lx.agencies_in(tail.group("credit"))):
+        meta.add_agencies(codes)
+        meta.outlet_weak = meta.outlet_weak or codes[0]
     # The publisher: named in the header, then credited ("Originally published by"), then the
     # copyright holder or footer site, and last the organisation credited in the dateline.
     outlet = meta.outlet or strong or weak or meta.outlet_weak

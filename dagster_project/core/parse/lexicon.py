@@ -19,9 +19,9 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "Kyodo": ("Kyodo", "Kyodo News"),
     "Jiji": ("Jiji", "Jiji Press"),
     "Xinhua": ("Xinhua",),
-    "TASS": ("TASS", "Tass", "ITAR-TASS"),
-    "RIA Novosti": ("RIA Novosti", "RIA"),
-    "Interfax": ("Interfax",),
+    "TASS": ("TASS", "Tass", "ITAR-TASS", "\u0422\u0410\u0421\u0421", "\u0418\u0422\u0410\u0420-\u0422\u0410\u0421\u0421"),
+    "RIA Novosti": ("RIA Novosti", "RIA", "\u0420\u0418\u0410 \u041d\u043e\u0432\u043e\u0441\u0442\u0438"),
+    "Interfax": ("Interfax", "\u0418\u043d\u0442\u0435\u0440\u0444\u0430\u043a\u0441"),
     "Sputnik": ("Sputnik",),
     "ANSA": ("ANSA",),
     "UPI": ("UPI", "United Press International"),
@@ -121,7 +121,7 @@ BOILERPLATE = re.compile(
     r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
     r"|^(?:originally published|first published)\b"
     r"|buy(?:ing)? me a coffee|patreon|^(?:please )?(?:consider )?(?:donate|support us)\b"
-    r"|^\d+\s*min(?:ute)?s? read$"
+    r"|^\d+\s*min(?:ute)?s?(?: to)? read$|^advertise (?:with|on)\b|^related (?:article|story|stories|content|coverage|link)s?\b"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
 )
@@ -176,15 +176,23 @@ NAME_TOKEN = r"(?:[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.-]*|de|da|del|der|va
 PERSON_NAME = re.compile(rf"^{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{1,4}}$")
 
 DATELINE_DATE = (
-    r"(?:\d{1,2}\s+(?:de\s+)?[A-Za-z\u00e9\u00fb]{3,10}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+(?:de\s+)?\d{4})?"
+    r"(?:\d{1,2}\s+(?:de\s+)?[^\W\d_]{3,10}\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2})(?:,?\s+(?:de\s+)?\d{4})?"
 )
-_PLACE = r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'\u2019.\- ]{1,40}?(?:,\s*[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f.'\u2019 \-]{1,30}?)?"
+# Capital letters of the Latin, Greek and Cyrillic scripts (Python's re has no \p{Lu}).
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0400-\u042f"
+_LETTER = r"[^\W\d_]"
+_PLACE = (
+    rf"[{_UP}][\w'\u2019.\- ]{{1,40}}?(?:,\s*[{_UP}](?:{_LETTER}|[.'\u2019 \-]){{1,30}}?)?"
+)
+# "CARACAS (Reuters) -", "OSLO, April 9 (Reuters) -", "(CNN) -", "МОСКВА, 1 марта. /ТАСС/."
 DATELINE_CREDIT = re.compile(
-    rf"^(?:(?P<place>{_PLACE})(?:,\s*(?P<date>{DATELINE_DATE}))?\s*)?\((?P<credit>[^()\n]{{2,40}})\)"
-    r"\s*(?:\.?\s*[-\u2013\u2014]{1,2}|:|\.-|\.\u2014)?\s*(?=\S)"
+    rf"^(?:(?P<place>{_PLACE})(?:,\s*(?P<date>{DATELINE_DATE}))?\.?\s*)?"
+    r"(?:\((?P<credit>[^()\n]{2,40})\)|/(?P<slash_credit>[^/\n]{2,40})/)"
+    r"\s*(?:\.?\s*[-\u2013\u2014]{1,2}|:|\.-|\.\u2014|\.)?\s*(?=\S)"
 )
-_CAPS_PLACE = r"[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de'\u2019.\-]+(?:\s+[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de'\u2019.\-]+){0,3}"
+_CAPS_PLACE = rf"[{_UP}][{_UP}'\u2019.\-]+(?:\s+[{_UP}][{_UP}'\u2019.\-]+){{0,3}}"
+# "WASHINGTON \u2014", "NEW DELHI:", "BOLOGNA, 16 MAG -"
 DATELINE_PLAIN = re.compile(
-    rf"^(?P<place>{_CAPS_PLACE}(?:,\s*[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f.'\u2019 \-]{{1,30}}?)?)"
+    rf"^(?P<place>{_CAPS_PLACE}(?:,\s*[{_UP}](?:{_LETTER}|[.'\u2019 \-]){{1,30}}?)?)"
     rf"(?:,\s*(?P<date>{DATELINE_DATE}))?\s*(?:[-\u2013\u2014]{{1,2}}|:)\s+(?=\S)"
 )

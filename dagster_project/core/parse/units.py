@@ -104,7 +104,8 @@ def unwrap(units: list[Unit]) -> list[Unit]:
     Header lines (a byline or date under a headline) never join.
     """
     pairs = [(a, b) for a, b in zip(units, units[1:], strict=False) if b.gap == 0 and a.kind is None and b.kind is None]
-    wrapped = sum(1 for a, _ in pairs if 50 <= len(a.text) <= 100 and not _END.search(a.text)) >= 2
+    # Wrapped at a fixed width: several long lines stop mid-sentence and go on in lower case.
+    wrapped = sum(1 for a, b in pairs if 45 <= len(a.text) <= 100 and not _END.search(a.text) and b.text[:1].islower()) >= 2
     out: list[Unit] = []
     for u in units:
         prev = out[-1] if out else None
@@ -112,7 +113,7 @@ def unwrap(units: list[Unit]) -> list[Unit]:
                 and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
             ends = _END.search(prev.text) is not None
             last_len = prev.spans[-1][1] - prev.spans[-1][0]
-            if (not ends and last_len >= 45 and (u.text[:1].islower() or last_len >= 55)) or (wrapped and last_len >= 50):
+            if (not ends and last_len >= 30 and u.text[:1].islower()) or (wrapped and last_len >= 45):
                 out[-1] = Unit(prev.start, u.end, prev.raw + "\n" + u.raw, prev.text + " " + u.text, prev.gap,
                                None, None, prev.spans + u.spans)
                 continue
