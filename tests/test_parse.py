@@ -92,6 +92,11 @@ def test_repeated_caption_with_agency_credit_is_not_the_dateline() -> None:
         ("ISLAMABAD: Pakistan's central bank raised its key policy rate by 100 basis points on Monday, officials said.",
          "Islamabad", None),
         ("(CNN) A powerful earthquake struck off the coast of Indonesia on Friday, the geological agency said.", None, None),
+        ("The World Food Programme (WFP) said on Sunday it had delivered food to the region by air.", None, None),
+        ("\u041c\u041e\u0421\u041a\u0412\u0410, 1 \u043c\u0430\u0440\u0442\u0430. /\u0422\u0410\u0421\u0421/. "
+         "\u041d\u043e\u0432\u044b\u0439 \u0443\u0447\u0430\u0441\u0442\u043e\u043a \u043c\u0435\u0442\u0440\u043e "
+         "\u043e\u0442\u043a\u0440\u044b\u043b\u0441\u044f \u0432 \u0441\u0440\u0435\u0434\u0443 \u0434\u043b\u044f "
+         "\u043f\u0430\u0441\u0441\u0430\u0436\u0438\u0440\u043e\u0432.", "\u041c\u043e\u0441\u043a\u0432\u0430", "TASS"),
     ],
 )
 def test_dateline_styles(lede: str, place: str | None, agency: str | None) -> None:
@@ -143,3 +148,11 @@ def test_second_wire_dateline_starts_a_new_report() -> None:
     arts = parse_file(raw, "two.txt", "0" * 64)
     assert [a.dateline for a in arts] == ["Santiago", "Lima"]
     assert arts[0].title == "Quake hits Chile" and arts[1].title is None
+
+
+def test_release_label_is_not_an_outlet() -> None:
+    raw = ("NEWS RELEASE\n\nAgency tracks aircraft near the coast\n\nThe command said on Monday that it had tracked "
+           "two aircraft operating in the international zone for several hours.\n\nThe aircraft did not enter "
+           "sovereign airspace and were not considered a threat, the statement said.\n")
+    [art] = parse_file(raw, "r.txt", "0" * 64)
+    assert (art.title, art.outlet) == ("Agency tracks aircraft near the coast", None)

@@ -374,6 +374,13 @@ def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
     if m:
         credit = (m.group("credit") or m.group("slash_credit")).strip()
         codes = lx.agencies_in(credit)
+        # "The World Food Programme (WFP) said": an acronym after a name, not a dateline credit.
+        after = first[m.end("credit") + 1 if m.group("credit") else m.end("slash_credit") + 1:m.end()]
+        if m.group("place") and not codes and (m.group("place").startswith(("The ", "the ")) or not after.strip()):
+            m = None
+    if m:
+        credit = (m.group("credit") or m.group("slash_credit")).strip()
+        codes = lx.agencies_in(credit)
         if codes or (_words(credit) <= 4 and credit[:1].isupper() and not re.search(r"\d", credit)):
             if codes:
                 meta.add_agencies(codes)

@@ -93,6 +93,7 @@ NAVIGATION = re.compile(
     r"|related(?: topics| articles| stories| content| posts| coverage)?|more on this story|you may also like"
     r"|recommended(?: for you)?|popular|next article|previous article|continue reading|load more|show more"
     r"|breaking(?: news)?|live|latest news|world news|news|opinion|analysis|exclusive|video|watch live|explainer"
+    r"|(?:news|press|media) release|for immediate release|press statement|statement|advisory"
     r"|(?:tags|topics|categories|filed under|category|keywords)\s*:.*)$"
 )
 # Share/follow widgets; when the line opens a list (``Share this:``), the short lines under it follow.
