@@ -101,8 +101,7 @@ def paragraphs(article_id: str, text: str) -> list[Paragraph]:
 
 def _minhash(sh: frozenset[str]) -> MinHash:
     mh = MinHash(num_perm=NUM_PERM, seed=1)
-    for s in sh:
-        mh.update(s.encode("utf-8"))
+    mh.update_batch([s.encode("utf-8") for s in sorted(sh)])
     return mh
 
 
