@@ -33,10 +33,16 @@ _ARTICLE_FIELDS = ("source_file", "source_sha256", "part", "title", "outlet", "a
 )
 def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Parse every accepted raw file once; both tables come from the same parse."""
-    rows, seg_rows = [], []
+    rows, seg_rows, failed = [], [], []
     accepted = raw_articles.filter(pl.col("quarantine_reason").is_null())
     for rec in accepted.iter_rows(named=True):
-        for art in parse_file(rec["text"], rec["source_file"], rec["source_sha256"]):
+        try:
+            parsed = parse_file(rec["text"], rec["source_file"], rec["source_sha256"])
+        except Exception as exc:  # one odd file must not stop the build; it ends up in quarantine
+            context.log.error(f"parse failed for {rec['source_file']}: {exc!r}")
+            failed.append(rec["source_file"])
+            continue
+        for art in parsed:
             row = {k: getattr(art, k) for k in _ARTICLE_FIELDS}
             row["article_id"] = art.article_id
             row["offset_map"] = art.offset_map.to_json()
@@ -52,6 +58,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         **table_metadata(df, Articles, ["article_id", "title", "outlet", "published_date", "language"]),
         "parser_version": PARSER_VERSION,
         "split_files": split,
+        "parse_failures": dg.MetadataValue.json(failed),
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
     })
     yield dg.Output(segs, output_name="segments", metadata={
