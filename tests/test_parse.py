@@ -156,3 +156,15 @@ def test_release_label_is_not_an_outlet() -> None:
            "sovereign airspace and were not considered a threat, the statement said.\n")
     [art] = parse_file(raw, "r.txt", "0" * 64)
     assert (art.title, art.outlet) == ("Agency tracks aircraft near the coast", None)
+
+
+def test_html_page_title_gives_headline_and_site() -> None:
+    raw = ("<html><head><title>Dam breach floods farmland in Sindh - The Karachi Courier</title>"
+           "<style>p{margin:0}</style></head><body><p>A breach in an irrigation dam flooded thousands of acres of "
+           "farmland in southern Sindh on Friday, officials said.</p><p>Story continues below advertisement</p>"
+           "<p>Engineers were working to close the gap before more rain arrives, the irrigation minister said.</p>"
+           "</body></html>")
+    [art] = parse_file(raw, "p.html", "0" * 64)
+    assert (art.title, art.outlet) == ("Dam breach floods farmland in Sindh", "The Karachi Courier")
+    assert "margin" not in art.text and "continues below" not in art.text
+    assert art.text.startswith("A breach in an irrigation dam")

@@ -122,6 +122,7 @@ BOILERPLATE = re.compile(
     r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
     r"|^(?:originally published|first published)\b"
     r"|buy(?:ing)? me a coffee|patreon|^(?:please )?(?:consider )?(?:donate|support us)\b"
+    r"|(?:story|article) continues (?:below|after)|continue reading the main story|scroll (?:down )?to continue"
     r"|^\d+\s*min(?:ute)?s?(?: to)? read$|^advertise (?:with|on)\b|^related (?:article|story|stories|content|coverage|link)s?\b"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"

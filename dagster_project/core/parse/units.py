@@ -65,7 +65,7 @@ def split_units(raw: str) -> list[Unit]:
             pieces.append((pos, t.start(), stack[-1] if stack else None))
             name = t.group("name").lower().split()[0]
             closing = t.group(0).startswith("</")
-            if name in _CONTAINER_KIND or name in _DROP:
+            if name in _CONTAINER_KIND or name in _DROP or name == "title":
                 if closing:
                     if name in stack:
                         del stack[len(stack) - 1 - stack[::-1].index(name):]
