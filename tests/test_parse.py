@@ -128,6 +128,9 @@ def test_file_with_only_boilerplate_gives_no_article() -> None:
         "Copyright lawyers said the ruling would change how photographs are licensed online.",
         "The company's newsletter said the plant would close by the end of the year.",
         "Follow-up inspections found cracks in two of the bridge's supports.",
+        "A Reuters/Ipsos poll published on Friday showed support for the plan at 41%.",
+        "A message from the president was read aloud at the ceremony by his chief of staff, who then left.",
+        "The musician, who funds his recordings through Patreon, said the tour would go ahead.",
     ],
 )
 def test_story_lines_that_resemble_boilerplate_are_kept(line: str) -> None:

@@ -348,7 +348,6 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
     return kinds
 
 
-
 _TITLE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[|\-\u2013\u2014\u00b7]\s+(?P<site>[^|\u2013\u2014\u00b7]{2,40})$")
 
 
@@ -422,7 +421,8 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
             kinds.append(u.kind or ("body" if _is_prose(u) or not _looks_heading(u) else "heading"))
     # An appeal for money runs to the end of the report once it starts.
     for i in range(body_at, len(units)):
-        if lx.APPEAL_START.match(units[i].text):
+        t = units[i].text
+        if lx.APPEAL_START.match(t) and (len(t) < 80 or lx.APPEAL_WORDS.search(t)):
             for j in range(i, len(units)):
                 kinds[j] = "boilerplate"
             break

@@ -121,7 +121,7 @@ BOILERPLATE = re.compile(
     r"|^our standards\s*:|trust principles|order reprints|today's paper"
     r"|a version of this (?:article|story) appear(?:s|ed) in print|^this (?:article|story) (?:was )?originally"
     r"|^(?:originally published|first published)\b"
-    r"|buy(?:ing)? me a coffee|patreon|^(?:please )?(?:consider )?(?:donate|support us)\b"
+    r"|buy(?:ing)? me a coffee|support (?:us|me|this \w+) on patreon|patreon\.com/|^(?:please )?(?:consider )?(?:donate|support us)\b"
     r"|(?:story|article) continues (?:below|after)|continue reading the main story|scroll (?:down )?to continue"
     r"|^\d+\s*min(?:ute)?s?(?: to)? read$|^advertise (?:with|on)\b|^related (?:article|story|stories|content|coverage|link)s?\b"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
@@ -133,9 +133,11 @@ COPYRIGHT_LINE = re.compile(
 )
 # Once one of these starts, the rest of the report is an appeal (several paragraphs long).
 APPEAL_START = re.compile(
-    r"(?i)^(?:since you(?:'|\u2019)re here|\.{0,3}\s*we have a small favou?r to ask|before you go|a message from"
+    r"(?i)^(?:since you(?:'|\u2019)re here|\.{0,3}\s*we have a small favou?r to ask|before you go"
     r"|dear reader|support (?:independent|our) journalism|if you (?:value|enjoyed|like) (?:our|this))"
 )
+# What an appeal is about; a line opening an appeal must say one of these or be short.
+APPEAL_WORDS = re.compile(r"(?i)\b(?:support|donat|contribut|subscri|favou?r|journalism|readers?|member)")
 CREDIT_LINE = re.compile(
     r"(?i)(?:contributed (?:to )?(?:this )?report(?:ing)?|contributed reporting|additional reporting by"
     r"|^(?:reporting|writing|editing|compiled|edited|translated) by\b|;\s*editing by\b"
@@ -146,7 +148,8 @@ CAPTION = re.compile(
     r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
     r"|\((?:AP|AFP|Reuters|EPA|Getty)?\s*(?:photo|photograph|image|picture|credit|foto)\b[^()]{0,80}\)\s*$"
     r"|\b(?:photograph|photo|picture|image|credit|foto)\s*(?::|by)\s*[^.]{2,80}$"
-    r"|/getty images|via getty images|\bgetty images\s*$|\b(?:AP|AFP|Reuters|EPA)\s*(?:photo|/)"
+    r"|/getty images|via getty images|\bgetty images\s*$|\b(?:AP|AFP|Reuters|EPA)\s+photo\b"
+    r"|\b(?:AP|AFP|Reuters|REUTERS|EPA)(?:\s+Photo)?/[^/()]{2,40}(?:/[^/()]{2,40})?\)?\.?$"
     r")"
 )
 CREDIT_ONLY = re.compile(
