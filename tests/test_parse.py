@@ -171,3 +171,11 @@ def test_html_page_title_gives_headline_and_site() -> None:
     assert (art.title, art.outlet) == ("Dam breach floods farmland in Sindh", "The Karachi Courier")
     assert "margin" not in art.text and "continues below" not in art.text
     assert art.text.startswith("A breach in an irrigation dam")
+
+
+def test_section_break_inside_a_story_does_not_split_it() -> None:
+    para = "The ferry left the harbour at dawn with about two hundred passengers and their cars on board."
+    raw = (f"Crossing the strait\n\n{para}\n\nThe crossing took four hours in a heavy swell, the captain said later.\n\n"
+           f"* * *\n\nBy noon the wind had dropped and the passengers came up on deck to watch the coast.\n\n"
+           f"Most of them were going home for the holiday, and many carried food for their families.\n")
+    assert len(parse_file(raw, "s.txt", "0" * 64)) == 1

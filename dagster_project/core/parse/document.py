@@ -161,7 +161,16 @@ def _title_case_place(place: str) -> str:
 
 
 def _separator_or_gap(units: list[Unit], i: int, big_gap: int) -> bool:
-    return units[i].kind == "separator" or units[i].gap >= big_gap
+    """A large blank gap, or a rule line followed by something that opens a report (a headline-like
+    line or a dateline); a rule followed by more prose is a section break inside one story."""
+    if units[i].gap >= big_gap:
+        return True
+    if units[i].kind != "separator":
+        return False
+    nxt = next((u for u in units[i + 1:] if u.kind != "separator"), None)
+    if nxt is None:
+        return False
+    return nxt.gap >= big_gap or _has_dateline(nxt.text) or (_is_title_like(nxt) and not _is_prose(nxt))
 
 
 def split_reports(units: list[Unit]) -> list[list[Unit]]:
