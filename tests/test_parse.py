@@ -179,3 +179,16 @@ def test_section_break_inside_a_story_does_not_split_it() -> None:
            f"* * *\n\nBy noon the wind had dropped and the passengers came up on deck to watch the coast.\n\n"
            f"Most of them were going home for the holiday, and many carried food for their families.\n")
     assert len(parse_file(raw, "s.txt", "0" * 64)) == 1
+
+
+def test_press_release_end_mark_and_about_block_are_not_story() -> None:
+    raw = ("Command tracks aircraft near coast\n\nThe command said on Monday that it had tracked two aircraft "
+           "operating in the international zone for several hours.\n\nThe aircraft did not enter sovereign airspace "
+           "and were not considered a threat, the command said.\n\n-30-\n\nFor more information, contact the public "
+           "affairs office.\n")
+    [art] = parse_file(raw, "r.txt", "0" * 64)
+    assert "-30-" not in art.text and "public affairs office" not in art.text
+    raw2 = raw.replace("-30-", "About the Command").replace("For more information, contact the public affairs office.",
+                                                          "The Command is a binational organisation founded in 1958.")
+    [art2] = parse_file(raw2, "r.txt", "0" * 64)
+    assert "binational" not in art2.text and "did not enter sovereign airspace" in art2.text

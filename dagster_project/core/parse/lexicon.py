@@ -125,6 +125,8 @@ BOILERPLATE = re.compile(
     r"|(?:story|article) continues (?:below|after)|continue reading the main story|scroll (?:down )?to continue"
     r"|^\d+\s*min(?:ute)?s?(?: to)? read$|^advertise (?:with|on)\b|^related (?:article|story|stories|content|coverage|link)s?\b"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
+    r"|comments are (?:moderated|closed)|community (?:rules|guidelines|standards)|^by posting\b"
+    r"|^for (?:more|further) information,? (?:contact|visit|please|see)|^(?:media|press) contacts?\s*:"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
 )
 # "Copyright 2021 X", "(c) The Times", "Copyright applies." but not "Copyright lawyers said ...".
@@ -136,6 +138,10 @@ APPEAL_START = re.compile(
     r"(?i)^(?:since you(?:'|\u2019)re here|\.{0,3}\s*we have a small favou?r to ask|before you go"
     r"|dear reader|support (?:independent|our) journalism|if you (?:value|enjoyed|like) (?:our|this))"
 )
+# Press-release end marks ("-30-", "###", "ENDS"): nothing after them is story.
+END_MARK = re.compile(r"^(?:-\s*30\s*-|#{3}|-?\s*ends?\s*-?|\*\*\*\s*ends?\s*\*\*\*)$", re.IGNORECASE)
+# "About WFP" / "About the company": the boilerplate block closing a press release.
+ABOUT_BLOCK = re.compile(r"^About (?:the |us$)?[A-Z0-9][\w&.'\u2019-]*(?:\s+[A-Z0-9][\w&.'\u2019-]*){0,4}$")
 # What an appeal is about; a line opening an appeal must say one of these or be short.
 APPEAL_WORDS = re.compile(r"(?i)\b(?:support|donat|contribut|subscri|favou?r|journalism|readers?|member)")
 CREDIT_LINE = re.compile(
