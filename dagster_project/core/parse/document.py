@@ -251,10 +251,14 @@ _TAIL_CREDIT = re.compile(r"(?:\(|\[|\s[-\u2013\u2014]\s*)(?P<credit>[^\W\d][\w 
 _AND_AGENCIES = re.compile(r"(?i)\s+(?:and|with|&|,)\s+(?:news |wire )?(?:agencies|wires|agency reports)\b.*$")
 _PUBLISHED_BY = re.compile(
     r"(?i)(?:originally (?:published|appeared) (?:by|in|on|at)|first (?:published|appeared) (?:by|in|on)"
-    r"|this (?:article|story) (?:was )?(?:originally |first )?(?:published|appeared) (?:by|in|on)|^source\s*:"
+    r"|this (?:article|story) (?:was )?(?:originally |first )?(?:published|appeared) (?:by|in|on)"
+    r"|^(?:source|fuente|fonte|quelle|bron)\s*:"
     r"|^via\s*:?)\s+(?P<name>[^.,;\n]{2,60})"
 )
-_COPYRIGHT = re.compile(r"(?i)(?:copyright|\u00a9|\(c\))\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?)?\s*(?P<name>[^.,;\n]{2,60})")
+_COPYRIGHT = re.compile(
+    r"(?i)(?:copyright|\u00a9|\(c\))\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?)?\s*"
+    r"(?P<name>(?:[^.,;\n]|\.(?=[a-z]\.|[a-z]\b))+(?:(?<=\b[a-z])\.)?)"  # keeps "L.P.", "Co."-style initials
+)
 _NAME_WITH_URL = re.compile(r"^(?P<name>[A-Z][\w'\u2019&]*(?:\s+[A-Z][\w'\u2019&]*){0,5})[.:,]?\s+(?:https?://)?(?:www\.)?(?P<host>[\w.-]+)\S*$")
 
 

@@ -127,6 +127,8 @@ BOILERPLATE = re.compile(
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)|^unsubscribe\b"
     r"|comments are (?:moderated|closed)|community (?:rules|guidelines|standards)|^by posting\b"
     r"|^for (?:more|further) information,? (?:contact|visit|please|see)|^(?:media|press) contacts?\s*:"
+    r"|^to contact the (?:reporters?|editors?|writers?) (?:on|responsible for) this story|^submitted by\b"
+    r"|^[^.!?]{0,80}\b[\w.+-]+@[\w-]+\.[\w.-]+\b\S*$"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
 )
 # "Copyright 2021 X", "(c) The Times", "Copyright applies." but not "Copyright lawyers said ...".
@@ -147,7 +149,7 @@ APPEAL_WORDS = re.compile(r"(?i)\b(?:support|donat|contribut|subscri|favou?r|jou
 CREDIT_LINE = re.compile(
     r"(?i)(?:contributed (?:to )?(?:this )?report(?:ing)?|contributed reporting|additional reporting by"
     r"|^(?:reporting|writing|editing|compiled|edited|translated) by\b|;\s*editing by\b"
-    r"|^(?:source|sources|via)\s*:)"
+    r"|^(?:source|sources|via|fuente|fuentes|fonte|quelle|bron)\s*:)"
 )
 CAPTION = re.compile(
     r"(?i)(?:^(?:image|photo|picture|pictured|caption|image caption|media caption|video caption|file photo|file"
