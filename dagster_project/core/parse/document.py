@@ -432,19 +432,13 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
             kinds.append(u.kind or header_kinds.get(i, "standfirst"))
         else:
             kinds.append(u.kind or ("body" if _is_prose(u) or not _looks_heading(u) else "heading"))
-    # A press release's end mark, or its closing "About X" block (a few paragraphs at most), ends the story.
+    # Trailers run to the end of the report once they start: a press release's end mark or closing
+    # "About X" block (a few paragraphs at most), or an appeal for money.
     for i in range(body_at + 1, len(units)):
         t = units[i].text
-        if lx.END_MARK.match(t) or (lx.ABOUT_BLOCK.match(t) and len(units) - i <= 4):
-            for j in range(i, len(units)):
-                kinds[j] = "boilerplate"
-            break
-    # An appeal for money runs to the end of the report once it starts.
-    for i in range(body_at, len(units)):
-        t = units[i].text
-        if lx.APPEAL_START.match(t) and (len(t) < 80 or lx.APPEAL_WORDS.search(t)):
-            for j in range(i, len(units)):
-                kinds[j] = "boilerplate"
+        if (lx.END_MARK.match(t) or (lx.ABOUT_BLOCK.match(t) and len(units) - i <= 4)
+                or (lx.APPEAL_START.match(t) and (len(t) < 80 or lx.APPEAL_WORDS.search(t)))):
+            kinds[i:] = ["boilerplate"] * (len(units) - i)
             break
     # A heading at the very end (after the last body paragraph) is a leftover label, not a heading.
     last_body = max((i for i, k in enumerate(kinds) if k == "body"), default=-1)
