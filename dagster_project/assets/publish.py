@@ -58,6 +58,9 @@ def published_version(
     entities: pl.DataFrame,
     quantities: pl.DataFrame,
     quarantine: pl.DataFrame,
+    segments: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
 ) -> dg.MaterializeResult:
     tables = {
         "articles": articles.drop("offset_map"),
@@ -65,6 +68,9 @@ def published_version(
         "entities": entities,
         "quantities": quantities,
         "quarantine": quarantine,
+        "segments": segments,
+        "syndication": syndication,
+        "syndicated_paragraphs": syndicated_paragraphs,
     }
     sources = {
         r["source_file"]: r["source_sha256"]
