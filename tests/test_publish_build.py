@@ -104,3 +104,12 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     assert dataset.versions(curated) == ["1.0.0", "1.1.0"]
     assert dataset.verify("1.0.0", curated) == [] and dataset.verify("1.1.0", curated) == []
     assert json.loads((curated / "1.1.0" / "datapackage.json").read_text())["version"] == "1.1.0"
+
+    # Deterministic: a fresh build of the same raw files elsewhere gives byte-identical tables.
+    monkeypatch.setenv("NEWSETL_CURATED_DIR", str(tmp_path / "curated2"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home2"))
+    code, out, _ = _build()
+    assert code == 0 and "published version 1.0.0" in out
+    fresh = dataset.manifest("1.0.0", tmp_path / "curated2")
+    assert {r["name"]: r["hash"] for r in fresh["resources"]} == {r["name"]: r["hash"] for r in manifest["resources"]}
+    assert fresh["newsetl"]["lineage"]["dagster_run_id"] != lineage["dagster_run_id"]

@@ -19,7 +19,7 @@ from dagster_project.resources import StorageRoots
 )
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> dg.Output[pl.DataFrame]:
     files = scan_raw(roots.raw_path, roots.max_file_bytes)
-    df = records_to_frame(files, RawArticles, extra={"detail": pl.String(), "normalization": pl.String()})
+    df = records_to_frame(files, RawArticles)
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height
     by_reason = dict(df.drop_nulls("quarantine_reason").group_by("quarantine_reason").len().sort("quarantine_reason").iter_rows())
     context.log.info(f"read {df.height} raw file(s) from {roots.raw_path}; {refused} refused")
