@@ -14,7 +14,7 @@ from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit
 from dagster_project.core.parse import PARSER_VERSION
-from dagster_project.core.publish import AuditError, Extra, publish, read_manifest
+from dagster_project.core.publish import AuditError, Extra, publish, read_latest, read_manifest, verify_version
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
 
@@ -134,3 +134,19 @@ def raw_sources(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> tuple[dic
 
 
 quarantine_contract = contract_check("quarantine", Quarantine)
+
+
+@dg.asset_check(
+    asset=published_version,
+    name="published_version_verifies",
+    blocking=True,
+    description="Blocking: the version LATEST names is complete and every file re-hashes to its datapackage.json.",
+)
+def published_version_verifies(roots: StorageRoots) -> dg.AssetCheckResult:
+    latest = read_latest(roots.curated_path)
+    problems = verify_version(roots.curated_path / latest) if latest else ["LATEST is missing or names no version"]
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"version": str(latest), "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )
