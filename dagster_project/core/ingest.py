@@ -242,7 +242,7 @@ def scan_raw(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawFile]:
     errors: list[tuple[Path, OSError]] = []
     read = [(read_raw_file(path, root, max_bytes), path.is_symlink()) for path in iter_raw_paths(root, errors)]
     original: dict[str, str] = {}
-    for rf, is_link in sorted(read, key=lambda x: x[1]):  # stable: real files first, each in path order
+    for rf, _ in sorted(read, key=lambda x: x[1]):  # stable: real files first, each in path order
         if rf.quarantine_reason is None and rf.source_sha256 is not None:
             original.setdefault(rf.source_sha256, rf.source_file)
     out: list[RawFile] = []
