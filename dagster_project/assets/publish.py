@@ -66,30 +66,27 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
     }
 
 
+# Working columns the pipeline carries between assets but never publishes.
+INTERNAL_COLUMNS = ("offset_map",)
+
+
 @dg.asset(
     group_name="publish",
     description="The published dataset version in the curated root: one folder per version, LATEST naming the newest. "
     "Written to a staging folder, audited (contracts, keys, offsets), then moved into place atomically. "
-    "Runs only when every blocking contract check upstream has passed.",
+    "Runs only when every blocking contract check upstream has passed. Takes every table in "
+    "contracts.registry.PUBLISHED_TABLES as an input, so a table added there is published without code here.",
+    ins={"raw_articles": dg.AssetIn(), **{name: dg.AssetIn() for name in PUBLISHED_TABLES}},
 )
 def published_version(
     context: dg.AssetExecutionContext,
     roots: StorageRoots,
     nlp: NlpModel,
     raw_articles: pl.DataFrame,
-    articles: pl.DataFrame,
-    mentions: pl.DataFrame,
-    entities: pl.DataFrame,
-    quantities: pl.DataFrame,
-    quarantine: pl.DataFrame,
+    **inputs: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    tables = {
-        "articles": articles.drop("offset_map"),
-        "mentions": mentions,
-        "entities": entities,
-        "quantities": quantities,
-        "quarantine": quarantine,
-    }
+    tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
+    articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)
     try:
         result = publish(tables, roots.curated_path, sources, _lineage(context, nlp), extras=EXTRAS,
