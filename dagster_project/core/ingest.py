@@ -22,6 +22,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -89,12 +90,11 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file read in chunks (constant memory, whatever its size or line length)."""
+def _sha256_stream(fh: BinaryIO) -> str:
+    """SHA-256 of an open file read in chunks (constant memory, whatever its size or line length)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
+    while chunk := fh.read(_CHUNK):
+        h.update(chunk)
     return h.hexdigest()
 
 
@@ -190,6 +190,7 @@ def read_raw_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
         lst = path.lstat()
     except OSError as exc:
         return _refused(rel, UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
+    target = path
     if stat.S_ISLNK(lst.st_mode):
         # realpath never raises (loops included); the target path itself is not published,
         # since it names something outside the raw root.
@@ -199,23 +200,28 @@ def read_raw_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
         if target.is_dir():
             return _refused(rel, SYMLINK_OUTSIDE, "symbolic link to a folder; not followed")
     try:
-        st = path.stat()
-    except OSError as exc:  # dangling link, or a link loop
+        # O_NOFOLLOW: a file swapped for a link after the check above is refused, not followed;
+        # O_NONBLOCK: a FIFO swapped in cannot hang the build (it is refused by fstat below).
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:  # dangling link, link loop, permission
         return _refused(rel, UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
-    if not stat.S_ISREG(st.st_mode):
-        return _refused(rel, NOT_REGULAR, "not a regular file (FIFO, socket or device); never opened")
     try:
-        if st.st_size > max_bytes:
-            return _refused(rel, TOO_LARGE, f"{st.st_size} bytes is over the limit of {max_bytes} bytes",
-                            sha256_file(path), st.st_size)
-        with path.open("rb") as fh:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return _refused(rel, NOT_REGULAR, "not a regular file (FIFO, socket or device); never read")
+            if st.st_size > max_bytes:
+                return _refused(rel, TOO_LARGE, f"{st.st_size} bytes is over the limit of {max_bytes} bytes",
+                                _sha256_stream(fh), st.st_size)
             # Read at most one byte past the limit: a file growing while we read is still bounded.
             data = fh.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                fh.seek(0)
+                return _refused(rel, TOO_LARGE, f"over the limit of {max_bytes} bytes", _sha256_stream(fh),
+                                len(data))
     except OSError as exc:
         return _refused(rel, UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")
     digest = sha256_hex(data)
-    if len(data) > max_bytes:
-        return _refused(rel, TOO_LARGE, f"over the limit of {max_bytes} bytes", sha256_file(path), len(data))
     if not data.strip():
         return _refused(rel, EMPTY, "file is empty or white space only", digest, len(data))
     decoded = decode_bytes(data) if data.startswith(tuple(b for b, _ in _BOMS[1:])) else None
