@@ -196,3 +196,38 @@ def test_lock_waits_for_the_holder(tmp_path: Path) -> None:
         order.append("first-done")
     t.join(timeout=30)
     assert order == ["first-done", "second"]
+
+
+@pytest.mark.slow
+def test_sigkill_full_builds_at_random_points_then_converge(tmp_path: Path) -> None:
+    """The real ``python -m dagster_project.build`` killed 20 times anywhere in its run."""
+    curated = tmp_path / "curated"
+    env = {**os.environ, "NEWSETL_CURATED_DIR": str(curated), "DAGSTER_HOME": str(tmp_path / "home"),
+           "NEWSETL_RAW_DIR": str(tmp_path / "raw")}
+    (tmp_path / "raw").mkdir()
+    seeds = sorted((REPO / "raw").glob("*.txt"))
+    (tmp_path / "raw" / seeds[0].name).write_bytes(seeds[0].read_bytes())
+    cmd = [sys.executable, "-m", "dagster_project.build"]
+    start = time.monotonic()
+    first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    duration = time.monotonic() - start
+    assert first.returncode == 0, first.stderr[-2000:]
+    rnd = random.Random(7)
+    for i in range(20):
+        # Each round adds a raw file, so every build has something new to publish.
+        src = seeds[1 + i % (len(seeds) - 1)]
+        (tmp_path / "raw" / f"{i:02d}_{src.name}").write_text(src.read_text() + f"\nUpdate {i}.\n")
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Aim at the end of the run, where publishing happens.
+        time.sleep(rnd.uniform(0.5 * duration, 1.2 * duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        latest = read_latest(curated)
+        assert latest is not None and dataset.verify(latest, curated) == []
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    latest = dataset.latest(curated)
+    assert dataset.verify(latest, curated) == []
+    assert not list((curated / STAGING).iterdir())
+    arts = dataset.load("articles", root=curated)
+    assert arts["source_file"].n_unique() == 21

@@ -216,3 +216,21 @@ def test_nothing_from_outside_the_raw_root_is_published(hostile_build: dict) -> 
 @pytest.mark.integration
 def test_raw_files_are_never_modified(hostile_build: dict) -> None:
     assert _tree_hashes(hostile_build["raw"]) == hostile_build["before"]
+
+
+@pytest.mark.integration
+def test_rebuilding_the_hostile_corpus_publishes_nothing_new(hostile_build: dict) -> None:
+    import io
+    from contextlib import redirect_stdout
+
+    before = {p.name for p in hostile_build["curated"].iterdir()}
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSETL_RAW_DIR", str(hostile_build["raw"]))
+        mp.setenv("NEWSETL_CURATED_DIR", str(hostile_build["curated"]))
+        mp.setenv("DAGSTER_HOME", str(hostile_build["curated"].parent / "home"))
+        with redirect_stdout(out):
+            code = build.main([])
+    assert code == 0
+    assert "nothing new to publish; kept version 1.0.0" in out.getvalue()
+    assert {p.name for p in hostile_build["curated"].iterdir()} == before
