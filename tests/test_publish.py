@@ -257,3 +257,13 @@ def test_plan_version_semver(change: str, expected: str | None) -> None:
     elif change == "drop_table":
         del new_sig["quantities"]
     assert plan_version(prev, fps, sources, new_sig)[0] == expected
+
+
+def test_git_lineage_inside_and_outside_a_checkout(tmp_path: Path) -> None:
+    from dagster_project.core.lineage import git_commit, git_dirty
+
+    repo = Path(__file__).resolve().parent.parent
+    sha = git_commit(repo)
+    assert sha is not None and len(sha) == 40 and int(sha, 16) >= 0
+    assert isinstance(git_dirty(repo), bool)
+    assert git_commit(tmp_path) is None and git_dirty(tmp_path) is None

