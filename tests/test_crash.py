@@ -153,8 +153,9 @@ def test_sigkill_during_publishing_20_times_never_corrupts_and_converges(tmp_pat
 def test_two_concurrent_publishes_are_serialized(tmp_path: Path) -> None:
     script = _child(tmp_path)
     curated = tmp_path / "curated"
-    a = _spawn(script, curated, 2, 0.05)
-    b = _spawn(script, curated, 3, 0.05)
+    a = _spawn(script, curated, 2, 0.15)  # slow enough to still be publishing when b starts
+    b = _spawn(script, curated, 3, 0.01)
+    assert a.poll() is None, "a finished before b started: the test would not overlap them"
     out_a, err_a = a.communicate(timeout=120)
     out_b, err_b = b.communicate(timeout=120)
     assert a.returncode == 0 and b.returncode == 0, err_a + err_b
