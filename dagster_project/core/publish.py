@@ -459,10 +459,11 @@ def publish(
                 hooks.extend(extras)
             for hook in hooks:
                 hook(staging, manifest)
+            listed = {DATAPACKAGE, *(r["path"] for r in manifest["resources"])}
             manifest["newsetl"]["files"] = {
-                p.relative_to(staging).as_posix(): "sha256:" + file_sha256(p)
-                for p in sorted(staging.rglob("*"))
-                if p.is_file() and p.name != DATAPACKAGE and p.name not in {r["path"] for r in manifest["resources"]}
+                rel: "sha256:" + file_sha256(staging / rel)
+                for rel in sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+                if rel not in listed
             }
             (staging / DATAPACKAGE).write_text(_dump(manifest), encoding="utf-8")
             for f in staging.rglob("*"):
