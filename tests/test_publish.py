@@ -267,3 +267,30 @@ def test_git_lineage_inside_and_outside_a_checkout(tmp_path: Path) -> None:
     assert sha is not None and len(sha) == 40 and int(sha, 16) >= 0
     assert isinstance(git_dirty(repo), bool)
     assert git_commit(tmp_path) is None and git_dirty(tmp_path) is None
+
+
+def test_added_column_is_a_minor_version_and_in_the_changelog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import pandera.polars as pa
+
+    from contracts import Articles
+
+    class ArticlesWithSection(Articles):
+        """Articles with a newspaper section."""
+
+        section: str = pa.Field(nullable=True, description="Newspaper section, e.g. 'World'.")
+
+    t = _tables()
+    publish(t, tmp_path, _sources(t), {})
+    monkeypatch.setitem(PUBLISHED_TABLES, "articles",
+                        dataclasses.replace(PUBLISHED_TABLES["articles"], model=ArticlesWithSection))
+    t2 = dict(t)
+    t2["articles"] = t["articles"].with_columns(pl.lit("World").alias("section"))
+    r = publish(t2, tmp_path, _sources(t), {})
+    assert (r.version, r.reason) == ("1.1.0", "column articles.section added (String)")
+    log = (r.path / "CHANGELOG.md").read_text()
+    assert "- column articles.section added (String)" in log
+    assert "“Pompeo in Caracas” (`a.txt`, part 0): section changed" not in log  # new column, not a change
+    fields = {f["name"]: f for f in dataset.manifest("1.1.0", tmp_path)["resources"][0]["schema"]["fields"]}
+    assert fields["section"]["description"] == "Newspaper section, e.g. 'World'."
