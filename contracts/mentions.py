@@ -22,6 +22,11 @@ class Mentions(pa.DataFrameModel):
         nullable=True,
         description="Canonical entity (entities.entity_id); null for quantities and unresolved mentions.",
     )
+    raw_start: int = pa.Field(
+        ge=0,
+        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
+    )
+    raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
 
     class Config:
         strict = False
@@ -64,6 +69,8 @@ class Quantities(pa.DataFrameModel):
         nullable=True,
         description="Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; null when none found.",
     )
+    qualifier: str = pa.Field(nullable=True, description="Hedge before the number, e.g. 'about', 'more than'; null when none.")
+    unit_surface: str = pa.Field(nullable=True, description="The unit as written in the text, e.g. 'tons', '%'; null when none.")
 
     class Config:
         strict = False
