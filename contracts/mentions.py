@@ -3,6 +3,8 @@
 import pandera.polars as pa
 import polars as pl
 
+from contracts.segments import IN_TEXT_KINDS
+
 MENTION_TYPES = ["person", "aircraft", "quantity", "place"]
 ENTITY_TYPES = ["person", "aircraft", "place"]
 
@@ -21,6 +23,12 @@ class Mentions(pa.DataFrameModel):
     entity_id: str = pa.Field(
         nullable=True,
         description="Canonical entity (entities.entity_id); null for quantities and unresolved mentions.",
+    )
+    segment_kind: str = pa.Field(
+        isin=IN_TEXT_KINDS,
+        description="Kind of the segment of articles.text the mention starts in: 'body' (story paragraph), "
+        "'heading' (subheading), 'social_post' (embedded tweet or post), 'contributor' (contributor credit line, "
+        "'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's own words.",
     )
 
     class Config:
