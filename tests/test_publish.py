@@ -21,7 +21,7 @@ def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
     articles = pl.DataFrame(arts, schema=empty_frame(PUBLISHED_TABLES["articles"].model).schema)
     mentions = pl.DataFrame(
         {"mention_id": ["m1"], "article_id": ["a1"], "mention_type": ["person"], "surface": ["Mike Pompeo"],
-         "start": [0], "end": [11], "entity_id": ["person:mike-pompeo"]}
+         "start": [0], "end": [11], "entity_id": ["person:mike-pompeo"], "segment_kind": ["body"]}
     )
     entities = pl.DataFrame({"entity_id": ["person:mike-pompeo"], "entity_type": ["person"],
                              "canonical_name": ["Mike Pompeo"]})

@@ -19,7 +19,7 @@ from dagster_project.core.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.core.parse.units import Unit, split_units
 from dagster_project.core.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.2"
+PARSER_VERSION = "parse-0.3"  # 0.3: embedded posts and contributor lines are in the text
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
