@@ -3,6 +3,8 @@
 import pandera.polars as pa
 import polars as pl
 
+from contracts.segments import IN_TEXT_KINDS
+
 MENTION_TYPES = ["person", "aircraft", "quantity", "place"]
 ENTITY_TYPES = ["person", "aircraft", "place"]
 
@@ -27,6 +29,12 @@ class Mentions(pa.DataFrameModel):
         description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
     )
     raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
+    segment_kind: str = pa.Field(
+        isin=IN_TEXT_KINDS,
+        description="Kind of the segment of articles.text the mention starts in: 'body' (story paragraph), "
+        "'heading' (subheading), 'social_post' (embedded tweet or post), 'contributor' (contributor credit line, "
+        "'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's own words.",
+    )
 
     class Config:
         strict = False

@@ -36,7 +36,7 @@ def tables(n):
              "title": f"Report {i}", "outlet": None, "author": None, "published_date": None, "text": text,
              "agency": None, "dateline": None, "raw_start": 0, "raw_end": len(text)} for i in range(n)]
     ments = [{"mention_id": f"m{i}", "article_id": f"a{i}", "mention_type": "place", "surface": "Caracas",
-              "start": 24, "end": 31, "entity_id": None, "raw_start": 24, "raw_end": 31} for i in range(n)]
+              "start": 24, "end": 31, "entity_id": None, "raw_start": 24, "raw_end": 31, "segment_kind": "body"} for i in range(n)]
     # Every published table (empty unless filled below), so tables added to the registry are covered.
     return {**{name: empty_frame(c.model) for name, c in PUBLISHED_TABLES.items()},
             "articles": pl.DataFrame(arts, schema=schema("articles")),

@@ -38,7 +38,8 @@ def _article(aid: str, source: str, sha: str, title: str, text: str) -> dict:
 def _mention(mid: str, aid: str, text: str, surface: str, mtype: str = "person", eid: str | None = None) -> dict:
     start = text.index(surface)
     return {"mention_id": mid, "article_id": aid, "mention_type": mtype, "surface": surface, "start": start,
-            "end": start + len(surface), "entity_id": eid, "raw_start": start, "raw_end": start + len(surface)}
+            "end": start + len(surface), "entity_id": eid, "raw_start": start, "raw_end": start + len(surface),
+            "segment_kind": "body"}
 
 
 def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
