@@ -63,8 +63,6 @@ class Articles(pa.DataFrameModel):
         "boilerplate and navigation are removed (kept in segments). Mention offsets (start, end) index into this "
         "string."
     )
-    agency: str = pa.Field(nullable=True, description="News agency named in the dateline (e.g. 'Reuters'); null when none.")
-    dateline: str = pa.Field(nullable=True, description="Place named in the dateline (e.g. 'CARACAS'); null when none.")
 
     class Config:
         strict = False
