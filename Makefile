@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset test test-all lint ui bench test-postgres clean snapshots eval docs
+.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-parse docs
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml constraints.txt
 dataset: install
 	mkdir -p "$(DAGSTER_HOME)"
 	$(PY) -m dagster_project.build
+
+# Re-check the hashes of a published version against its datapackage.json (VERSION=x.y.z, default LATEST).
+verify: install
+	$(PY) -m dagster_project.dataset verify $(if $(VERSION),--version $(VERSION))
 
 test: install
 	mkdir -p "$(DAGSTER_HOME)"
@@ -50,6 +54,10 @@ test-postgres: install
 
 clean:
 	rm -rf .dagster_home .pytest_cache .mypy_cache .ruff_cache
+
+# Parsing quality against the hand-written gold in evaluation/parse/ (fails below the pinned floors).
+eval-parse: install
+	$(PY) -m dagster_project.evaluation.parse_eval
 
 # Regenerate derived files (asset-graph snapshot) from the code instead of editing them by hand.
 snapshots: install

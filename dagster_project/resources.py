@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
+from dagster_project.core.ingest import DEFAULT_MAX_BYTES
 from dagster_project.core.storage import is_url, resolve_root
 
 # The repository root; defaults are absolute so nothing depends on the working directory.
@@ -23,7 +24,8 @@ class StorageRoots(dg.ConfigurableResource):
     raw_dir: str = ""
     curated_dir: str = ""
     dagster_home: str = ""
-    max_file_bytes: int = 5_000_000
+    # Files over this size are quarantined as 'too_large' (hashed in chunks, never loaded).
+    max_file_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def raw_path(self) -> Path:

@@ -6,8 +6,10 @@ folders (atomic renames, fsync); for a remote root it runs unchanged on a local 
 
 * raw: :func:`local_raw` downloads the raw files into a temporary folder that ingest then reads;
 * curated: :func:`publish_to` gives publish a local mirror holding what it reads (``LATEST``, the latest
-  manifest, the names of existing versions), then uploads the new version's files and writes ``LATEST``
+  version's files, every version's manifest), then uploads the new version's files and writes ``LATEST``
   last, so a reader never sees a version pointer before its files. Existing versions are never rewritten.
+  The publish lock is local to the mirror: one publisher at a time is the run queue's job
+  (``deploy/dagster.postgres.yaml`` limits refresh runs to one).
 """
 
 from __future__ import annotations
@@ -64,6 +66,41 @@ def local_raw(root: str | Path) -> Iterator[Path]:
         yield local
 
 
+def _fill_mirror(resolved: UPath, mirror: Path) -> set[str]:
+    """Copy what publish and verify read (LATEST, the latest version, every manifest); the existing names."""
+    existing = set()
+    if resolved.exists():
+        for child in resolved.iterdir():
+            if child.is_dir():
+                existing.add(child.name)
+                (mirror / child.name).mkdir()  # a placeholder: publish checks that the name is taken
+                if (child / "datapackage.json").exists():  # what publish's version listing reads
+                    (mirror / child.name / "datapackage.json").write_bytes((child / "datapackage.json").read_bytes())
+    pointer = resolved / LATEST
+    if pointer.exists():
+        latest = pointer.read_text(encoding="utf-8").strip()
+        (mirror / LATEST).write_text(latest + "\n", encoding="utf-8")
+        if latest in existing:
+            # The whole latest version: the changelog of the next one compares against its tables.
+            for rel in _remote_files(resolved / latest):
+                target = mirror / latest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((resolved / latest / rel).read_bytes())
+    return existing
+
+
+@contextmanager
+def local_curated(curated: str | Path) -> Iterator[Path]:
+    """The curated root as a local folder holding LATEST and the latest version (a temporary copy if remote)."""
+    resolved = resolve_root(curated)
+    if not isinstance(resolved, UPath):
+        yield resolved
+        return
+    with tempfile.TemporaryDirectory(prefix="newsetl-curated-") as tmp:
+        _fill_mirror(resolved, Path(tmp))
+        yield Path(tmp)
+
+
 def publish_to(curated: str | Path, publish: Callable[[Path], R]) -> R:
     """Run ``publish(local_curated_folder)`` against the curated root, local or remote."""
     resolved = resolve_root(curated)
@@ -71,28 +108,17 @@ def publish_to(curated: str | Path, publish: Callable[[Path], R]) -> R:
         return publish(resolved)
     with tempfile.TemporaryDirectory(prefix="newsetl-curated-") as tmp:
         mirror = Path(tmp)
-        existing = set()
-        if resolved.exists():
-            for child in resolved.iterdir():
-                if child.is_dir():
-                    existing.add(child.name)
-                    (mirror / child.name).mkdir()  # a placeholder: publish only checks that the name is taken
-        pointer = resolved / LATEST
-        if pointer.exists():
-            latest = pointer.read_text(encoding="utf-8").strip()
-            (mirror / LATEST).write_text(latest + "\n", encoding="utf-8")
-            if latest in existing:
-                for name in ("datapackage.json",):
-                    if (resolved / latest / name).exists():
-                        (mirror / latest / name).write_bytes((resolved / latest / name).read_bytes())
+        existing = _fill_mirror(resolved, mirror)
         result = publish(mirror)
-        new = sorted(d.name for d in mirror.iterdir() if d.is_dir() and d.name not in existing)
+        # Hidden folders (staging, lock) stay local; only new version folders go up.
+        new = sorted(d.name for d in mirror.iterdir()
+                     if d.is_dir() and d.name not in existing and not d.name.startswith("."))
         for version in new:
             for f in sorted((mirror / version).rglob("*")):
                 if f.is_file():
-                    target = resolved / version / f.relative_to(mirror / version).as_posix()
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(f.read_bytes())
+                    remote = resolved / version / f.relative_to(mirror / version).as_posix()
+                    remote.parent.mkdir(parents=True, exist_ok=True)
+                    remote.write_bytes(f.read_bytes())
         if (mirror / LATEST).exists() and new:
             # Written last: the pointer moves only once the version's files are all there.
             (resolved / LATEST).write_text((mirror / LATEST).read_text(encoding="utf-8"), encoding="utf-8")
