@@ -6,6 +6,7 @@ results cached by content hash and code fingerprint (``core/cache.py``).
 """
 
 import os
+import time
 
 import dagster as dg
 
@@ -35,6 +36,13 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -
     if not root.is_dir():
         return dg.SkipReason(f"raw root {root} does not exist")
     entries = list_raw(root)
+    # A file modified in the last few seconds may still be being written: wait for it to settle, or the
+    # half-written and the finished file would each get a run.
+    settle_ns = int(float(os.environ.get("NEWSETL_SENSOR_SETTLE_SECONDS", "3")) * 1e9)
+    busy = [e.path for e in entries if e.mtime_ns > time.time_ns() - settle_ns]
+    if busy:
+        return dg.SkipReason(f"{len(busy)} file(s) modified in the last {settle_ns / 1e9:g} s, e.g. {busy[0]}; "
+                             "waiting for writes to settle")
     previous = RawState.from_cursor(context.cursor)
     state = raw_state(entries)
     if previous is not None and previous.digest == state.digest:

@@ -104,7 +104,13 @@ def main() -> int:
             daemon.wait()
 
     runs = query("select run_id, status, pipeline_name from runs order by create_timestamp")
-    assert [(r[1], r[2]) for r in runs] == [("SUCCESS", "refresh")] * 2, runs
+    if [(r[1], r[2]) for r in runs] != [("SUCCESS", "refresh")] * 2:
+        for run_id, status, _ in runs:
+            print(run_id, status, dict(query("select key, value from run_tags where run_id = %s", run_id)))
+            for (event,) in query("select event from event_logs where run_id = %s and dagster_event_type in "
+                                  "('STEP_FAILURE', 'RUN_FAILURE', 'ENGINE_EVENT')", run_id)[-3:]:
+                print("   ", json.loads(event).get("user_message", "")[:600])
+        raise SystemExit(f"pg-e2e: expected two successful refresh runs, got {runs}")
     second_id = runs[1][0]
     tags = dict(query("select key, value from run_tags where run_id = %s", second_id))
     assert tags.get("dagster/sensor_name") == "raw_files_sensor", tags
@@ -112,7 +118,7 @@ def main() -> int:
     assert tags.get("newsetl/changed_files") == "1", tags
 
     first, second = materialized(first_id), materialized(second_id)
-    assert set(first) == ASSETS and set(second) == ASSETS, (sorted(first), sorted(second))
+    assert ASSETS <= set(first) and ASSETS <= set(second), (sorted(first), sorted(second))
     # The second refresh parsed and extracted only the new file; the rest came from the cache.
     assert (second["articles"]["files_parsed"], second["articles"]["files_cached"]) == (1, 5), second["articles"]
     assert second["mention_candidates"]["articles_extracted"] == 1, second["mention_candidates"]

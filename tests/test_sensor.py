@@ -1,6 +1,7 @@
 """The raw-root sensor requests a run for a new or changed file and none for an unchanged folder."""
 
 import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -10,7 +11,17 @@ from dagster_project.definitions import defs
 from dagster_project.resources import StorageRoots
 
 
-def _tick(raw: Path, tmp: Path, cursor: str | None):  # type: ignore[no-untyped-def]
+def _settle(root: Path) -> None:
+    """Date every file a minute back, as if written earlier (the sensor waits for fresh writes to settle)."""
+    now = time.time_ns()
+    for p in root.rglob("*"):
+        if p.stat().st_mtime_ns > now - 30 * 10**9:  # files dated back before keep their time
+            os.utime(p, ns=(now - 60 * 10**9,) * 2)
+
+
+def _tick(raw: Path, tmp: Path, cursor: str | None, settle: bool = True):  # type: ignore[no-untyped-def]
+    if settle and raw.exists():
+        _settle(raw)
     roots = StorageRoots(raw_dir=str(raw), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
     ctx = dg.build_sensor_context(cursor=cursor, resources={"roots": roots})
     return raw_files_sensor(ctx)
@@ -38,14 +49,14 @@ def test_new_file_requests_one_run_with_a_new_key(raw_root: Path, tmp_path: Path
     new.parent.mkdir()
     new.write_text("Late report\n\nA second An-124 landed in Caracas on Monday.\n", encoding="utf-8")
     os.utime(new, ns=(first_newest(first.cursor) + 10**9,) * 2)
-    second = _tick(raw_root, tmp_path, first.cursor)
+    second = _tick(raw_root, tmp_path, first.cursor, settle=False)
     assert isinstance(second, dg.SensorResult)
     (req,) = second.run_requests
     assert req.run_key != first.run_requests[0].run_key
     assert req.tags["newsetl/raw_files"] == "4"
     assert req.tags["newsetl/changed_files"] == "1"
     # Same folder state again: the same run key, so Dagster would not launch it twice.
-    again = _tick(raw_root, tmp_path, first.cursor)
+    again = _tick(raw_root, tmp_path, first.cursor, settle=False)
     assert again.run_requests[0].run_key == req.run_key
 
 
@@ -58,6 +69,15 @@ def test_changed_and_removed_files_are_seen(raw_root: Path, tmp_path: Path) -> N
     removed = _tick(raw_root, tmp_path, changed.cursor)
     assert isinstance(removed, dg.SensorResult)
     assert removed.run_requests[0].tags["newsetl/raw_files"] == "2"
+
+
+def test_a_file_still_being_written_is_waited_for(raw_root: Path, tmp_path: Path) -> None:
+    first = _tick(raw_root, tmp_path, None)
+    (raw_root / "arriving.txt").write_text("Half a rep", encoding="utf-8")  # modified just now
+    waiting = _tick(raw_root, tmp_path, first.cursor, settle=False)
+    assert isinstance(waiting, dg.SkipReason) and "settle" in (waiting.skip_message or "")
+    later = _tick(raw_root, tmp_path, first.cursor)  # the same file, once its writes have settled
+    assert isinstance(later, dg.SensorResult) and len(later.run_requests) == 1
 
 
 def test_missing_root_is_skipped_not_crashed(tmp_path: Path) -> None:
