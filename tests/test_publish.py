@@ -23,10 +23,13 @@ def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
          "start": [0], "end": [11], "entity_id": ["person:mike-pompeo"]}
     )
     entities = pl.DataFrame({"entity_id": ["person:mike-pompeo"], "entity_type": ["person"],
-                             "canonical_name": ["Mike Pompeo"]})
+                             "canonical_name": ["Mike Pompeo"]}).join(
+        empty_frame(PUBLISHED_TABLES["entities"].model).drop("entity_type", "canonical_name"), on="entity_id", how="left")
     return {"articles": articles, "mentions": mentions, "entities": entities,
             "quantities": empty_frame(PUBLISHED_TABLES["quantities"].model),
-            "quarantine": empty_frame(PUBLISHED_TABLES["quarantine"].model)}
+            "quarantine": empty_frame(PUBLISHED_TABLES["quarantine"].model),
+            "claims": empty_frame(PUBLISHED_TABLES["claims"].model),
+            "claim_values": empty_frame(PUBLISHED_TABLES["claim_values"].model)}
 
 
 def _sources(tables: dict[str, pl.DataFrame]) -> dict[str, str]:

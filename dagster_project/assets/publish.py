@@ -52,6 +52,8 @@ def published_version(
     entities: pl.DataFrame,
     quantities: pl.DataFrame,
     quarantine: pl.DataFrame,
+    claims: pl.DataFrame,
+    claim_values: pl.DataFrame,
 ) -> dg.MaterializeResult:
     tables = {
         "articles": articles.drop("offset_map"),
@@ -59,6 +61,8 @@ def published_version(
         "entities": entities,
         "quantities": quantities,
         "quarantine": quarantine,
+        "claims": claims,
+        "claim_values": claim_values,
     }
     sources = {
         r["source_file"]: r["source_sha256"]

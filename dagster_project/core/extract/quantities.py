@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from contracts.mentions import QUALIFIERS, QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+
 _WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -66,14 +68,6 @@ _CURRENCY_BEFORE = {"$", "us$", "usd", "a$", "c$", "hk$", "r$", "â‚¬", "eur", "Â
                     "rub", "cny"}
 CURRENCIES = frozenset({"USD", "AUD", "CAD", "HKD", "BRL", "EUR", "GBP", "JPY", "CNY", "RUB", "INR", "VES", "MXN",
                         "UAH", "TRY"})
-QUALIFIERS = (
-    "no more than", "no fewer than", "no less than", "as many as", "as much as", "as few as", "as little as",
-    "more than", "less than", "fewer than", "at least", "at most", "up to", "in excess of", "upwards of",
-    "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately", "roughly",
-    "about", "around", "nearly", "almost", "some", "over", "under", "below", "above", "circa", "approx.",
-    "only", "just",
-)
-_QUALIFIERS_AFTER = ("or more", "or so", "or less", "or fewer", "plus")
 _TIME_UNITS = frozenset(
     ["second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "night", "nights", "weekend", "weekends", "yr", "yrs", "hrs", "hr", "mins", "min", "sec", "secs"]
 )
@@ -84,6 +78,8 @@ _MONTHS = frozenset(
 _LABEL_NOUNS = frozenset(
     ["section", "sections", "article", "articles", "chapter", "chapters", "page", "pages", "paragraph", "paragraphs", "clause", "clauses", "resolution", "flight", "flights", "route", "routes", "highway", "road", "interstate", "no", "no.", "number", "nos", "room", "gate", "gates", "terminal", "platform", "line", "level", "phase", "stage", "channel", "episode", "season", "volume", "vol", "item", "figure", "fig", "table", "part", "amendment", "district", "zone", "block", "lot", "unit", "apartment", "apt", "street", "avenue", "runway", "building", "floor", "grade", "size", "version", "model", "type", "class", "category", "rank", "row", "seat", "bus", "squad", "division", "brigade", "battalion", "regiment", "corps", "fleet", "group", "pier", "lane", "exit", "junction", "ward", "precinct", "box", "code", "round", "game", "match", "week", "day", "year", "act", "title", "rule", "step", "point", "option", "plan", "tier", "cat", "category", "window"]
 )
+__all__ = ["QUALIFIERS", "QuantityMatch", "QuantityParse", "find_quantities", "normalize_unit", "parse_number"]
+
 _NAME_LABELS = frozenset({"ORG", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC", "GPE", "LOC", "PERSON", "NORP",
                           "AIRCRAFT"})
 _DIGITS_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -213,7 +209,7 @@ def _label_or_listing(doc: Doc, start: int, end: int) -> bool:
 
 def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
     """The hedge written just before token ``start`` and the index where it starts."""
-    for q in QUALIFIERS:
+    for q in QUALIFIERS_BEFORE:
         words = q.split()
         i = start - len(words)
         if i >= 0 and [t.lower_ for t in doc[i:start]] == words:
@@ -222,7 +218,7 @@ def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
 
 
 def _qualifier_after(doc: Doc, end: int) -> str | None:
-    for q in _QUALIFIERS_AFTER:
+    for q in QUALIFIERS_AFTER:
         words = q.split()
         if end + len(words) <= len(doc) and [t.lower_ for t in doc[end:end + len(words)]] == words:
             return q
