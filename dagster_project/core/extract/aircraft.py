@@ -54,7 +54,7 @@ AIRCRAFT_NOUNS = frozenset(
 )
 # Words that put a sentence in aviation context, beside the nouns above.
 AVIATION_WORDS = AIRCRAFT_NOUNS | frozenset(
-    ["flew", "fly", "flies", "flying", "flown", "flight", "flights", "landed", "landing", "landings", "takeoff", "airport", "airports", "airbase", "airbases", "airfield", "airfields", "runway", "runways", "tarmac", "pilot", "pilots", "squadron", "squadrons", "sortie", "sorties", "cockpit", "hangar", "hangars", "aviation", "aerial", "airspace", "airlift", "airlifted", "crashed", "crash", "aircrew", "airmen", "airshow", "air-force", "airforce"]
+    ["flew", "fly", "flies", "flying", "flown", "flight", "flights", "landed", "landing", "landings", "takeoff", "airport", "airports", "airbase", "airbases", "airfield", "airfields", "runway", "runways", "tarmac", "pilot", "pilots", "squadron", "squadrons", "sortie", "sorties", "cockpit", "hangar", "hangars", "aviation", "aerial", "airspace", "airlift", "airlifted", "crashed", "crash", "aircrew", "airmen", "airshow", "air-force", "airforce", "airline", "airlines", "carrier", "carriers", "grounded", "delivery", "deliveries", "fleet", "fleets"]
 )
 # Nouns after (or before) a designator-shaped token that show it names something other than an aircraft.
 _NOT_AIRCRAFT_CONTEXT = frozenset(
@@ -178,6 +178,7 @@ class _Index:
     by_alias: dict[str, AircraftFamily]
     makers: dict[str, Manufacturer]  # folded alias -> manufacturer
     prefixes: frozenset[str]  # folded designator prefixes of the table
+    bare_series: dict[str, AircraftFamily]  # "777" of "777-9": numbers written bare with a series
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +211,8 @@ def _index() -> _Index:
     # "Antonov 124", "Bell 206": a maker plus a number, kept only when the number names one family of that maker.
     by_maker = {k: v[0] for k, v in maker_codes.items() if len({f.family for f in v}) == 1}
     prefixes = frozenset(_fold_prefix(p) for f in table for p in f.prefixes)
-    return _Index(by_code, by_maker, by_alias, makers, prefixes)
+    bare_series = {m.group(1): fam for (p, c), fam in by_code.items() if not p and (m := re.match(r"^(\d{3})-", c))}
+    return _Index(by_code, by_maker, by_alias, makers, prefixes, bare_series)
 
 
 def _leading_maker(low: str, makers: dict[str, Manufacturer]) -> tuple[str, Manufacturer] | None:
@@ -238,6 +240,14 @@ def _code_lookup(index: _Index, prefix: str, code: str) -> AircraftFamily | None
     return best[1] if best else None
 
 
+def _alias_lookup(index: _Index, text: str) -> AircraftFamily | None:
+    """A family name, also in the plural ('Bears', 'Typhoons', 'Fighting Falcons')."""
+    for form in (text, re.sub(r"s$", "", text), re.sub(r"es$", "", text)):
+        if form in index.by_alias:
+            return index.by_alias[form]
+    return None
+
+
 def lookup(text: str) -> AircraftMatch:
     """Resolve a surface to its family: 'II-62', 'IL-62M', 'Ilyushin Il-62' -> Il-62; 'Xian Y-30' -> unresolved."""
     index = _index()
@@ -250,18 +260,20 @@ def lookup(text: str) -> AircraftMatch:
         # The whole text is a maker name that is also a family name ("Eurofighter"), or nothing.
         fam = index.by_alias.get(low)
         return AircraftMatch(fam, fam.family if fam else None, maker, "alias" if fam else "none")
-    fam = index.by_alias.get(rest)
+    fam = _alias_lookup(index, rest)
     if fam is not None:
         return AircraftMatch(fam, fam.family, maker, "alias")
+    # "737 MAX 9" -> "737-max-9"
+    rest = re.sub(r"^(\d{3}) (max|neo|ng|er|lr|xlr)(?: (\d{1,2}))?$", lambda m: "-".join(g for g in m.groups() if g), rest)
     words = rest.split(" ")
     # Drop trailing family names or roman numerals: "c-17 globemaster iii" -> "c-17".
     for cut in range(len(words) - 1, 0, -1):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        tail_core = re.sub(r" (?:i{1,3}|iv)$", "", tail)
-        if tail_core in index.by_alias or _ROMAN_RE.match(tail) or tail in ("max", "neo", "ng", "mrtt"):
+        tail_core = re.sub(r" (?:i{1,3}|iv)s?$", "", tail)
+        if _alias_lookup(index, tail_core) is not None or _alias_lookup(index, tail) is not None or _ROMAN_RE.match(tail) or tail in ("max", "neo", "ng", "mrtt"):
             rest_head = parse_designator(head)
             if rest_head:
-                rest = head if tail_core in index.by_alias or _ROMAN_RE.match(tail) else rest
+                rest = head if tail not in ("max", "neo", "ng", "mrtt") else rest
                 break
     parsed = parse_designator(rest)
     if parsed is None:
@@ -277,6 +289,9 @@ def lookup(text: str) -> AircraftMatch:
             prefix = ""
     if not prefix:
         fam = _code_lookup(index, "", code)
+        series = re.match(r"^(\d{3})-[a-z0-9]+$", code_base)
+        if fam is None and series:
+            fam = index.bare_series.get(series.group(1))
         if fam is None and maker is not None:
             fam = index.by_maker.get((maker.manufacturer, code_base))
             if fam is None:
@@ -352,6 +367,7 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
         for name in fam.aliases:
             words = tok(name)
             pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words]})
+            pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words[:-1]] + [{"TEXT": words[-1] + "s"}]})
             pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": {"IN": [w, w.upper()]}} for w in words]})
             for mk in makers:
                 pats.append({"label": AIRCRAFT_LABEL, "pattern": mk + [{"LOWER": w.lower()} for w in words]})
@@ -359,6 +375,12 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
             words = tok(variant)
             if len(words) > 1:
                 pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": w.lower()} for w in words]})
+    # A bare number with a series ("777-9s", "787-10").
+    if index.bare_series:
+        nums = "|".join(sorted(index.bare_series))
+        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})-\d{{1,3}}[a-z]{{0,3}}$"}}]})
+        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": sorted(index.bare_series)}}, {"ORTH": "-"},
+                                                          {"LOWER": {"REGEX": r"^\d{1,3}[a-z]{0,3}$"}}]})
     # Bare codes that name one variant ("737-800", "737 MAX").
     for (prefix, code), _fam in index.by_code.items():
         if not prefix:
@@ -381,23 +403,49 @@ def _glued_end(doc: Doc, end: int) -> int:
     return end
 
 
+_VARIANT_WORD = re.compile(r"^(?:[A-HJ-Z][A-Z]?\d{0,2}|[A-Z]{1,2}\d{1,2}[A-Z]?)s?$")
+
+
+def _plural_match(doc: Doc, start: int, words: list[str]) -> int | None:
+    """End of ``words`` written at ``start`` (case-insensitive, the last word possibly plural), else None."""
+    stop = start + len(words)
+    if stop > len(doc):
+        return None
+    written = [t.lower_ for t in doc[start:stop]]
+    if written[:-1] != words[:-1] or written[-1] not in (words[-1], words[-1] + "s", words[-1] + "es"):
+        return None
+    return stop
+
+
 def _trailing_name_end(doc: Doc, end: int, fam: AircraftFamily | None) -> int:
-    """Take in a family name, 'MAX'/'neo' or a roman numeral written after the designator."""
+    """Take in what is written after the designator or name: a family name ('C-17 Globemaster III', 'F-16
+    Fighting Falcons'), a variant word ('Gripen E', 'Hawk T1s', 'AS350 B3'), 'MAX 9' or 'neo'."""
     if fam is None:
         return end
+    if end < len(doc) and doc[end - 1].whitespace_ and _VARIANT_WORD.match(doc[end].text) \
+            and doc[end].text not in ("A", "I", "US", "UK", "EU", "UN"):
+        nxt = doc[end + 1] if end + 1 < len(doc) else None
+        if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN" and nxt.lower_ not in _alias_words(fam)):
+            end += 1
     names = sorted((fold_text(a).split(" ") for a in fam.aliases), key=len, reverse=True)
     for words in names:
-        stop = end + len(words)
-        if stop <= len(doc) and [t.lower_ for t in doc[end:stop]] == words and doc[end].text[:1].isupper():
+        if end < len(doc) and not doc[end].text[:1].isupper():
+            break
+        stop = _plural_match(doc, end, words)
+        if stop is not None:
             end = stop
-            if end < len(doc) and doc[end].text in ("II", "III"):
+            if end < len(doc) and doc[end].text in ("II", "III", "IIs", "IIIs"):
                 end += 1
             return end
     if end < len(doc) and doc[end].text in ("MAX", "Max", "neo", "NG", "MRTT"):
         end += 1
-        if end < len(doc) and re.fullmatch(r"\d{1,2}", doc[end].text) and doc[end - 1].text in ("MAX", "Max"):
-            end += 1
+    if end < len(doc) and re.fullmatch(r"\d{1,2}", doc[end].text) and doc[end - 1].text in ("MAX", "Max"):
+        end += 1
     return end
+
+
+def _alias_words(fam: AircraftFamily) -> set[str]:
+    return {w for a in fam.aliases for w in fold_text(a).split(" ")}
 
 
 def _sentence_has_aviation(span: Span) -> bool:
@@ -499,8 +547,9 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     end = _trailing_name_end(doc, end, match.family)
     out = Span(doc, start, end, label=AIRCRAFT_LABEL)
     maker_written = match.maker is not None
-    if match.via == "alias":
-        if not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written)):
+    if match.via == "alias" and not re.search(r"\d", out.text):
+        noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS
+        if not noun_after and (not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written))):
             return None
         return out, match
     if match.via == "none":

@@ -53,7 +53,7 @@ UNITS = {
     "hectares": "hectare", "hectare": "hectare", "acres": "acre", "acre": "acre",
     "litre": "litre", "litres": "litre", "liter": "litre", "liters": "litre", "gallons": "gallon",
     "gallon": "gallon", "barrels": "barrel", "barrel": "barrel", "bpd": "barrel per day",
-    "mph": "mile per hour", "km/h": "kilometre per hour", "kph": "kilometre per hour", "knots": "knot",
+    "mph": "mile per hour", "km/h": "kilometre per hour", "km / h": "kilometre per hour", "kph": "kilometre per hour", "knots": "knot",
     "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
     "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
     "a$": "AUD", "c$": "CAD", "hk$": "HKD", "r$": "BRL",
@@ -61,13 +61,13 @@ UNITS = {
     "pounds sterling": "GBP", "¥": "JPY", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "cny": "CNY",
     "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "rub": "RUB",
     "rupee": "INR", "rupees": "INR", "rs": "INR", "₹": "INR", "bolivar": "VES", "bolivars": "VES",
-    "bolívares": "VES", "pesos": "MXN", "hryvnia": "UAH", "hryvnias": "UAH", "lira": "TRY", "liras": "TRY",
+    "bolívares": "VES", "riyal": "SAR", "riyals": "SAR", "dirham": "AED", "dirhams": "AED", "shekels": "ILS", "pesos": "MXN", "hryvnia": "UAH", "hryvnias": "UAH", "lira": "TRY", "liras": "TRY",
 }
 # Currency signs and codes written before the number.
 _CURRENCY_BEFORE = {"$", "us$", "usd", "a$", "c$", "hk$", "r$", "€", "eur", "£", "gbp", "¥", "₹", "rs", "rs.",
                     "rub", "cny"}
 CURRENCIES = frozenset({"USD", "AUD", "CAD", "HKD", "BRL", "EUR", "GBP", "JPY", "CNY", "RUB", "INR", "VES", "MXN",
-                        "UAH", "TRY"})
+                        "UAH", "TRY", "SAR", "AED", "ILS"})
 _TIME_UNITS = frozenset(
     ["second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "night", "nights", "weekend", "weekends", "yr", "yrs", "hrs", "hr", "mins", "min", "sec", "secs"]
 )
@@ -154,19 +154,35 @@ def _is_year(tok: Token) -> bool:
 
 def _unit_at(doc: Doc, i: int) -> tuple[int, str] | None:
     """A unit starting at token i: returns (end token index, surface); two-word units first ('per cent')."""
-    for width in (2, 1):
+    for width in (3, 2, 1):
         if i + width <= len(doc):
             words = doc[i:i + width]
             if normalize_unit(words.text) and words.text.lower() not in _CURRENCY_BEFORE - {"$", "€", "£", "¥", "₹"}:
-                if width == 1 and words.text.lower() in ("m", "t", "g") and doc[i - 1].whitespace_:
-                    continue  # a lone "m" after a space is more often an initial than metres
+                if width == 1 and words.text.lower() in ("m", "t", "g") and not _DIGITS_RE.match(doc[i - 1].text):
+                    continue  # a lone "m" after a number word is more often an initial than metres
                 return i + width, words.text
     return None
 
 
 def _in_name(tok: Token) -> bool:
-    """Digits that belong to a name ('Tu-160', 'Windows 10', 'G20'), not an amount."""
-    return tok.ent_type_ in _NAME_LABELS and tok.ent_iob_ != "B" or tok.ent_type_ == "AIRCRAFT"
+    """Digits that belong to a name ('Tu-160', 'Windows 10', '4 Wing', 'Seven Summit Treks'), not an amount."""
+    if tok.ent_type_ in _NAME_LABELS and tok.ent_iob_ != "B" or tok.ent_type_ == "AIRCRAFT":
+        return True
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if tok.ent_type_ in ("ORG", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW") and nxt is not None \
+            and nxt.ent_iob_ == "I" and nxt.is_title:
+        return True  # "4 Wing Cold Lake" labelled as one organisation
+    # Digits before a run of proper nouns that ends the phrase ("4 Wing Cold Lake,"): a unit or place name.
+    if tok.like_num and nxt is not None and nxt.is_title and nxt.pos_ == "PROPN" and nxt.ent_type_ != "AIRCRAFT":
+        j = tok.i + 1
+        while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and doc[j].ent_type_ != "AIRCRAFT":
+            j += 1
+        if j - tok.i >= 2 and (j >= len(doc) or doc[j].pos_ != "NOUN"):
+            return True
+    # A capitalized number word inside a title-case name ("Seven Summit Treks"), not at a sentence start.
+    return bool(tok.is_title and tok.is_alpha and not tok.is_sent_start and nxt is not None and nxt.is_title
+                and nxt.pos_ == "PROPN")
 
 
 def _date_or_time(doc: Doc, start: int, end: int) -> bool:
@@ -174,8 +190,11 @@ def _date_or_time(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1] if start > 0 else None
     nxt = doc[end] if end < len(doc) else None
     nxt2 = doc[end + 1] if end + 1 < len(doc) else None
-    if prev is not None and prev.lower_.rstrip(".") in _MONTHS and prev.is_title:
-        return True  # "March 24", "Mar 24 2019"
+    if prev is not None and prev.text == "." and start > 1:
+        prev = doc[start - 2]  # "Sept. 24"
+    day_like = end - start == 1 and first.text.isdigit() and (int(first.text) <= 31 or _is_year(first))
+    if prev is not None and prev.lower_.rstrip(".") in _MONTHS and prev.is_title and day_like:
+        return True  # "March 24", "Mar 24 2019", "December 2018"
     if nxt is not None and nxt.lower_.rstrip(".") in _MONTHS and nxt.is_title and end - start == 1 and first.text.isdigit() and int(first.text) <= 31:
         return True  # "28 April"
     if nxt is not None and nxt.lower_ in _TIME_UNITS:
@@ -188,6 +207,9 @@ def _date_or_time(doc: Doc, start: int, end: int) -> bool:
         return True
     if prev is not None and prev.lower_ in ("aged", "age", "ages"):
         return True
+    if prev is not None and prev.text == "," and nxt is not None and nxt.text == "," and start > 1 \
+            and doc[start - 2].pos_ == "PROPN" and first.text.isdigit() and int(first.text) < 120:
+        return True  # "Kiprono, 61, had been appointed": an age in apposition
     return end - start == 1 and _is_year(first) and not (nxt is not None and nxt.tag_ == "NNS" and nxt.lower_ not in _TIME_UNITS)
 
 
@@ -204,7 +226,8 @@ def _label_or_listing(doc: Doc, start: int, end: int) -> bool:
         return True  # phone numbers, codes
     # Runs of bare digit groups ("020 7946 0958") are phone or reference numbers.
     neighbours = [doc[i] for i in (start - 1, end) if 0 <= i < len(doc)]
-    return any(re.fullmatch(r"\d{2,}", t.text) for t in neighbours) and bool(re.fullmatch(r"\d+", first))
+    return any(re.fullmatch(r"\d{2,}", t.text) and t.ent_type_ != "AIRCRAFT" for t in neighbours) \
+        and bool(re.fullmatch(r"\d+", first))
 
 
 def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
@@ -255,6 +278,14 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     of_obj = _next_of_object(doc, end)
     if of_obj is not None:
         return of_obj
+    if end < len(doc) and doc[end].ent_type_ == "AIRCRAFT":
+        # "two TU-160 bombers" -> bombers; "two CF-18 Hornets" -> hornets (the aircraft are what is counted)
+        j = end
+        while j < len(doc) and doc[j].ent_type_ == "AIRCRAFT" and (j == end or doc[j].ent_iob_ != "B"):
+            j += 1
+        if j < len(doc) and doc[j].pos_ == "NOUN":
+            return doc[j]
+        return doc[j - 1]
     for tok in doc[end: end + 4]:
         if tok.pos_ in ("NOUN",) and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "NOUN"):
             return tok
