@@ -63,9 +63,9 @@ def _quantity_mentions(doc: Doc, article_id: str) -> list[Mention]:
     """Quantities come from token and dependency rules (core/extract/quantities.py), not the NER labels."""
     out = []
     for q in find_quantities(doc):
-        start, end = q.span.start_char, q.span.end_char
+        start, end = q.span.start_char, q.end_char
         p = q.parse
-        out.append(Mention(make_mention_id(article_id, "quantity", start, end), article_id, "quantity", q.span.text,
+        out.append(Mention(make_mention_id(article_id, "quantity", start, end), article_id, "quantity", q.text,
                            start, end, q.label, None, p.value, p.unit, p.unit_surface, p.quantified, p.qualifier))
     return out
 

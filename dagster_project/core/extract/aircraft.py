@@ -449,15 +449,23 @@ def _alias_words(fam: AircraftFamily) -> set[str]:
 
 
 def _sentence_has_aviation(span: Span) -> bool:
-    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-    for tok in sent:
+    """Aviation words or another aircraft in the span's sentence or the sentences just before and after it."""
+    doc = span.doc
+    if doc.has_annotation("SENT_START"):
+        sent = span.sent
+        before = doc[sent.start - 1].sent if sent.start > 0 else sent
+        after = doc[sent.end].sent if sent.end < len(doc) else sent
+        window = doc[before.start:after.end]
+    else:
+        window = doc[:]
+    for tok in window:
         if span.start <= tok.i < span.end:
             continue
         if tok.lower_ in AVIATION_WORDS and not _is_anti(tok):
             return True
         if tok.ent_type_ == AIRCRAFT_LABEL:
             return True
-    text = sent.text.lower()
+    text = window.text.lower()
     return "air force" in text or "air base" in text
 
 
@@ -505,8 +513,13 @@ def _inside_longer_name(span: Span, maker_written: bool) -> bool:
     before = doc[span.start - 1] if span.start > 0 else None
     if after is not None and after.is_title and after.lower_ not in AVIATION_WORDS and after.pos_ == "PROPN":
         return True
+    operator = before is not None and before.lower_ in _OPERATOR_WORDS  # "Royal Air Force Typhoons"
     return bool(before is not None and not maker_written and before.is_title and before.pos_ == "PROPN"
-                and not before.is_sent_start and before.lower_ not in _index().makers)
+                and not before.is_sent_start and before.lower_ not in _index().makers and not operator)
+
+
+# Last words of the name of an operator written before the aircraft it flies.
+_OPERATOR_WORDS = frozenset({"force", "navy", "army", "corps", "guard", "airlines", "airways", "air", "aviation"})
 
 
 def _is_weak(match: AircraftMatch, text: str) -> bool:
@@ -532,6 +545,17 @@ def _maker_start(doc: Doc, start: int) -> int:
     return start
 
 
+def _maker_number_ok(span: Span) -> bool:
+    """'Bell 206' is an aircraft, 'Harbin 9 people' is not: a maker and a bare number followed by another plural
+    noun, or a short number without aviation context, are rejected."""
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
+    if nxt is not None and nxt.tag_ == "NNS" and nxt.lower_ not in AIRCRAFT_NOUNS:
+        return False
+    digits = re.search(r"\d+", span.text)
+    return bool(digits and len(digits.group(0)) >= 3) or _sentence_has_aviation(span)
+
+
 def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     """Extend a candidate span, resolve it, and keep it only with enough evidence (see the module docstring)."""
     doc = span.doc
@@ -555,6 +579,8 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     if match.via == "none":
         return None
     if _bad_neighbour(out) and not maker_written:
+        return None
+    if match.via == "maker-number" and not _maker_number_ok(out):
         return None
     if match.family is not None:
         if _is_weak(match, out.text) and not (_noun_context(out) or _sentence_has_aviation(out)):

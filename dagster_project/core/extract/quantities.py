@@ -54,7 +54,8 @@ UNITS = {
     "litre": "litre", "litres": "litre", "liter": "litre", "liters": "litre", "gallons": "gallon",
     "gallon": "gallon", "barrels": "barrel", "barrel": "barrel", "bpd": "barrel per day",
     "mph": "mile per hour", "km/h": "kilometre per hour", "km / h": "kilometre per hour", "kph": "kilometre per hour", "knots": "knot",
-    "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
+    "degrees": "degree", "degree": "degree", "°c": "degree Celsius", "°f": "degree Fahrenheit",
+    "celsius": "degree Celsius", "fahrenheit": "degree Fahrenheit", "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
     "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
     "a$": "AUD", "c$": "CAD", "hk$": "HKD", "r$": "BRL",
     "€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "sterling": "GBP",
@@ -71,6 +72,7 @@ CURRENCIES = frozenset({"USD", "AUD", "CAD", "HKD", "BRL", "EUR", "GBP", "JPY", 
 _TIME_UNITS = frozenset(
     ["second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries", "night", "nights", "weekend", "weekends", "yr", "yrs", "hrs", "hr", "mins", "min", "sec", "secs"]
 )
+_FRACTIONS = frozenset({"half", "third", "quarter", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"})
 _MONTHS = frozenset(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
@@ -102,6 +104,15 @@ class QuantityMatch:
     span: Span
     label: str
     parse: QuantityParse
+    trim: int = 0  # characters to drop from the span's end (a sentence period glued to "km/h.", "t.")
+
+    @property
+    def end_char(self) -> int:
+        return self.span.end_char - self.trim
+
+    @property
+    def text(self) -> str:
+        return self.span.text[: len(self.span.text) - self.trim] if self.trim else self.span.text
 
 
 def parse_number(text: str) -> float | None:
@@ -153,14 +164,21 @@ def _is_year(tok: Token) -> bool:
 
 
 def _unit_at(doc: Doc, i: int) -> tuple[int, str] | None:
-    """A unit starting at token i: returns (end token index, surface); two-word units first ('per cent')."""
+    """A unit starting at token i: returns (end token index, surface); longest first ('per cent', 'km/h').
+
+    A sentence period the tokenizer glued to an abbreviation ('t.', 'h.') is left out of the surface.
+    """
     for width in (3, 2, 1):
-        if i + width <= len(doc):
-            words = doc[i:i + width]
-            if normalize_unit(words.text) and words.text.lower() not in _CURRENCY_BEFORE - {"$", "€", "£", "¥", "₹"}:
-                if width == 1 and words.text.lower() in ("m", "t", "g") and not _DIGITS_RE.match(doc[i - 1].text):
-                    continue  # a lone "m" after a number word is more often an initial than metres
-                return i + width, words.text
+        if i + width > len(doc):
+            continue
+        words = doc[i:i + width]
+        text = words.text
+        if text.endswith(".") and len(doc[i + width - 1].text) > 1 and not normalize_unit(text):
+            text = text[:-1]
+        if normalize_unit(text) and text.lower() not in _CURRENCY_BEFORE - {"$", "€", "£", "¥", "₹"}:
+            if width == 1 and text.lower() in ("m", "t", "g") and not _DIGITS_RE.match(doc[i - 1].text):
+                continue  # a lone "m" after a number word is more often an initial than metres
+            return i + width, text
     return None
 
 
@@ -178,7 +196,7 @@ def _in_name(tok: Token) -> bool:
         j = tok.i + 1
         while j < len(doc) and doc[j].is_title and doc[j].pos_ == "PROPN" and doc[j].ent_type_ != "AIRCRAFT":
             j += 1
-        if j - tok.i >= 2 and (j >= len(doc) or doc[j].pos_ != "NOUN"):
+        if j - tok.i >= 3 and (j >= len(doc) or doc[j].pos_ != "NOUN"):
             return True
     # A capitalized number word inside a title-case name ("Seven Summit Treks"), not at a sentence start.
     return bool(tok.is_title and tok.is_alpha and not tok.is_sent_start and nxt is not None and nxt.is_title
@@ -376,6 +394,10 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
             end = after[0]  # "$5 dollars" is rare; keep the sign's currency
         words = [t.lower_ for t in numeric]
         lone = len(words) == 1 and words[0] in ("one",) and unit is None
+        fraction = end + 1 < n and doc[end].text in "-‐" and doc[end + 1].lower_.rstrip("s") in _FRACTIONS
+        if fraction:
+            i = end + 2
+            continue
         if lone or any(_in_name(t) for t in numeric) or _date_or_time(doc, numeric.start, numeric.end) \
                 or _label_or_listing(doc, numeric.start, numeric.end) or (tok.ent_type_ in ("DATE", "TIME") and not vague and _is_year(tok)):
             i = max(end, i + 1)
@@ -403,7 +425,9 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         else:
             noun = _clean_noun(_counted_noun(doc, start, end))
             label = "CARDINAL"
-        out.append(QuantityMatch(span, label, QuantityParse(value, unit, unit_surface, noun, qualifier)))
+        trim = len(span.text) - len(span.text.rstrip(".")) if unit_surface and span.text.endswith(".") \
+            and not unit_surface.endswith(".") else 0
+        out.append(QuantityMatch(span, label, QuantityParse(value, unit, unit_surface, noun, qualifier), trim))
         i = max(end, i + 1)
     return out
 
