@@ -243,3 +243,14 @@ def test_claim_frames_satisfy_contracts() -> None:
     claims, values = group_claims([_r("m1", "a", 100, "troops", "about"), _r("m2", "b", 100, "soldiers")], {"a": "AFP"})
     Claims.validate(records_to_frame(claims, Claims), lazy=True)
     ClaimValues.validate(records_to_frame(values, ClaimValues), lazy=True)
+
+
+def test_copied_paragraph_counts_for_its_source() -> None:
+    # "b" wrote its own story but its sentence with the number was copied from "a"'s paragraph.
+    reports = [_r("m1", "a", 100, "troops", "about"),
+               Report("m2", "b", 0, 100, "count", "troops", "about", None, "a"),
+               _r("m3", "c", 100, "soldiers", "nearly")]
+    claims, values = group_claims(reports, {"a": "BBC", "b": "AFP", "c": "Reuters"})
+    assert claims[0].n_articles == 2 and claims[0].outlets == ["BBC", "Reuters"]
+    assert {v.article_id: (v.source_article_id, v.counted) for v in values} == {
+        "a": ("a", True), "b": ("a", False), "c": ("c", True)}

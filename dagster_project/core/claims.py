@@ -81,6 +81,9 @@ class Report:
     quantified: str
     qualifier: str | None = None
     unit_surface: str | None = None
+    # Set when the sentence carrying the value was copied from another article (paragraph-level syndication);
+    # it then overrides the article-level mapping.
+    source_article_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,8 @@ def group_claims(
     """Group reports into cross-source claims (see the module docstring).
 
     ``outlet_of`` maps article -> outlet; ``source_of`` maps a syndicated article to the earliest article it copies
-    (articles absent from it are their own source).
+    (articles absent from it are their own source); a report's own ``source_article_id`` (its paragraph was copied)
+    takes precedence.
     """
     outlet_of = outlet_of or {}
     source_of = source_of or {}
@@ -195,12 +199,13 @@ def group_claims(
             for r in sorted(cluster, key=lambda r: (r.article_id, r.start)):
                 per_article.setdefault(r.article_id, []).append(r)
             firsts = {a: rs[0] for a, rs in per_article.items()}
+            src_of = {a: r.source_article_id or source_of.get(a, a) for a, r in firsts.items()}
             # A copy is not counted when its source is in the claim; copies of one absent source count once.
             members = set(firsts)
             seen_src: set[str] = set()
             independent: set[str] = set()
             for a in sorted(firsts):
-                src = source_of.get(a, a)
+                src = src_of[a]
                 if (src != a and src in members) or src in seen_src:
                     continue
                 seen_src.add(src)
@@ -212,7 +217,7 @@ def group_claims(
             low = max(i[0] for i in intervals)
             high = min(i[1] for i in intervals)
             agree = low <= high
-            cid = _claim_id(subject, unit, (source_of.get(a, a) for a in independent), min(vals))
+            cid = _claim_id(subject, unit, (src_of[a] for a in independent), min(vals))
             outlets = sorted({o for a in independent if (o := outlet_of.get(a))})
             claims.append(Claim(
                 cid, subject, unit, min(vals), max(vals), len(independent), len(firsts), len(outlets), outlets,
@@ -223,7 +228,7 @@ def group_claims(
                 lo, hi = hedge_interval(r.value, r.qualifier)
                 values.append(ClaimValue(
                     cid, a, r.mention_id, outlet_of.get(a), r.value, r.qualifier, r.quantified, r.unit_surface,
-                    lo, hi if math.isfinite(hi) else None, source_of.get(a, a), a in independent,
+                    lo, hi if math.isfinite(hi) else None, src_of[a], a in independent,
                     len(per_article[a]),
                 ))
     return claims, values

@@ -478,12 +478,17 @@ def _is_anti(tok: Token) -> bool:
 _AVIATION_VERBS = frozenset(["fly", "flew", "flown", "flies", "flying", "land", "landed", "lands", "take", "took", "taxi", "taxied", "crash", "crashed"])
 
 
+def _subject_of_flying(span: Span) -> bool:
+    """'the KJ-600 flew', 'a Kenyan Huey crashed'."""
+    root = span.root
+    return root.dep_ in ("nsubj", "nsubjpass") and root.head.lower_ in _AVIATION_VERBS
+
+
 def _noun_context(span: Span) -> bool:
     """An aircraft noun shortly after the designator (before any verb or other-thing noun), or just before it,
     or the designator is the subject of a flying verb ('the KJ-600 flew')."""
     doc = span.doc
-    root = span.root
-    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lower_ in _AVIATION_VERBS:
+    if _subject_of_flying(span):
         return True
     sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
     sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
@@ -572,7 +577,7 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     out = Span(doc, start, end, label=AIRCRAFT_LABEL)
     maker_written = match.maker is not None
     if match.via == "alias" and not re.search(r"\d", out.text):
-        noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS
+        noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS or _subject_of_flying(out)
         if not noun_after and (not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written))):
             return None
         return out, match

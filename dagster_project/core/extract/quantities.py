@@ -208,6 +208,9 @@ def _date_or_time(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1] if start > 0 else None
     nxt = doc[end] if end < len(doc) else None
     nxt2 = doc[end + 1] if end + 1 < len(doc) else None
+    if prev is not None and prev.lower_ in ("and", "or", "to", "through", "-", "–") and start > 1 \
+            and doc[start - 2].like_num and _date_or_time(doc, start - 2, start - 1):
+        return True  # "Sept. 23 and 24", "March 3-5"
     if prev is not None and prev.text == "." and start > 1:
         prev = doc[start - 2]  # "Sept. 24"
     day_like = end - start == 1 and first.text.isdigit() and (int(first.text) <= 31 or _is_year(first))
