@@ -73,6 +73,12 @@ def test_lookup_leaves_unknown_designators_unresolved(surface: str) -> None:
         ("Ruslan Pukhov, an analyst, said the plane was old.", []),
         ("The S-400 anti-aircraft missile system was deployed.", []),
         ("The Hercules myth inspired the play.", []),
+        ("Tony Hawk skated while the plane landed.", []),
+        ("Royal Air Force Typhoons were scrambled.", [("Typhoons", "Eurofighter Typhoon")]),
+        ("Boeing delivered 32 737s in May.", [("737s", "Boeing 737")]),
+        ("The 737 MAX 9 was grounded.", [("737 MAX 9", "Boeing 737")]),
+        ("NORAD launched two F-35 Lightning IIs.", [("F-35 Lightning IIs", "F-35")]),
+        ("In Harbin 9 people died when the bus crashed.", []),
     ],
 )
 def test_aircraft_mentions(nlp, sentence: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
@@ -142,6 +148,10 @@ def test_normalize_unit(surface: str, unit: str | None) -> None:
         ("Prices rose 12 per cent.", "12 per cent", 12.0, "percent", "prices", None),
         ("Twenty-five soldiers were hurt.", "Twenty-five", 25.0, "count", "soldiers", None),
         ("Two of the planes left.", "Two", 2.0, "count", "planes", None),
+        ("Airbus handed over 63 jets.", "63", 63.0, "count", "jets", None),
+        ("The wind was gusting over 60 km/h.", "60 km/h", 60.0, "kilometre per hour", None, "over"),
+        ("It carries 1,300 t.", "1,300 t", 1300.0, "tonne", None, None),
+        ("They sent two CF-18 Hornets.", "two", 2.0, "count", "hornets", None),
     ],
 )
 def test_quantity_mentions(nlp, sentence, surface, value, unit, quantified, qualifier) -> None:  # type: ignore[no-untyped-def]
@@ -167,6 +177,9 @@ def test_quantity_mentions(nlp, sentence, surface, value, unit, quantified, qual
         "Two TU-160 bombers arrived.".replace("Two ", "The "),
         "One of the planes left on Sunday.",
         "Several planes and many troops arrived.",
+        "Russian aircraft were intercepted on Sept. 23 and 24.",
+        "Two-thirds of the crew were hurt.",
+        "They were met by jets from 4 Wing Cold Lake, in Alberta.",
     ],
 )
 def test_non_quantities(nlp, sentence: str) -> None:  # type: ignore[no-untyped-def]

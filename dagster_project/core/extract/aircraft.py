@@ -289,7 +289,7 @@ def lookup(text: str) -> AircraftMatch:
             prefix = ""
     if not prefix:
         fam = _code_lookup(index, "", code)
-        series = re.match(r"^(\d{3})-[a-z0-9]+$", code_base)
+        series = re.match(r"^(\d{3})(?:-[a-z0-9]+)?$", code_base) if code != code_base or "-" in code else None
         if fam is None and series:
             fam = index.bare_series.get(series.group(1))
         if fam is None and maker is not None:
@@ -362,15 +362,14 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
         pats.append({"label": AIRCRAFT_LABEL, "pattern": body})
         for mk in makers:
             pats.append({"label": AIRCRAFT_LABEL, "pattern": mk + body})
-    # Names and variants from the table, as written (names are case-sensitive to keep common words out).
+    # Names and variants from the table, as written (names are case-sensitive to keep common words out). A maker
+    # written before a name ("Lockheed Hercules") is taken in by the resolver (_maker_start).
     for fam in table:
         for name in fam.aliases:
             words = tok(name)
             pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words]})
             pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words[:-1]] + [{"TEXT": words[-1] + "s"}]})
             pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": {"IN": [w, w.upper()]}} for w in words]})
-            for mk in makers:
-                pats.append({"label": AIRCRAFT_LABEL, "pattern": mk + [{"LOWER": w.lower()} for w in words]})
         for variant in fam.variants:
             words = tok(variant)
             if len(words) > 1:
@@ -379,6 +378,8 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
     if index.bare_series:
         nums = "|".join(sorted(index.bare_series))
         pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})-\d{{1,3}}[a-z]{{0,3}}$"}}]})
+        # Plural airliner numbers ("32 737s") name the type; a bare "737" is too often just a number.
+        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": [f"{n}s" for n in sorted(index.bare_series)]}}]})
         pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": sorted(index.bare_series)}}, {"ORTH": "-"},
                                                           {"LOWER": {"REGEX": r"^\d{1,3}[a-z]{0,3}$"}}]})
     # Bare codes that name one variant ("737-800", "737 MAX").
@@ -463,10 +464,19 @@ def _sentence_has_aviation(span: Span) -> bool:
             continue
         if tok.lower_ in AVIATION_WORDS and not _is_anti(tok):
             return True
-        if tok.ent_type_ == AIRCRAFT_LABEL:
+        if tok.ent_type_ == AIRCRAFT_LABEL and tok.ent_iob_ == "B" and _strong_candidate(tok):
             return True
     text = window.text.lower()
     return "air force" in text or "air base" in text
+
+
+def _strong_candidate(tok: Token) -> bool:
+    """Another ruler candidate counts as aviation context only when it is a clear, resolved designator."""
+    ent = next((e for e in tok.doc.ents if e.start == tok.i), None)
+    if ent is None:
+        return False
+    match = lookup(ent.text)
+    return match.family is not None and match.via == "designator" and not _is_weak(match, ent.text)
 
 
 def _is_anti(tok: Token) -> bool:
@@ -520,7 +530,7 @@ def _inside_longer_name(span: Span, maker_written: bool) -> bool:
         return True
     operator = before is not None and before.lower_ in _OPERATOR_WORDS  # "Royal Air Force Typhoons"
     return bool(before is not None and not maker_written and before.is_title and before.pos_ == "PROPN"
-                and not before.is_sent_start and before.lower_ not in _index().makers and not operator)
+                and before.lower_ not in _index().makers and not operator)
 
 
 # Last words of the name of an operator written before the aircraft it flies.
@@ -573,7 +583,9 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
         end = span.end
         text = doc[start:end].text
         match = lookup(text)
+    designator_end = end
     end = _trailing_name_end(doc, end, match.family)
+    named = end > designator_end and doc[designator_end].text[:1].isupper()  # "F-35 Lightning IIs"
     out = Span(doc, start, end, label=AIRCRAFT_LABEL)
     maker_written = match.maker is not None
     if match.via == "alias" and not re.search(r"\d", out.text):
@@ -588,7 +600,7 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     if match.via == "maker-number" and not _maker_number_ok(out):
         return None
     if match.family is not None:
-        if _is_weak(match, out.text) and not (_noun_context(out) or _sentence_has_aviation(out)):
+        if not named and _is_weak(match, out.text) and not (_noun_context(out) or _sentence_has_aviation(out)):
             return None
         return out, match
     # Unresolved: must look like a written designator (capital letters) and have an aircraft noun or a maker.

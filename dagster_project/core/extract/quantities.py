@@ -256,8 +256,8 @@ def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
     for q in QUALIFIERS_BEFORE:
         words = q.split()
         i = start - len(words)
-        if i >= 0 and [t.lower_ for t in doc[i:start]] == words:
-            return q, i
+        if i >= 0 and [t.lower_ for t in doc[i:start]] == words and doc[i].dep_ != "prt":
+            return q, i  # "handed over 63 jets": a verb particle, not a hedge
     return None, start
 
 
