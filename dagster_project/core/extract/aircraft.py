@@ -588,6 +588,15 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     named = end > designator_end and doc[designator_end].text[:1].isupper()  # "F-35 Lightning IIs"
     out = Span(doc, start, end, label=AIRCRAFT_LABEL)
     maker_written = match.maker is not None
+    if match.via == "alias" and match.family is not None and start > 0:
+        # A number or designator of the same family written before the name: "787 Dreamliners".
+        prev = doc[start - 1]
+        prev_match = lookup(prev.text) if prev.text[:1].isdigit() or prev.text[:1].isupper() else None
+        bare = match.family.number and prev.lower_ == match.family.number
+        if bare or (prev_match is not None and prev_match.family == match.family):
+            start = _maker_start(doc, start - 1)
+            out = Span(doc, start, end, label=AIRCRAFT_LABEL)
+            return out, match
     if match.via == "alias" and not re.search(r"\d", out.text):
         noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS or _subject_of_flying(out)
         if not noun_after and (not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written))):

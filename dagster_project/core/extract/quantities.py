@@ -37,6 +37,9 @@ _NUMBER_WORDS = frozenset(_SCALES) | frozenset(_WORDS)
 # Abbreviated scales written after a number: "1.5bn", "€40m", "5k".
 _SCALE_ABBREV = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "bn": 1_000_000_000,
                  "b": 1_000_000_000, "tn": 10**12, "trn": 10**12}
+# Single-letter scales are read as such only after a currency sign ("$5m", "€40k"): "100m" alone is more often
+# metres, "221B" an address.
+_AMBIGUOUS_SCALES = frozenset({"k", "m", "b"})
 # Plural number words that stand for a vague amount (value null).
 VAGUE = frozenset({"dozens", "hundreds", "thousands", "millions", "billions", "trillions", "scores", "tens"})
 
@@ -396,6 +399,12 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         elif after is not None and normalize_unit(after[1]) in CURRENCIES and unit in CURRENCIES:
             end = after[0]  # "$5 dollars" is rare; keep the sign's currency
         words = [t.lower_ for t in numeric]
+        glued = _DIGITS_SCALE_RE.match(numeric.text.lower().replace(" ", ""))
+        bare_letter = (glued and glued.group(2) in _AMBIGUOUS_SCALES) or (
+            len(numeric) > 1 and numeric[-1].lower_ in _AMBIGUOUS_SCALES)
+        if bare_letter and cur_surface is None:
+            i = max(end, i + 1)
+            continue
         lone = len(words) == 1 and words[0] in ("one",) and unit is None
         fraction = end + 1 < n and doc[end].text in "-‐" and doc[end + 1].lower_.rstrip("s") in _FRACTIONS
         if fraction:
