@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -650,7 +650,12 @@ def resolve_aircraft_ents(doc: Doc) -> Doc:
 
 def family_of(name: str) -> AircraftFamily | None:
     """The table row for a family designator."""
-    return next((f for f in load_aircraft_table() if f.family == name), None)
+    return _families_by_name().get(name)
+
+
+@lru_cache(maxsize=1)
+def _families_by_name() -> dict[str, AircraftFamily]:
+    return {f.family: f for f in load_aircraft_table()}
 
 
 def aircraft_entity_id(family: str | None, designator: str | None, surface: str) -> str:
@@ -687,9 +692,3 @@ def aircraft_entities(mentions: Iterable[tuple[str, str | None, str]]) -> tuple[
 def _maker_of(surface: str) -> str | None:
     hit = _leading_maker(fold_text(surface), _index().makers)
     return hit[1].manufacturer if hit else None
-
-
-def known_families(names: Sequence[str]) -> list[str]:
-    """The subset of ``names`` that are family designators of the table."""
-    fams = {f.family for f in load_aircraft_table()}
-    return [n for n in names if n in fams]

@@ -442,11 +442,3 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         out.append(QuantityMatch(span, label, QuantityParse(value, unit, unit_surface, noun, qualifier), trim))
         i = max(end, i + 1)
     return out
-
-
-def parse_quantity(span: Span) -> QuantityParse:
-    """Parse of the first quantity inside ``span`` (kept for callers holding a span from elsewhere)."""
-    for match in find_quantities(span.doc):
-        if match.span.start >= span.start and match.span.end <= span.end + 2:
-            return match.parse
-    return QuantityParse(None, "count", None, None, None)
