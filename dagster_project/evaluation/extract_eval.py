@@ -22,15 +22,17 @@ or an alias. Measured, per type and macro-averaged over the four types:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import re
 import shutil
 import sys
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,15 +155,22 @@ def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldArticle]:
     return out
 
 
-def _iso_country_names(canonical: str) -> set[str]:
-    """ISO 3166 names of a country (official and common), so a gazetteer-style canonical name also matches."""
-    try:
-        import pycountry
+def _iso_country_names(names: Iterable[str]) -> set[str]:
+    """ISO 3166 names (short, official, common) of the country any of ``names`` denotes, so a pycountry-style
+    canonical name ("Venezuela, Bolivarian Republic of") also matches. Short aliases are not looked up, since
+    pycountry would read them as country codes."""
+    import pycountry
 
-        c = pycountry.countries.lookup(canonical)
-    except (LookupError, ImportError):
-        return set()
-    return {n for n in (getattr(c, "name", None), getattr(c, "official_name", None), getattr(c, "common_name", None)) if n}
+    out: set[str] = set()
+    for name in names:
+        if len(name) <= 3 and name != "US":
+            continue
+        try:
+            c = pycountry.countries.lookup(name)
+        except LookupError:
+            continue
+        out |= {n for n in (getattr(c, "name", None), getattr(c, "official_name", None), getattr(c, "common_name", None)) if n}
+    return out
 
 
 class AliasIndex:
@@ -171,7 +180,7 @@ class AliasIndex:
         self._index: dict[tuple[str, str], str] = {}
         for g in articles:
             for e in g.entities:
-                names = e.names() | (_iso_country_names(e.canonical) if iso_names and e.type == "place" else set())
+                names = e.names() | (_iso_country_names(e.names()) if iso_names and e.type == "place" else set())
                 for n in names:
                     prev = self._index.setdefault((e.type, fold(n)), e.canonical)
                     if prev != e.canonical:
@@ -510,6 +519,22 @@ def build_raw_root(dest: Path, gold: Sequence[GoldArticle], raw_dir: Path = RAW_
     return dest
 
 
+@contextlib.contextmanager
+def _storage_env(raw_root: Path, work: Path) -> Iterator[None]:
+    """Point the storage environment at the temporary roots for the run, so nothing can reach the real ones."""
+    values = {"NEWSETL_RAW_DIR": str(raw_root), "NEWSETL_CURATED_DIR": str(work / "curated"), "DAGSTER_HOME": str(work / "home")}
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def run_pipeline(raw_root: Path, work: Path) -> Path:
     """Materialize every asset and check of the project's definitions; return the published version folder."""
     import dagster as dg
@@ -523,7 +548,7 @@ def run_pipeline(raw_root: Path, work: Path) -> Path:
     resources["roots"] = roots
     resources["io_manager"] = PolarsParquetIOManager(roots=roots)
     (work / "home").mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.ephemeral(tempdir=str(work / "home")) as instance:
+    with _storage_env(raw_root, work), dg.DagsterInstance.ephemeral(tempdir=str(work / "home")) as instance:
         result = dg.materialize(
             [*(defs.assets or []), *(defs.asset_checks or [])],  # type: ignore[list-item]
             resources=resources,
@@ -609,6 +634,9 @@ def format_report(report: Mapping[str, Any], floors: Mapping[str, Any] | None = 
         lines.append(f"  split {s['type']} {s['gold']!r}: {parts}")
     for m in res["merges"]:
         lines.append(f"  merge {m['entity_id']} ({m['canonical_name']!r}): {', '.join(m['gold'])}")
+    weakest = sorted(report["articles"], key=lambda a: sum(a[t]["mention_f1"] for t in TYPES))[:5]
+    lines += ["", "weakest articles (mention F1 person/aircraft/place/quantity): " + "; ".join(
+        f"{a['gold']} " + "/".join(f"{a[t]['mention_f1']:.2f}" for t in TYPES) for a in weakest)]
     qa = report["quantity_attributes"]
     lines += ["", "quantity attributes on matched mentions: "
               + ", ".join(f"{k} {v['correct']}/{v['compared']}" for k, v in qa.items())]
@@ -623,6 +651,26 @@ def format_report(report: Mapping[str, Any], floors: Mapping[str, Any] | None = 
     return "\n".join(lines)
 
 
+def format_delta(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> str:
+    """F1 changes against an earlier report, so an extractor change is judged by its effect on every type."""
+    lines = ["change against baseline (F1):"]
+    for level in ("mention", "entity"):
+        cells = []
+        for t in TYPES:
+            d = report[level][t]["f1"] - baseline[level][t]["f1"]
+            cells.append(f"{t} {report[level][t]['f1']:.3f} ({d:+.3f})")
+        d = report[f"{level}_macro_f1"] - baseline[f"{level}_macro_f1"]
+        cells.append(f"macro {report[f'{level}_macro_f1']:.3f} ({d:+.3f})")
+        lines.append(f"  {level:<8} " + ", ".join(cells))
+    before = {(s["type"], s["gold"]) for s in baseline["resolution"]["splits"]}
+    after = {(s["type"], s["gold"]) for s in report["resolution"]["splits"]}
+    if before - after:
+        lines.append("  splits fixed: " + ", ".join(g for _, g in sorted(before - after)))
+    if after - before:
+        lines.append("  new splits: " + ", ".join(g for _, g in sorted(after - before)))
+    return "\n".join(lines)
+
+
 def load_floors(path: Path = FLOORS_PATH) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
@@ -633,10 +681,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="folder of gold JSON files")
     ap.add_argument("--keep", type=Path, help="build in this folder and keep it (raw root, curated, home)")
     ap.add_argument("--check-floors", action="store_true", help="exit 1 when a score is below evaluation/extract/floors.json")
+    ap.add_argument("--baseline", type=Path, help="an earlier --json report to print F1 changes against")
     args = ap.parse_args(argv)
+    baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     report = run(args.gold, args.keep)
     floors = load_floors()
     print(format_report(report, floors))
+    if baseline is not None:
+        print()
+        print(format_delta(report, baseline))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
