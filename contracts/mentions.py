@@ -9,7 +9,7 @@ QUALIFIERS_BEFORE = (
     "more than", "less than", "fewer than", "at least", "at most", "up to", "in excess of", "upwards of",
     "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately", "roughly",
     "about", "around", "nearly", "almost", "some", "over", "under", "below", "above", "circa", "approx.",
-    "only", "just",
+    "only", "just", "barely", "perhaps", "possibly",
 )
 QUALIFIERS_AFTER = ("or more", "or so", "or less", "or fewer", "plus")
 QUALIFIERS = QUALIFIERS_BEFORE + QUALIFIERS_AFTER

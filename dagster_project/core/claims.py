@@ -39,7 +39,7 @@ MIN_ARTICLES = 2
 
 # General synonym classes for counted objects; the key is the class name used as the claim subject.
 SUBJECT_CLASSES: dict[str, frozenset[str]] = {
-    "troops": frozenset(["troop", "soldier", "serviceman", "servicemen", "personnel", "military", "service", "member", "servicemember", "marine", "paratrooper", "commando", "infantryman", "infantrymen", "force", "fighter", "sailor", "airman", "airmen", "guardsman", "guardsmen", "reservist", "conscript"]),
+    "troops": frozenset(["troop", "soldier", "serviceman", "servicemen", "personnel", "military", "servicemember", "service-member", "marine", "paratrooper", "commando", "infantryman", "infantrymen", "force", "sailor", "airman", "airmen", "guardsman", "guardsmen", "reservist", "conscript"]),
     "aircraft": frozenset(["aircraft", "plane", "airplane", "aeroplane", "jet", "jetliner", "airliner", "warplane"]),
     "cargo": frozenset(["equipment", "material", "materiel", "cargo", "freight", "supply", "supplies", "gear", "hardware"]),
     "people": frozenset(["people", "person", "individual"]),
@@ -66,6 +66,8 @@ HEDGE_INTERVALS: dict[str, tuple[float, float]] = {
     **{q: (1.0, math.inf) for q in ("more than", "over", "at least", "above", "upwards of", "in excess of",
                                     "or more", "plus", "just over", "well over", "no fewer than", "no less than")},
     **{q: _ROUNDING for q in ("only", "just")},
+    **{q: (0.9, 1.0) for q in ("barely",)},
+    **{q: (0.5, 1.5) for q in ("perhaps", "possibly")},
 }
 
 
@@ -139,9 +141,14 @@ def singular(noun: str) -> str:
 
 
 def normalize_subject(noun: str) -> str:
-    """The claim subject for a counted noun: its synonym class, else its singular form."""
+    """The claim subject for a counted noun: its synonym class, else its singular form. A compound ("crew
+    members") is classed by its head word."""
     w = noun.lower().strip()
-    return _CLASS_OF.get(w) or _CLASS_OF.get(singular(w)) or singular(w)
+    head = w.split()[-1] if w.split() else w
+    for form in (w, singular(w), head, singular(head)):
+        if form in _CLASS_OF:
+            return _CLASS_OF[form]
+    return singular(w)
 
 
 def hedge_interval(value: float, qualifier: str | None) -> tuple[float, float]:

@@ -259,8 +259,8 @@ def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
     for q in QUALIFIERS_BEFORE:
         words = q.split()
         i = start - len(words)
-        if i >= 0 and [t.lower_ for t in doc[i:start]] == words and doc[i].dep_ != "prt":
-            return q, i  # "handed over 63 jets": a verb particle, not a hedge
+        if i >= 0 and [t.lower_ for t in doc[i:start]] == words and (len(words) > 1 or doc[i].dep_ != "prt"):
+            return q, i  # but "handed over 63 jets": a verb particle, not a hedge
     return None, start
 
 
@@ -297,18 +297,22 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     """The noun a count modifies: its syntactic head, else the first noun after it in the same phrase."""
     last = doc[end - 1]
     head = last.head
-    if last.dep_ in ("nummod", "compound", "quantmod", "amod") and head.pos_ in ("NOUN", "PROPN") and head.i >= end:
+    if last.dep_ in ("nummod", "compound", "quantmod", "amod") and head.pos_ in ("NOUN", "PROPN") and head.i >= end \
+            and head.ent_type_ != "AIRCRAFT":
         return head
     of_obj = _next_of_object(doc, end)
     if of_obj is not None:
         return of_obj
     if end < len(doc) and doc[end].ent_type_ == "AIRCRAFT":
-        # "two TU-160 bombers" -> bombers; "two CF-18 Hornets" -> hornets (the aircraft are what is counted)
+        # "two TU-160 strategic bombers" -> bombers; "two CF-18 Hornets" -> the aircraft are what is counted
         j = end
         while j < len(doc) and doc[j].ent_type_ == "AIRCRAFT" and (j == end or doc[j].ent_iob_ != "B"):
             j += 1
-        if j < len(doc) and doc[j].pos_ == "NOUN":
-            return doc[j]
+        for k in range(j, min(j + 3, len(doc))):
+            if doc[k].pos_ == "NOUN" and doc[k].ent_type_ != "AIRCRAFT":
+                return doc[k]
+            if doc[k].pos_ != "ADJ":
+                break
         return doc[j - 1]
     for tok in doc[end: end + 4]:
         if tok.pos_ in ("NOUN",) and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ != "NOUN"):
@@ -335,10 +339,41 @@ def _percent_subject(tok: Token) -> Token | None:
     return None
 
 
+_NOT_OBJECTS = frozenset({"others", "other", "ones", "one", "more", "them", "those", "these", "each", "all", "both",
+                          "times", "percent", "cent"})
+
+
 def _clean_noun(tok: Token | None) -> str | None:
-    if tok is None or tok.like_num or tok.lower_ in UNITS or tok.lower_ in VAGUE or tok.lower_ in _TIME_UNITS:
+    """The counted noun as written, with the nouns compounded before it ('crew members', 'cash flow')."""
+    if tok is not None and tok.ent_type_ == "AIRCRAFT":
+        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+        return ent.text.lower() if ent is not None else tok.text.lower()
+    if tok is None or tok.like_num or tok.lower_ in UNITS or tok.lower_ in VAGUE or tok.lower_ in _TIME_UNITS \
+            or tok.lower_ in _NOT_OBJECTS or tok.pos_ not in ("NOUN", "PROPN"):
         return None
-    return tok.text.lower()
+    start = tok.i
+    while start > 0 and tok.doc[start - 1].dep_ == "compound" and tok.doc[start - 1].head.i in (start, tok.i) \
+            and tok.doc[start - 1].pos_ == "NOUN" and not tok.doc[start - 1].like_num \
+            and tok.doc[start - 1].ent_type_ != "AIRCRAFT":
+        start -= 1
+    return tok.doc[start:tok.i + 1].text.lower()
+
+
+def _measured_thing(doc: Doc, start: int, end: int) -> Token | None:
+    """What an amount of money or a percentage measures: 'of'/'in' object ('12 percent of tents', '$25 billion in
+    damage'), the noun it modifies ('a $1.2 billion budget'), else the subject or noun around the verb it
+    complements ('revenue rose to €14.6bn', 'a deal valued at $19 billion', 'inflation reaching 800,000%')."""
+    for tok in (doc[end - 1], doc[start:end].root):
+        obj = _of_object(tok)
+        if obj is not None:
+            return obj
+    nxt = _next_of_object(doc, end)
+    if nxt is not None:
+        return nxt
+    root = doc[start:end].root
+    if root.dep_ in ("nummod", "compound", "amod", "quantmod") and root.head.pos_ == "NOUN" and root.head.i >= end:
+        return root.head
+    return _percent_subject(root)
 
 
 def _joins_number_words(doc: Doc, i: int) -> bool:
@@ -423,10 +458,11 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         span = doc[start:end]
         unit = unit or "count"
         if unit == "percent":
-            noun = _clean_noun(_percent_subject(numeric[-1]))
+            noun = _clean_noun(_measured_thing(doc, start, end))
             label = "PERCENT"
         elif unit in CURRENCIES:
-            noun = _clean_noun(_of_object(numeric[-1]) if not vague else None)
+            # "billions of dollars": the dollars are what is counted; else what the money pays for or measures.
+            noun = unit_surface.lower() if vague and unit_surface else _clean_noun(_measured_thing(doc, start, end))
             label = "MONEY"
         elif unit != "count":
             unit_tok = doc[end - 1]
