@@ -8,7 +8,7 @@ import pytest
 
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
-from dagster_project.core.claims import Report, exact_duplicate_sources, group_claims, hedge_interval, normalize_subject
+from dagster_project.core.claims import Report, group_claims, hedge_interval, normalize_subject, paragraph_sources
 from dagster_project.core.extract import extract_mentions
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records, lookup
 from dagster_project.core.extract.quantities import normalize_unit, parse_number
@@ -142,7 +142,8 @@ def test_normalize_unit(surface: str, unit: str | None) -> None:
         ("Both have lent billions of dollars to the country.", "billions of dollars", None, "USD", "dollars", None),
         ("The quake caused $25 billion in damage.", "$25 billion", 2.5e10, "USD", "damage", None),
         ("They signed a deal valued at $19 billion.", "$19 billion", 1.9e10, "USD", "deal", None),
-        ("The 19 crew members stayed.", "19", 19.0, "count", "crew members", None),
+        ("The 19 crew members stayed.", "19", 19.0, "count", "members", None),
+        ("WFP pledged US$3.4 million.", "US$3.4 million", 3.4e6, "USD", None, None),
         ("Two Tu-95MS strategic bombers flew.", "Two", 2.0, "count", "bombers", None),
         ("They ordered 40 A350-1000s.", "40", 40.0, "count", "a350-1000s", None),
         ("Each flight carries up to 21 tonnes.", "21 tonnes", 21.0, "tonne", None, "up to"),
@@ -205,7 +206,7 @@ def _r(mid: str, article: str, value: float, quantified: str, qualifier: str | N
     [("troops", "troops"), ("soldiers", "troops"), ("servicemen", "troops"), ("personnel", "troops"),
      ("planes", "aircraft"), ("jets", "aircraft"), ("equipment", "cargo"), ("material", "cargo"),
      ("nations", "countries"), ("bombers", "bomber"), ("supplies", "cargo"), ("batteries", "battery"),
-     ("crew members", "crew member"), ("military personnel", "troops")],
+     ("crew members", "crew member"), ("military personnel", "troops"), ("embassy staff", "embassy staff")],
 )
 def test_normalize_subject(noun: str, subject: str) -> None:
     assert normalize_subject(noun) == subject
@@ -255,9 +256,10 @@ def test_hedge_interval(value: float, qualifier: str | None, interval: tuple[flo
     assert hedge_interval(value, qualifier) == pytest.approx(interval)
 
 
-def test_exact_duplicate_sources_maps_copies_to_earliest() -> None:
-    arts = [("b", "2019-03-25", "Same  text."), ("a", "2019-03-24", "same text."), ("c", "2019-03-26", "Other.")]
-    assert exact_duplicate_sources(arts) == {"b": "a"}
+def test_paragraph_sources_map_mentions_in_copied_paragraphs() -> None:
+    mentions = [("m1", "b", 10, 13), ("m2", "b", 120, 125), ("m3", "a", 10, 13)]
+    paragraphs = [("b", 0, 100, "a"), ("a", 0, 100, "a")]
+    assert paragraph_sources(mentions, paragraphs) == {"m1": "a"}
 
 
 def test_claim_frames_satisfy_contracts() -> None:

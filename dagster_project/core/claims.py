@@ -241,15 +241,23 @@ def group_claims(
     return claims, values
 
 
-def exact_duplicate_sources(articles: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """``article -> source article`` for articles whose body is an exact copy (up to white space and case) of an
-    earlier one; ``articles`` are ``(article_id, sort_key, text)``, the smallest sort key being the source."""
-    first: dict[str, str] = {}
+def paragraph_sources(
+    mentions: Iterable[tuple[str, str, int, int]],
+    paragraphs: Iterable[tuple[str, int, int, str]],
+) -> dict[str, str]:
+    """``mention -> source article`` for mentions inside a paragraph copied from an earlier article.
+
+    ``mentions`` are ``(mention_id, article_id, start, end)``; ``paragraphs`` are ``(article_id, start, end,
+    source_article_id)`` (the parse layer's ``syndicated_paragraphs``). A report whose sentence was copied counts
+    for the article it was copied from, even when the rest of the article is original.
+    """
+    by_article: dict[str, list[tuple[int, int, str]]] = {}
+    for article_id, start, end, source in paragraphs:
+        by_article.setdefault(article_id, []).append((start, end, source))
     out: dict[str, str] = {}
-    for article_id, _key, text in sorted(articles, key=lambda a: (a[1], a[0])):
-        digest = hashlib.sha256(re.sub(r"\s+", " ", text).strip().lower().encode()).hexdigest()
-        if digest in first:
-            out[article_id] = first[digest]
-        else:
-            first[digest] = article_id
+    for mention_id, article_id, start, end in mentions:
+        for p_start, p_end, source in by_article.get(article_id, ()):
+            if p_start <= start and end <= p_end and source != article_id:
+                out[mention_id] = source
+                break
     return out

@@ -330,10 +330,11 @@ def _percent_subject(tok: Token) -> Token | None:
     verb = tok.head
     for _ in range(2):
         if verb.pos_ in ("VERB", "AUX"):
-            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")), None)
+            # Common nouns only: "WFP pledged US$3.4 million" is about the money, not about WFP.
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
             if subj is not None:
                 return subj
-            if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            if verb.dep_ in ("acl", "relcl") and verb.head.pos_ == "NOUN":
                 return verb.head
         verb = verb.head
     return None
@@ -344,19 +345,15 @@ _NOT_OBJECTS = frozenset({"others", "other", "ones", "one", "more", "them", "tho
 
 
 def _clean_noun(tok: Token | None) -> str | None:
-    """The counted noun as written, with the nouns compounded before it ('crew members', 'cash flow')."""
+    """The counted noun as written, lower-cased: the head only ('staff' of 'embassy staff'), or the whole aircraft
+    name when aircraft are counted ('two CF-18 Hornets')."""
     if tok is not None and tok.ent_type_ == "AIRCRAFT":
         ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
         return ent.text.lower() if ent is not None else tok.text.lower()
     if tok is None or tok.like_num or tok.lower_ in UNITS or tok.lower_ in VAGUE or tok.lower_ in _TIME_UNITS \
             or tok.lower_ in _NOT_OBJECTS or tok.pos_ not in ("NOUN", "PROPN"):
         return None
-    start = tok.i
-    while start > 0 and tok.doc[start - 1].dep_ == "compound" and tok.doc[start - 1].head.i in (start, tok.i) \
-            and tok.doc[start - 1].pos_ == "NOUN" and not tok.doc[start - 1].like_num \
-            and tok.doc[start - 1].ent_type_ != "AIRCRAFT":
-        start -= 1
-    return tok.doc[start:tok.i + 1].text.lower()
+    return tok.text.lower()
 
 
 def _measured_thing(doc: Doc, start: int, end: int) -> Token | None:
