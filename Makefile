@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset test test-all lint ui bench clean snapshots eval docs
+.PHONY: install dataset test test-all lint ui bench clean snapshots eval eval-parse docs
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ ui: install
 
 clean:
 	rm -rf .dagster_home .pytest_cache .mypy_cache .ruff_cache
+
+# Parsing quality against the hand-written gold in evaluation/parse/ (fails below the pinned floors).
+eval-parse: install
+	$(PY) -m dagster_project.evaluation.parse_eval
 
 # Regenerate derived files (asset-graph snapshot) from the code instead of editing them by hand.
 snapshots: install

@@ -12,6 +12,8 @@ from contracts.mentions import Entities, Mentions, Quantities
 from contracts.raw import Quarantine, RawArticles
 from contracts.reference import AircraftFamilies
 from contracts.registry import PUBLISHED_TABLES, TableContract, published_contracts
+from contracts.segments import Segments
+from contracts.syndication import SyndicatedParagraphs, Syndication
 
 __all__ = [
     "AircraftFamilies",
@@ -24,6 +26,9 @@ __all__ = [
     "Quantities",
     "Quarantine",
     "RawArticles",
+    "Segments",
+    "SyndicatedParagraphs",
+    "Syndication",
     "TableContract",
     "published_contracts",
 ]

@@ -8,7 +8,7 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import contract_check, table_metadata
-from dagster_project.core.claims import Report, exact_duplicate_sources, group_claims
+from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_from_doc
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
@@ -112,22 +112,31 @@ def aircraft_families() -> dg.Output[pl.DataFrame]:
                                     "outlet and whether it counts (syndicated copies do not)."),
     },
 )
-def claim_tables(articles: pl.DataFrame, mention_candidates: pl.DataFrame):  # type: ignore[no-untyped-def]
+def claim_tables(
+    articles: pl.DataFrame,
+    mention_candidates: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
+):  # type: ignore[no-untyped-def]
     """Group quantity mentions across articles into claims (core/claims.py).
 
-    Syndicated copies: until the parse layer publishes a syndication table, articles whose bodies are exact
-    duplicates are mapped to the earliest one.
+    Syndicated copies count once: an article copying an earlier one (``syndication``) counts for its source, and
+    so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``).
     """
+    quantities = mention_candidates.filter(
+        (pl.col("mention_type") == "quantity") & pl.col("value").is_not_null() & pl.col("quantified").is_not_null()
+    )
+    copied = paragraph_sources(
+        quantities.select("mention_id", "article_id", "start", "end").iter_rows(),
+        syndicated_paragraphs.select("article_id", "start", "end", "source_article_id").iter_rows(),
+    )
     reports = [
         Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"] or "count", r["quantified"],
-               r["qualifier"], r["unit_surface"])
-        for r in mention_candidates.filter(
-            (pl.col("mention_type") == "quantity") & pl.col("value").is_not_null() & pl.col("quantified").is_not_null()
-        ).iter_rows(named=True)
+               r["qualifier"], r["unit_surface"], copied.get(r["mention_id"]))
+        for r in quantities.iter_rows(named=True)
     ]
-    rows = list(articles.select("article_id", "outlet", "published_date", "text").iter_rows(named=True))
-    outlet_of = {r["article_id"]: r["outlet"] for r in rows}
-    source_of = exact_duplicate_sources((r["article_id"], str(r["published_date"] or "9999"), r["text"]) for r in rows)
+    outlet_of = dict(articles.select("article_id", "outlet").iter_rows())
+    source_of = dict(syndication.filter(pl.col("is_copy")).select("article_id", "source_article_id").iter_rows())
     claims, values = group_claims(reports, outlet_of, source_of)
     claims_df = records_to_frame(claims, Claims)
     values_df = records_to_frame(values, ClaimValues)

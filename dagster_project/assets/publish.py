@@ -58,6 +58,9 @@ def published_version(
     entities: pl.DataFrame,
     quantities: pl.DataFrame,
     quarantine: pl.DataFrame,
+    segments: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
     claims: pl.DataFrame,
     claim_values: pl.DataFrame,
 ) -> dg.MaterializeResult:
@@ -67,6 +70,9 @@ def published_version(
         "entities": entities,
         "quantities": quantities,
         "quarantine": quarantine,
+        "segments": segments,
+        "syndication": syndication,
+        "syndicated_paragraphs": syndicated_paragraphs,
         "claims": claims,
         "claim_values": claim_values,
     }
