@@ -268,6 +268,12 @@ def test_claim_frames_satisfy_contracts() -> None:
     ClaimValues.validate(records_to_frame(values, ClaimValues), lazy=True)
 
 
+def test_unknown_outlet_of_a_source_is_taken_from_its_copy() -> None:
+    reports = [_r("m1", "orig", 100, "troops"), _r("m2", "copy", 100, "troops"), _r("m3", "other", 100, "troops")]
+    claims, _ = group_claims(reports, {"orig": None, "copy": "BBC", "other": "AFP"}, {"copy": "orig"})
+    assert claims[0].outlets == ["AFP", "BBC"] and claims[0].n_articles == 2
+
+
 def test_copied_paragraph_counts_for_its_source() -> None:
     # "b" wrote its own story but its sentence with the number was copied from "a"'s paragraph.
     reports = [_r("m1", "a", 100, "troops", "about"),

@@ -179,6 +179,15 @@ def _claim_id(subject: str, unit: str, sources: Iterable[str], value: float) -> 
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _group_outlet(article: str, src_of: Mapping[str, str], outlet_of: Mapping[str, str | None]) -> str | None:
+    """The outlet a counted report stands for: its own, else (when unknown) that of a copy of the same source."""
+    own = outlet_of.get(article)
+    if own:
+        return own
+    src = src_of[article]
+    return next((o for a, s in sorted(src_of.items()) if s == src and (o := outlet_of.get(a))), None)
+
+
 def group_claims(
     reports: Iterable[Report],
     outlet_of: Mapping[str, str | None] | None = None,
@@ -225,7 +234,7 @@ def group_claims(
             high = min(i[1] for i in intervals)
             agree = low <= high
             cid = _claim_id(subject, unit, (src_of[a] for a in independent), min(vals))
-            outlets = sorted({o for a in independent if (o := outlet_of.get(a))})
+            outlets = sorted({o for a in independent if (o := _group_outlet(a, src_of, outlet_of))})
             claims.append(Claim(
                 cid, subject, unit, min(vals), max(vals), len(independent), len(firsts), len(outlets), outlets,
                 sorted({firsts[a].qualifier or "" for a in independent} - {""}), agree,
