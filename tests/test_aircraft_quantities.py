@@ -79,6 +79,8 @@ def test_lookup_leaves_unknown_designators_unresolved(surface: str) -> None:
         ("The 737 MAX 9 was grounded.", [("737 MAX 9", "Boeing 737")]),
         ("NORAD launched two F-35 Lightning IIs.", [("F-35 Lightning IIs", "F-35")]),
         ("In Harbin 9 people died when the bus crashed.", []),
+        ("Samsung showed the Galaxy S24 and the iPhone 15.", []),
+        ("Tanks such as the T-72 and M1 Abrams were sent with S-300 systems and Su-25 jets.", [("Su-25", "Su-25")]),
     ],
 )
 def test_aircraft_mentions(nlp, sentence: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
@@ -188,6 +190,7 @@ def test_quantity_mentions(nlp, sentence, surface, value, unit, quantified, qual
         "Russian aircraft were intercepted on Sept. 23 and 24.",
         "Two-thirds of the crew were hurt.",
         "They were met by jets from 4 Wing Cold Lake, in Alberta.",
+        "Apple unveiled the iPhone 15, and Windows 11 and Python 3.12 were released.",
     ],
 )
 def test_non_quantities(nlp, sentence: str) -> None:  # type: ignore[no-untyped-def]

@@ -597,7 +597,7 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
             start = _maker_start(doc, start - 1)
             out = Span(doc, start, end, label=AIRCRAFT_LABEL)
             return out, match
-    if match.via == "alias" and not re.search(r"\d", out.text):
+    if match.via == "alias" and not re.search(r"\d", doc[start:designator_end].text):
         noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS or _subject_of_flying(out)
         if not noun_after and (not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written))):
             return None

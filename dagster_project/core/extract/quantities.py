@@ -58,7 +58,8 @@ UNITS = {
     "gallon": "gallon", "barrels": "barrel", "barrel": "barrel", "bpd": "barrel per day",
     "mph": "mile per hour", "km/h": "kilometre per hour", "km / h": "kilometre per hour", "kph": "kilometre per hour", "knots": "knot",
     "degrees": "degree", "degree": "degree", "°c": "degree Celsius", "°f": "degree Fahrenheit",
-    "celsius": "degree Celsius", "fahrenheit": "degree Fahrenheit", "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
+    "celsius": "degree Celsius", "fahrenheit": "degree Fahrenheit", "mm": "millimetre", "cm": "centimetre", "ppm": "part per million", "mg": "milligram",
+    "ml": "millilitre", "kwh": "kilowatt hour", "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
     "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
     "a$": "AUD", "c$": "CAD", "hk$": "HKD", "r$": "BRL",
     "€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "sterling": "GBP",
@@ -201,6 +202,13 @@ def _in_name(tok: Token) -> bool:
             j += 1
         if j - tok.i >= 3 and (j >= len(doc) or doc[j].pos_ != "NOUN"):
             return True
+    # A version or model number after a product or other proper name ("iPhone 15,", "Windows 11 and"), when no
+    # counted noun follows: place names are excluded ("Kharkiv 12 ..." is rare but "Moscow 2" is not a product).
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    if tok.like_num and prev is not None and prev.pos_ == "PROPN" and not prev.is_sent_start \
+            and prev.ent_type_ not in ("GPE", "LOC", "NORP", "DATE", "TIME", "MONEY") \
+            and prev.lower_.rstrip(".") not in _MONTHS and (nxt is None or nxt.pos_ not in ("NOUN", "ADJ", "PROPN")):
+        return True
     # A capitalized number word inside a title-case name ("Seven Summit Treks"), not at a sentence start.
     return bool(tok.is_title and tok.is_alpha and not tok.is_sent_start and nxt is not None and nxt.is_title
                 and nxt.pos_ == "PROPN")
