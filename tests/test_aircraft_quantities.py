@@ -5,14 +5,22 @@ import math
 import pandera.errors as pa_errors
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.core.claims import Report, group_claims, hedge_interval, normalize_subject, paragraph_sources
 from dagster_project.core.extract import extract_mentions
-from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records, lookup
+from dagster_project.core.extract.aircraft import (
+    aircraft_entities,
+    aircraft_family_records,
+    load_aircraft_table,
+    lookup,
+)
 from dagster_project.core.extract.quantities import normalize_unit, parse_number
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.nlp import load_nlp
 
 
 def _aircraft(nlp, text: str) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
@@ -286,3 +294,19 @@ def test_copied_paragraph_counts_for_its_source() -> None:
     assert claims[0].n_articles == 2 and claims[0].outlets == ["BBC", "Reuters"]
     assert {v.article_id: (v.source_article_id, v.counted) for v in values} == {
         "a": ("a", True), "b": ("a", False), "c": ("c", True)}
+
+
+_SOUP = ["An-124", "II-62", "$", "€", "5", "5m", "twenty", "-", "five", "of", "dollars", "billions", "tens", "about",
+         "up", "to", "%", "per", "cent", "Boeing", "737", "MAX", "9", "Hercules", "plane", "landed", ".", "\n", "1.",
+         "Sept.", "24", "and", "km", "/", "h.", "t.", "Galaxy", "S24", "C-17", "Globemaster", "III", "IIs", "hundred",
+         "a", "million", "Bell", "206", "Ruslan", "Pukhov", "—", "1l-62", "F/A-18E", "Super", "Hornet", "one", "two",
+         "dozens", "troops", "aged", "37", "year", "old", "+44", "020", "7946"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_SOUP), max_size=30))
+def test_mentions_are_exact_spans_of_any_token_soup(words: list[str]) -> None:
+    text = " ".join(words)
+    for m in extract_mentions(load_nlp(), [("a1", text)]):
+        assert text[m.start:m.end] == m.surface
+        assert m.mention_type != "aircraft" or m.family is None or m.family in {f.family for f in load_aircraft_table()}
