@@ -61,6 +61,8 @@ class Articles(pa.DataFrameModel):
         "boilerplate, captions, credits and embedded posts are removed (see segments). Mention offsets "
         "(start, end) index into this string."
     )
+    agency: str = pa.Field(nullable=True, description="News agency named in the dateline (e.g. 'Reuters'); null when none.")
+    dateline: str = pa.Field(nullable=True, description="Place named in the dateline (e.g. 'CARACAS'); null when none.")
 
     class Config:
         strict = False

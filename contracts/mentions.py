@@ -33,6 +33,11 @@ class Mentions(pa.DataFrameModel):
         nullable=True,
         description="Canonical entity (entities.entity_id); null for quantities and unresolved mentions.",
     )
+    raw_start: int = pa.Field(
+        ge=0,
+        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
+    )
+    raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
 
     class Config:
         strict = False

@@ -242,9 +242,17 @@ def _outlet_from_line(t: str) -> str | None:
     t = _AND_AGENCIES.sub("", t).strip(" |,-\u2013\u2014*_")
     if not t or _words(t) > 6 or re.search(r"[.!?]$|\d", t):
         return None
-    if lx.agency_code(t) or lx.OUTLET_WORDS.search(t):
+    if lx.agency_code(t):
+        return t
+    # A publication's name is a proper name: every word capitalized but for particles
+    # ("The Daily Ledger", "El País"), so "CRLF report" or "live report" is not an outlet.
+    if lx.OUTLET_WORDS.search(t) and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_PARTICLES
+                                         for w in re.findall(r"[^\s]+", t)):
         return t
     return None
+
+
+_NAME_PARTICLES = {"the", "of", "de", "del", "el", "la", "le", "les", "du", "des", "di", "da", "and", "&", "on", "der", "die"}
 
 
 _TAIL_CREDIT = re.compile(r"(?:\(|\[|\s[-\u2013\u2014]\s*)(?P<credit>[^\W\d][\w .-]{1,30}?)[)\]]?\.?\s*$")
