@@ -5,6 +5,17 @@ import polars as pl
 
 from contracts.segments import IN_TEXT_KINDS
 
+# Hedges the quantity extractor recognizes, before the number ("about 100") or after it ("100 or more").
+QUALIFIERS_BEFORE = (
+    "no more than", "no fewer than", "no less than", "as many as", "as much as", "as few as", "as little as",
+    "more than", "less than", "fewer than", "at least", "at most", "up to", "in excess of", "upwards of",
+    "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately", "roughly",
+    "about", "around", "nearly", "almost", "some", "over", "under", "below", "above", "circa", "approx.",
+    "only", "just", "barely", "perhaps", "possibly",
+)
+QUALIFIERS_AFTER = ("or more", "or so", "or less", "or fewer", "plus")
+QUALIFIERS = QUALIFIERS_BEFORE + QUALIFIERS_AFTER
+
 MENTION_TYPES = ["person", "aircraft", "quantity", "place"]
 ENTITY_TYPES = ["person", "aircraft", "place"]
 
@@ -55,6 +66,21 @@ class Entities(pa.DataFrameModel):
         isin=ENTITY_TYPES, description="One of 'person', 'aircraft', 'place'."
     )
     canonical_name: str = pa.Field(description="Preferred display name of the entity.")
+    # Aircraft attributes, from the reference table (contracts.reference.AircraftFamilies); null for other types
+    # and for unresolved aircraft (entity_id 'aircraft:unresolved:<designator>').
+    manufacturer: str = pa.Field(
+        nullable=True,
+        description="Aircraft manufacturer (e.g. 'Antonov'); null for non-aircraft and when not known.",
+    )
+    model: str = pa.Field(
+        nullable=True,
+        description="Aircraft model name from the reference table (e.g. 'An-124 Ruslan'); null when unresolved.",
+    )
+    role: str = pa.Field(
+        nullable=True,
+        description="Aircraft role: cargo, passenger, bomber, fighter, attack, helicopter, tanker, business, "
+        "reconnaissance, patrol, trainer, utility or drone; null when unresolved or not an aircraft.",
+    )
 
     class Config:
         strict = False
@@ -77,8 +103,18 @@ class Quantities(pa.DataFrameModel):
         nullable=True,
         description="Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; null when none found.",
     )
-    qualifier: str = pa.Field(nullable=True, description="Hedge before the number, e.g. 'about', 'more than'; null when none.")
-    unit_surface: str = pa.Field(nullable=True, description="The unit as written in the text, e.g. 'tons', '%'; null when none.")
+    qualifier: str = pa.Field(
+        nullable=True,
+        isin=list(QUALIFIERS),
+        description=(
+            "Hedge written with the number, lower-cased: 'about', 'around', 'nearly', 'up to', 'more than', "
+            "'at least', 'some', ...; null when the number is stated flatly."
+        ),
+    )
+    unit_surface: str = pa.Field(
+        nullable=True,
+        description="Unit as written ('tons', '%', '$', 'per cent'), kept because 'tons' is ambiguous; null for counts.",
+    )
 
     class Config:
         strict = False

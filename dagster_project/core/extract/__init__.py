@@ -10,9 +10,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from dagster_project.core.extract.aircraft import AIRCRAFT_LABEL
-from dagster_project.core.extract.quantities import QUALIFIERS, parse_quantity
+from dagster_project.core.extract.quantities import QUALIFIERS, find_quantities
 
-EXTRACTOR_VERSION = "extract-0.1"
+EXTRACTOR_VERSION = "extract-0.2"
 
 _LABEL_TO_TYPE = {
     "PERSON": "person",
@@ -20,10 +20,6 @@ _LABEL_TO_TYPE = {
     "GPE": "place",
     "LOC": "place",
     "FAC": "place",
-    "CARDINAL": "quantity",
-    "QUANTITY": "quantity",
-    "PERCENT": "quantity",
-    "MONEY": "quantity",
 }
 # Platforms and common nouns the small model is known to tag as people.
 _NOT_PEOPLE = {"twitter", "facebook", "instagram", "photographs", "photograph", "reuters", "afp", "getty"}
@@ -63,13 +59,15 @@ def _trim(span: Span) -> Span:
     return Span(doc, start, end, label=span.label_) if (start, end) != (span.start, span.end) else span
 
 
-def _extend_glued(span: Span) -> Span:
-    """Take in suffix tokens written without a space ('IL-62' + 'M' -> 'IL-62M')."""
-    end = span.end
-    doc = span.doc
-    while end < len(doc) and not doc[end - 1].whitespace_ and doc[end].is_alpha and len(doc[end]) <= 2:
-        end += 1
-    return Span(doc, span.start, end, label=span.label_, kb_id=span.kb_id_, span_id=span.id_) if end != span.end else span
+def _quantity_mentions(doc: Doc, article_id: str) -> list[Mention]:
+    """Quantities come from token and dependency rules (core/extract/quantities.py), not the NER labels."""
+    out = []
+    for q in find_quantities(doc):
+        start, end = q.span.start_char, q.end_char
+        p = q.parse
+        out.append(Mention(make_mention_id(article_id, "quantity", start, end), article_id, "quantity", q.text,
+                           start, end, q.label, None, p.value, p.unit, p.unit_surface, p.quantified, p.qualifier))
+    return out
 
 
 def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
@@ -81,22 +79,16 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
             continue
         span = ent if mtype == "quantity" else _trim(ent)
         if mtype == "aircraft":
-            span = _extend_glued(span)
+            span = ent  # extended and trimmed by the aircraft_resolver pipeline step
         if not len(span) or not span.text.strip():
             continue
         if mtype == "person" and (span.text.lower() in _NOT_PEOPLE or not any(t.is_alpha for t in span)):
             continue
         start, end = span.start_char, span.end_char
         mid = make_mention_id(article_id, mtype, start, end)
-        if mtype == "quantity":
-            q = parse_quantity(span)
-            if q.value is None and not any(t.like_num or t.lower_ in ("dozens", "hundreds", "thousands", "millions", "billions") for t in span):
-                continue
-            out.append(Mention(mid, article_id, mtype, span.text, start, end, ent.label_, None,
-                               q.value, q.unit, q.unit_surface, q.quantified, q.qualifier))
-        else:
-            family = ent.ent_id_ or None if mtype == "aircraft" else None
-            out.append(Mention(mid, article_id, mtype, span.text, start, end, ent.label_, family))
+        family = ent.kb_id_ or None if mtype == "aircraft" else None
+        out.append(Mention(mid, article_id, mtype, span.text, start, end, ent.label_, family))
+    out.extend(_quantity_mentions(doc, article_id))
     return out
 
 
