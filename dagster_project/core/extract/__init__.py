@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from dagster_project.core.extract.aircraft import AIRCRAFT_LABEL
 from dagster_project.core.extract.people import person_spans
-from dagster_project.core.extract.places import looks_like_place, place_spans
+from dagster_project.core.extract.places import looks_like_place, lookup_place, place_spans
 from dagster_project.core.extract.quantities import QUALIFIERS, parse_quantity
 
 EXTRACTOR_VERSION = "extract-0.1"
@@ -110,7 +110,8 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
 
 def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:
     """Person mentions (titles peeled, in-article full name, role) and gazetteer-resolved place mentions."""
-    people, handed_over = person_spans(doc, place_lookup=looks_like_place)
+    people, handed_over = person_spans(doc, place_lookup=looks_like_place,
+                                       known_place=lambda text: lookup_place(text) is not None)
     out = [
         Mention(make_mention_id(article_id, "person", p.start, p.end), article_id, "person", p.surface, p.start, p.end,
                 "PERSON", canonical=p.canonical, role=p.role)

@@ -56,13 +56,12 @@ ROLE_NOUNS = set(TITLES.values()) - {None} | {
     "founder", "ceo", "chairman", "executive", "commander", "pilot", "soldier", "diplomat", "envoy",
     "negotiator", "adviser", "advisor", "aide", "candidate", "lawmaker", "legislator", "politician",
     "dictator", "strongman", "monarch", "ruler", "author", "writer", "researcher", "scientist", "historian",
-    "blogger", "photographer", "columnist", "presenter", "anchor", "host", "producer", "witness", "owner",
-    "manager", "businessman", "businesswoman", "tycoon", "billionaire", "banker", "investor", "partner",
-    "colleague", "counterpart", "successor", "predecessor", "critic", "opponent", "rival", "ally", "mentor",
+    "blogger", "photographer", "columnist", "presenter", "anchor", "host", "producer", "owner",
+    "manager", "businessman", "businesswoman", "tycoon", "billionaire", "banker", "investor",
     "nominee", "general", "admiral", "colonel", "captain", "minister", "secretary", "president", "prosecutor",
-    "spokesperson", "representative", "deputy", "member", "student", "teacher", "doctor", "physician", "surgeon",
+    "spokesperson", "representative", "deputy", "student", "teacher", "doctor", "physician", "surgeon",
     "nurse", "player", "striker", "athlete", "singer", "actor", "actress", "artist", "musician", "director",
-    "fellow", "lecturer", "vice-president", "premier", "chancellor", "ambassador", "governor", "mayor",
+    "lecturer", "vice-president", "premier", "chancellor", "ambassador", "governor", "mayor",
     "senator", "congressman", "congresswoman", "sheriff", "officer", "inspector", "detective", "king", "queen",
 }
 # Platforms, wire services and other organisations the small model is known to tag as people.
@@ -157,6 +156,8 @@ def title_role(tokens: Sequence[Token]) -> str | None:
             mapped = TITLES[key]
             if mapped is not None:
                 words.append(mapped)
+        elif key == "of" and words:
+            words.append("of")
         elif key in TITLE_MODIFIERS and key not in ("u.s.",):
             words.append({"lt": "lieutenant", "maj": "major", "brig": "brigadier", "sen": "senator"}.get(key, key))
     return " ".join(words) if words else None
@@ -220,12 +221,37 @@ def _preceding_title_role(name: Span) -> str | None:
     doc = name.doc
     i = name.start
     toks: list[Token] = []
-    while i > 0 and _is_title_or_modifier(doc[i - 1]) and not doc[i - 1].is_lower:
-        toks.insert(0, doc[i - 1])
+    while i > 0:
+        prev = doc[i - 1]
+        if _is_title_or_modifier(prev) and not prev.is_lower:
+            toks.insert(0, prev)
+        elif prev.lower_ == "of" and toks and i > 1 and is_title(doc[i - 2]):  # "Secretary of State X"
+            toks.insert(0, prev)
+        else:
+            break
         i -= 1
-    if toks and not is_title(toks[-1]):
+    if not any(is_title(t) for t in toks):
         return None
     return title_role(toks)
+
+
+def _extend_name(span: Span) -> Span:
+    """Repair a name the model cut short: "Ursula von" + "der Leyen", "Jean-Yves Le" + "Drian"."""
+    doc = span.doc
+    end = span.end
+    while end < len(doc):
+        nxt, last = doc[end], doc[end - 1]
+        if not last.whitespace_ and last.text not in ("-",) and nxt.text not in ("-",):
+            break
+        particle_last = _tkey(last) in PARTICLES
+        capital_next = nxt.text[:1].isupper() and nxt.is_alpha and not nxt.is_sent_start
+        if particle_last and (capital_next or (_tkey(nxt) in PARTICLES and end + 1 < len(doc))):
+            end += 1  # a particle is always followed by the rest of the name
+        elif capital_next and nxt.pos_ == "PROPN" and nxt.ent_type_ in ("", "PERSON") and _tkey(nxt) not in TITLES:
+            end += 1
+        else:
+            break
+    return Span(doc, span.start, end, label=span.label_) if end != span.end else span
 
 
 def _has_org_context(name: Span) -> bool:
@@ -251,6 +277,8 @@ def looks_like_name(span: Span) -> bool:
     caps = 0
     for k, tok in enumerate(words):
         key = _tkey(tok)
+        if tok.pos_ in ("ADP", "DET", "PRON", "AUX", "VERB", "CCONJ", "SCONJ", "NUM") and key not in PARTICLES:
+            return False  # "Reporters Without Borders", "Photographs Show"
         if tok.is_lower:
             if key not in PARTICLES or k in (0, len(words) - 1):
                 return False
@@ -266,11 +294,17 @@ def looks_like_name(span: Span) -> bool:
     return not (len(words) == 1 and words[0].tag_ in ("NNS", "NNPS", "VBZ", "VBD", "VBG", "VBN", "JJ", "RB"))
 
 
-def person_spans(doc: Doc, place_lookup: Callable[[Span], bool] | None = None) -> tuple[list[PersonSpan], list[Span]]:
+def person_spans(
+    doc: Doc,
+    place_lookup: Callable[[Span], bool] | None = None,
+    known_place: Callable[[str], bool] | None = None,
+) -> tuple[list[PersonSpan], list[Span]]:
     """Cleaned person mentions of one article, and the PERSON spans that are really places.
 
-    ``place_lookup(text, span)`` says whether a rejected one-word "name" is a known place
-    ("Chkalovsky"); those spans are handed back so the place extractor can take them.
+    ``place_lookup(span)`` says whether a one-word "name" is a known place ("Chkalovsky"); those
+    spans are handed back so the place extractor can take them. ``known_place(text)`` says whether
+    a place-labelled span is in the gazetteer; one that is not may be re-labelled as a person when
+    the article names that person ("Ursula von der Leyen" ... "Von der Leyen").
     """
     kept: list[tuple[Span, str | None]] = []
     to_places: list[Span] = []
@@ -278,7 +312,7 @@ def person_spans(doc: Doc, place_lookup: Callable[[Span], bool] | None = None) -
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        name, title = strip_titles(_trim(ent))
+        name, title = strip_titles(_extend_name(_trim(ent)))
         if not len(name):
             continue
         if not looks_like_name(name):
@@ -300,7 +334,7 @@ def person_spans(doc: Doc, place_lookup: Callable[[Span], bool] | None = None) -
     back = [s for s in to_places if _tkey(s[0]) in full_tokens]
     to_places = [s for s in to_places if _tkey(s[0]) not in full_tokens]
     kept += [(s, None) for s in back]
-    kept = _propagate(doc, kept, blocked=to_places)
+    kept = _propagate(doc, kept, blocked=to_places, known_place=known_place)
     return _resolve_in_article(kept), to_places
 
 
@@ -318,10 +352,14 @@ def _name_tokens(span: Span) -> list[str]:
     return [_tkey(t) for t in span if not t.is_punct and _tkey(t) not in _SUFFIXES]
 
 
-def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[Span]) -> list[tuple[Span, str | None]]:
+def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[Span],
+               known_place: Callable[[str], bool] | None = None) -> list[tuple[Span, str | None]]:
     """Label propagation: later/earlier re-mentions of a found name the model missed ("the Maduro government")."""
     taken = [False] * len(doc)
     for ent in doc.ents:
+        # A place-labelled span the gazetteer does not know may be a re-mention of a person ("Von der Leyen").
+        if ent.label_ in ("GPE", "LOC", "FAC") and known_place is not None and not known_place(ent.text):
+            continue
         if ent.label_ in ("PERSON", "GPE", "LOC", "FAC", "NORP"):
             for i in range(ent.start, ent.end):
                 taken[i] = True
@@ -334,18 +372,23 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
     # Name strings to look for: every found surface, and each full name's surname.
     patterns: set[tuple[str, ...]] = set()
     for span, _ in kept:
-        toks = tuple(t.text for t in span)
+        toks = tuple(_tkey(t) for t in span)
         patterns.add(toks)
         if len(span) > 1 and not span[-1].is_punct:
-            patterns.add((span[-1].text,))
-    patterns = {p for p in patterns if p and p[0][:1].isupper()}
+            patterns.add((toks[-1],))
+        # A surname with particles: "von der Leyen", "bin Salman".
+        first_particle = next((k for k in range(1, len(toks) - 1) if toks[k] in PARTICLES), None)
+        if first_particle is not None:
+            patterns.add(toks[first_particle:])
+    patterns = {p for p in patterns if p and p[0] not in PARTICLES or len(p) > 1}
     out = list(kept)
     lengths = sorted({len(p) for p in patterns}, reverse=True)
     i = 0
     while i < len(doc):
         hit = 0
         for n in lengths:
-            if i + n <= len(doc) and not any(taken[i:i + n]) and tuple(t.text for t in doc[i:i + n]) in patterns:
+            if i + n <= len(doc) and not any(taken[i:i + n]) and doc[i].text[:1].isupper() \
+                    and tuple(_tkey(t) for t in doc[i:i + n]) in patterns:
                 # Not the first word of a longer capitalised name we don't know ("Maduro Moros" is fine, "Trump Tower" not).
                 nxt = doc[i + n] if i + n < len(doc) else None
                 if nxt is not None and nxt.text[:1].isupper() and nxt.pos_ == "PROPN" and not nxt.is_sent_start:
@@ -396,5 +439,8 @@ def _compatible(short: tuple[str, ...], full: tuple[str, ...], surnames: set[str
             return True
         # A first name alone, when it is nobody's surname ("Boris" -> "Boris Johnson").
         return short[0] == full[0] and short[0] not in surnames
+    # "von der Leyen" -> "Ursula von der Leyen": a surname with its particles.
+    if full[-len(short):] == short and short[0] in PARTICLES:
+        return True
     # "George Bush" -> "George W. Bush": same first and last, the rest a subset.
     return short[0] == full[0] and short[-1] == full[-1] and set(short) <= set(full)

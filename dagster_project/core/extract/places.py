@@ -52,7 +52,7 @@ REGIONS: dict[str, tuple[str, str | None]] = {
     "siberia": ("region", "RU"), "donbas": ("region", "UA"), "donbass": ("region", "UA"), "kashmir": ("region", None),
     "gaza": ("region", "PS"), "gaza strip": ("region", "PS"), "west bank": ("region", "PS"),
     "england": ("region", "GB"), "scotland": ("region", "GB"), "wales": ("region", "GB"),
-    "northern ireland": ("region", "GB"), "kurdistan": ("region", None), "patagonia": ("region", None),
+    "northern ireland": ("region", "GB"), "crimea": ("region", "UA"), "kurdistan": ("region", None), "patagonia": ("region", None),
     "mediterranean": ("sea", None), "the mediterranean": ("sea", None), "pacific": ("sea", None),
     "atlantic": ("sea", None), "baltic": ("sea", None), "persian gulf": ("sea", None), "the gulf": ("sea", None),
     "gulf": ("sea", None), "south china sea": ("sea", None), "black sea": ("sea", None),
@@ -82,8 +82,10 @@ def looks_like_place(span: Span) -> bool:
     if span.start > 0 and doc[span.start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
         return lookup_airport(span.text) is not None
     cands = gazetteer().names.get(norm(span.text), [])
-    return any(p.place_type in ("country", "continent") or (p.place_type == "city" and rank == 1 and p.population >= 100_000)
-               for rank, p in cands)
+    # Cities share names with people (Kennedy, Lincoln, Austin): only after a locative preposition.
+    locative = span.start > 0 and doc[span.start - 1].lower_ in ("in", "at", "from", "to", "near", "outside", "into")
+    return any(p.place_type in ("country", "continent")
+               or (locative and p.place_type == "city" and rank == 1 and p.population >= 100_000) for rank, p in cands)
 
 
 # Demonyms that are not just a country name plus a suffix.
@@ -225,13 +227,25 @@ def gazetteer() -> Gazetteer:
     return gaz
 
 
+# First-level regions carry no population in the shipped data; ranked as if they had this many people, so
+# "Florida" is the US state rather than a Cuban town of that name, while "New York" is still the city.
+_REGION_WEIGHT = 1_000_000
+
+
+def _weight(rank: int, place: Place) -> float:
+    if place.place_type == "region":
+        return _REGION_WEIGHT
+    # Alternate names count for less than main names: "Mosca" is Moscow only when nothing else is called that.
+    return place.population / (4 if rank == 2 else 1)
+
+
 def _best(cands: Sequence[tuple[int, Place]], context: frozenset[str]) -> Place:
     return min(cands, key=lambda rp: (
-        rp[1].place_type not in ("country", "continent", "region", "sea") or rp[0] > 0,  # countries and regions first
+        rp[0] > 0,  # countries, continents and named regions first
         (rp[1].country_code or "") not in context,  # then places in a country the article names
         not rp[1].capital,
+        -_weight(*rp),
         rp[0],
-        -rp[1].population,
     ))[1]
 
 
@@ -439,8 +453,58 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
         if not b.free(start, end):
             continue
         b.add(start, end, place)
+    _qualified_names(doc, b)
+    _facility_names(doc, b, person_tok, ctx)
     _propagate(doc, b, person_tok, gaz)
     return sorted(b.out, key=lambda p: p.start)
+
+
+def _qualified_names(doc: Doc, b: _Builder) -> None:
+    """"St. Petersburg, Florida", "Valencia, Spain": a place followed by a comma and its region or country
+    is looked up again within that country."""
+    by_start = {ps.start: ps for ps in b.out}
+    for k, ps in enumerate(b.out):
+        span = doc.char_span(ps.start, ps.end)
+        if span is None or span.end + 1 >= len(doc) or doc[span.end].text != ",":
+            continue
+        nxt = by_start.get(doc[span.end + 1].idx)
+        if nxt is None or nxt.place.place_type not in ("country", "region") or not nxt.place.country_code:
+            continue
+        cc = nxt.place.country_code
+        if ps.place.country_code == cc or ps.place.place_type in ("airport", "base", "country"):
+            continue
+        cands = [rp for rp in gazetteer().names.get(norm(ps.surface), []) if rp[1].country_code == cc]
+        if cands:
+            b.out[k] = PlaceSpan(ps.start, ps.end, ps.surface, _best(cands, frozenset({cc})))
+
+
+def _facility_names(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozenset[str]) -> None:
+    """Airports and bases the model did not tag: up to three capitalised words before a facility word
+    ("Hmeimim air base"), kept only when airportsdata knows the name."""
+    for i in range(1, len(doc)):
+        n = _facility_after(doc, i)
+        if not n or not b.free(i, i + n):
+            continue
+        start = i
+        while start > max(0, i - 3) and _name_word(doc[start - 1]) and b.free(start - 1, i) and not person_tok[start - 1]:
+            start -= 1
+        if start == i:
+            continue
+        name = doc[start:i].text
+        words = {t.lower_ for t in doc[i:i + n]}
+        ptype = "base" if words & _BASE_WORDS else "airport"
+        ap = lookup_airport(name, ctx)
+        if ap is not None:
+            b.add(start, i + n, Place(ap.name, ptype, ap.country_code, ap.latitude, ap.longitude, ap.gazetteer,
+                                      ap.gazetteer_id))
+        elif all(t.pos_ == "PROPN" for t in doc[start:i]) and not is_demonym(name) and lookup_place(name) is None:
+            b.add(start, i + n, Place(f"{name} {' '.join(t.text for t in doc[i:i + n])}", ptype))
+
+
+def _name_word(tok: Token) -> bool:
+    """A capitalised word that can be part of a facility's name: not a nationality, title or sentence-initial article."""
+    return (tok.text[:1].isupper() and tok.is_alpha and tok.ent_type_ not in ("PERSON", "ORG", "DATE")
+            and _tkey(tok) not in TITLES and not is_demonym(tok.text) and tok.pos_ in ("PROPN", "NOUN", "ADJ"))
 
 
 def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
