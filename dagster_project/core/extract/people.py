@@ -223,12 +223,12 @@ def _preceding_title_role(name: Span) -> str | None:
     toks: list[Token] = []
     while i > 0:
         prev = doc[i - 1]
-        if _is_title_or_modifier(prev) and not prev.is_lower:
-            toks.insert(0, prev)
-        elif prev.lower_ == "of" and toks and i > 1 and is_title(doc[i - 2]):  # "Secretary of State X"
-            toks.insert(0, prev)
-        else:
+        title_word = _is_title_or_modifier(prev) and not prev.is_lower
+        # "Secretary of State X": an "of" between a title and its complement.
+        title_of = prev.lower_ == "of" and bool(toks) and i > 1 and is_title(doc[i - 2])
+        if not (title_word or title_of):
             break
+        toks.insert(0, prev)
         i -= 1
     if not any(is_title(t) for t in toks):
         return None
