@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset test test-all lint ui bench clean snapshots
+.PHONY: install dataset test test-all lint ui bench clean snapshots eval
 
 install: $(STAMP)
 
@@ -45,3 +45,7 @@ clean:
 # Regenerate derived files (asset-graph snapshot) from the code instead of editing them by hand.
 snapshots: install
 	$(PY) tests/test_definitions.py
+
+# Score what the pipeline publishes against the hand-written gold (evaluation/extract/); the JSON report is derived.
+eval: install
+	$(PY) -m dagster_project.evaluation.extract_eval --json evaluation/extract/report.json

@@ -1,0 +1,1 @@
+"""Quality evaluation against hand-written gold: what the pipeline publishes, scored, not asserted."""
