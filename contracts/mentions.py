@@ -94,6 +94,14 @@ class Entities(pa.DataFrameModel):
             "Places are collapsed on it: entity_id is 'place:<gazetteer>:<gazetteer_id>'."
         ),
     )
+    gazetteer_name: str = pa.Field(
+        nullable=True,
+        description=(
+            "Places only: the record's own name in the gazetteer ('Maiquetia (Simon Bolivar Internacional) "
+            "Airport' in airportsdata); canonical_name of an airport is the name as the text writes it. Null "
+            "for unresolved places."
+        ),
+    )
 
     class Config:
         strict = False

@@ -21,6 +21,7 @@ CANDIDATE_SCHEMA = {
     # People and places (see Mention): in-article canonical name, stated role, gazetteer resolution.
     "canonical": pl.String(), "role": pl.String(), "place_type": pl.String(), "country_code": pl.String(),
     "latitude": pl.Float64(), "longitude": pl.Float64(), "gazetteer": pl.String(), "gazetteer_id": pl.String(),
+    "gazetteer_name": pl.String(),
 }
 
 

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 
 from dagster_project.core.extract import Mention
 from dagster_project.core.extract.people import fold
+from dagster_project.core.extract.places import airport_words
 
 __all__ = ["Entity", "ResolutionStats", "fold", "resolve", "resolve_with_stats", "same_person", "slug"]
 
@@ -37,6 +38,7 @@ class Entity:
     longitude: float | None = None
     gazetteer: str | None = None
     gazetteer_id: str | None = None
+    gazetteer_name: str | None = None
     mention_count: int = 0
 
 
@@ -207,17 +209,25 @@ def _resolve_places(places: Sequence[Mention], stats: ResolutionStats) -> Resolv
             members[f"place:{m.gazetteer}:{m.gazetteer_id}"].append(m)
         else:
             stats.unresolved_places += 1
-            members[f"place:{slug(m.canonical or m.surface)}"].append(m)
+            # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
+            words = airport_words(m.canonical or m.surface) if m.place_type in ("airport", "base", None) else []
+            members[f"place:{slug(' '.join(words) or m.canonical or m.surface)}"].append(m)
     out: Resolved = ([], {})
     for eid, ms in members.items():
         first = ms[0]
-        name = first.canonical if first.gazetteer else _display(Counter(m.surface for m in ms))
         types = Counter(m.place_type for m in ms if m.place_type)
+        if first.gazetteer == "icao" or not first.gazetteer:
+            # Airports are named as the text names them (airportsdata's names mix languages); see gazetteer_name.
+            with_facility = Counter(m.canonical or m.surface for m in ms if m.place_type)
+            name = _display(with_facility or Counter(m.canonical or m.surface for m in ms))
+        else:
+            name = first.canonical or first.surface
         _emit(Entity(
             eid, "place", name or first.surface,
             place_type=types.most_common(1)[0][0] if types else None,
             country_code=first.country_code, latitude=first.latitude, longitude=first.longitude,
-            gazetteer=first.gazetteer, gazetteer_id=first.gazetteer_id, mention_count=len(ms),
+            gazetteer=first.gazetteer, gazetteer_id=first.gazetteer_id, gazetteer_name=first.gazetteer_name,
+            mention_count=len(ms),
         ), ms, out, stats)
     return out
 

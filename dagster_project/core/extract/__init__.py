@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from dagster_project.core.extract.aircraft import AIRCRAFT_LABEL
 from dagster_project.core.extract.people import person_spans
-from dagster_project.core.extract.places import looks_like_place, lookup_place, place_spans
+from dagster_project.core.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
 from dagster_project.core.extract.quantities import QUALIFIERS, parse_quantity
 
 EXTRACTOR_VERSION = "extract-0.1"
@@ -55,6 +55,7 @@ class Mention:
     longitude: float | None = None
     gazetteer: str | None = None
     gazetteer_id: str | None = None
+    gazetteer_name: str | None = None
 
 
 def make_mention_id(article_id: str, mention_type: str, start: int, end: int) -> str:
@@ -111,7 +112,8 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
 def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:
     """Person mentions (titles peeled, in-article full name, role) and gazetteer-resolved place mentions."""
     people, handed_over = person_spans(doc, place_lookup=looks_like_place,
-                                       known_place=lambda text: lookup_place(text) is not None)
+                                       known_place=lambda text: lookup_place(text) is not None,
+                                       not_a_name=is_demonym)
     out = [
         Mention(make_mention_id(article_id, "person", p.start, p.end), article_id, "person", p.surface, p.start, p.end,
                 "PERSON", canonical=p.canonical, role=p.role)
@@ -120,9 +122,10 @@ def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:
     for ps in place_spans(doc, extra=handed_over, persons=[(p.start, p.end) for p in people]):
         pl = ps.place
         out.append(Mention(make_mention_id(article_id, "place", ps.start, ps.end), article_id, "place", ps.surface,
-                           ps.start, ps.end, "GPE", canonical=pl.name, place_type=pl.place_type,
+                           ps.start, ps.end, "GPE", canonical=ps.display or pl.name, place_type=pl.place_type,
                            country_code=pl.country_code, latitude=pl.latitude, longitude=pl.longitude,
-                           gazetteer=pl.gazetteer, gazetteer_id=pl.gazetteer_id))
+                           gazetteer=pl.gazetteer, gazetteer_id=pl.gazetteer_id,
+                           gazetteer_name=pl.name if pl.gazetteer else None))
     return out
 
 

@@ -75,6 +75,27 @@ NOT_PEOPLE = frozenset({
     "adsbexchange", "wagner", "wagner group", "kremlin", "pentagon", "nato", "opec", "hezbollah", "hamas",
     "photographs", "photograph", "photo", "photos", "image", "images", "video", "pic", "copyright",
 })
+# Company names that look like surnames, rejected when written alone and no full name in the article
+# contains them (aircraft makers, defence and aerospace firms).
+ORG_NAMES = frozenset({
+    "airbus", "boeing", "embraer", "leonardo", "antonov", "ilyushin", "tupolev", "sukhoi", "mikoyan", "lockheed",
+    "northrop", "grumman", "dassault", "saab", "bombardier", "cessna", "gulfstream", "textron", "sikorsky", "kamov",
+    "comac", "avic", "safran", "thales", "raytheon", "hawker", "piaggio", "pilatus", "beechcraft", "mcdonnell",
+    "rolls-royce", "honeywell", "rostec", "rosoboronexport", "baykar", "elbit", "rafael", "hyundai", "samsung",
+    "tesla", "amazon", "apple", "microsoft", "meta", "nvidia", "toyota", "siemens", "reuters", "bloomberg",
+})
+# Last words that make a capitalised phrase an organisation ("Simrik Air", "Wagner Group").
+_ORG_SUFFIXES = frozenset({
+    "air", "airlines", "airways", "aviation", "aerospace", "group", "inc", "ltd", "corp", "co", "company", "bank",
+    "agency", "news", "institute", "university", "foundation", "party", "ministry", "council", "systems",
+    "industries", "motors", "holdings", "technologies", "media", "press", "times", "post", "network", "fund",
+})
+
+
+def _org_word_in(span: Span) -> bool:
+    return _tkey(span[-1]) in _ORG_SUFFIXES
+
+
 # Nouns that, as the head of an apposition or pre-name compound, say the "name" is an organisation.
 ORG_NOUNS = frozenset({
     "agency", "newspaper", "site", "website", "company", "firm", "group", "channel", "network", "outlet",
@@ -85,7 +106,7 @@ ORG_NOUNS = frozenset({
 # Lower-case name particles allowed inside a personal name.
 PARTICLES = frozenset({"de", "da", "del", "della", "di", "du", "dos", "das", "do", "van", "von", "der", "den",
                        "ter", "bin", "ibn", "al", "el", "la", "le", "y", "e", "bint", "abu", "ben", "mac", "st"})
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior"})
 _ROMAN = re.compile(r"^[IVX]+$")
 _BAD_CHARS = re.compile(r"[@#_/\\|<>=+*\d]|https?:|www\.")
 
@@ -298,27 +319,39 @@ def person_spans(
     doc: Doc,
     place_lookup: Callable[[Span], bool] | None = None,
     known_place: Callable[[str], bool] | None = None,
+    not_a_name: Callable[[str], bool] | None = None,
 ) -> tuple[list[PersonSpan], list[Span]]:
     """Cleaned person mentions of one article, and the PERSON spans that are really places.
 
     ``place_lookup(span)`` says whether a one-word "name" is a known place ("Chkalovsky"); those
     spans are handed back so the place extractor can take them. ``known_place(text)`` says whether
     a place-labelled span is in the gazetteer; one that is not may be re-labelled as a person when
-    the article names that person ("Ursula von der Leyen" ... "Von der Leyen").
+    the article names that person ("Ursula von der Leyen" ... "Von der Leyen"). ``not_a_name(text)``
+    rejects words such as nationality adjectives ("Azerbaijani").
     """
     kept: list[tuple[Span, str | None]] = []
     to_places: list[Span] = []
     rejected_keys: set[str] = set()
+    covered = [False] * len(doc)
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
+        if ent.label_ not in ("PERSON", "ORG") or any(covered[ent.start:ent.end]):
             continue
         name, title = strip_titles(_extend_name(_trim(ent)))
-        if not len(name):
+        if not len(name) or any(covered[name.start:name.end]):
             continue
-        if not looks_like_name(name):
+        if ent.label_ == "ORG":
+            # The model often calls a full name an organisation ("Paraguay's intelligence chief, Esteban
+            # Aquino"); the name shape plus a stated role or title turns it back into a person.
+            role = title or _preceding_title_role(name) or role_from_parse(name)
+            if 2 <= len(name) <= 4 and role and looks_like_name(name) and not _org_word_in(name) \
+                    and not (known_place is not None and known_place(name.text)):
+                kept.append((name, role))
+                covered[name.start:name.end] = [True] * len(name)
+            continue
+        if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
-        if len(name) == 1 and place_lookup is not None and place_lookup(name):
+        if place_lookup is not None and place_lookup(name):
             to_places.append(name)
             rejected_keys.add(fold(name.text))
             continue
@@ -327,12 +360,17 @@ def person_spans(
             continue
         role = title or _preceding_title_role(name) or role_from_parse(name)
         kept.append((name, role))
+        covered[name.start:name.end] = [True] * len(name)
+    # Full names' words, used to keep a lone word that is also a company or place name ("Anatoly Antonov").
+    full_tokens = {_tkey(t) for s, _ in kept if len(s) > 1 for t in s}
+    for s, _ in kept:
+        if len(s) == 1 and _tkey(s[0]) in ORG_NAMES and _tkey(s[0]) not in full_tokens:
+            rejected_keys.add(fold(s.text))
     # A name rejected once as an organisation is rejected everywhere in the article ("Sputnik").
     kept = [(s, r) for s, r in kept if fold(s.text) not in rejected_keys]
     # Place-like single tokens only stay places when no full name in the article ends with them.
-    full_tokens = {_tkey(t) for s, _ in kept if len(s) > 1 for t in s}
-    back = [s for s in to_places if _tkey(s[0]) in full_tokens]
-    to_places = [s for s in to_places if _tkey(s[0]) not in full_tokens]
+    back = [s for s in to_places if len(s) == 1 and _tkey(s[0]) in full_tokens]
+    to_places = [s for s in to_places if not (len(s) == 1 and _tkey(s[0]) in full_tokens)]
     kept += [(s, None) for s in back]
     kept = _propagate(doc, kept, blocked=to_places, known_place=known_place)
     return _resolve_in_article(kept), to_places

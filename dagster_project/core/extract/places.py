@@ -10,6 +10,7 @@ gazetteer fields.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
 from dagster_project.core.extract.people import TITLES, fold
 
-__all__ = ["GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
+__all__ = ["airport_words", "GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
            "lookup_airport", "lookup_place", "place_spans"]
 
 # English short forms and abbreviations the packages' names miss; values are ISO alpha-2 codes.
@@ -59,9 +60,17 @@ REGIONS: dict[str, tuple[str, str | None]] = {
 }
 _WATER = re.compile(r"(?i)\b(?:sea|ocean|gulf|bay|strait|straits|channel|river|lake)\b")
 # Words that follow a name to make it an airport or base ("Maiquetía airport", "Hmeimim air base").
-_FACILITY = [("international", "airport"), ("air", "force", "base"), ("air", "base"), ("airport",), ("airbase",),
-             ("airfield",), ("aerodrome",), ("air", "field"), ("naval", "base"), ("military", "base"), ("base",)]
-_BASE_WORDS = frozenset({"base", "airbase"})
+# Facility words after a name ("Maiquetía airport", "Hmeimim air base", "Minsk National Airport",
+# "Evenes air station"): optional qualifiers, then a head word.
+_FACILITY_QUALIFIERS = frozenset({"international", "national", "regional", "municipal", "military", "naval", "air",
+                                  "force", "space", "army", "marine", "corps", "joint", "reserve"})
+# Generic when written in lower case: "a Moscow military airport" names Moscow, not an airport.
+_GENERIC_QUALIFIERS = frozenset({"military", "naval", "army", "marine", "joint", "reserve"})
+_FACILITY_HEADS = {("airport",): "airport", ("airbase",): "base", ("airfield",): "airport", ("aerodrome",): "airport",
+                   ("base",): "base", ("station",): "base", ("air", "station"): "base", ("air", "base"): "base"}
+# Prefixes naming a military air base: "RAF Marham", "CFB Goose Bay", "RAAF Base Amberley", "Joint Base X".
+_BASE_PREFIXES = frozenset({"raf", "raaf", "rcaf", "cfb", "nas", "mcas", "jb", "afb", "rnas"})
+_BASE_WORDS = frozenset({"base", "airbase", "station"})
 # Organisations and institutions named after a place or building: not places.
 ORGANISATIONS = frozenset({
     "kremlin", "eu", "e.u.", "european union", "nato", "un", "u.n.", "united nations", "pentagon", "white house",
@@ -76,16 +85,24 @@ _ORG_WORDS = frozenset({
     "network", "corporation", "inc", "ltd", "club", "fc", "union", "airlines", "airways", "directorate",
 })
 def looks_like_place(span: Span) -> bool:
-    """Whether a one-word span the model called a person is a well-known place: a country, a city of
-    100,000+ people, or an airport named right after a facility noun ("military airport Chkalovsky")."""
+    """Whether a span the model called a person (or organisation) is a place.
+
+    Countries and continents always; an airport named right after a facility noun ("military airport
+    Chkalovsky") or with a facility word inside ("Hamid Karzai International Airport"); any other gazetteer
+    place or airport only where the grammar says location ("in Kahramanmaraş", "from Gatwick"), since
+    towns share names with people (Kennedy, Lincoln, Austin).
+    """
     doc = span.doc
     if span.start > 0 and doc[span.start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
         return lookup_airport(span.text) is not None
+    if any(_facility_after(doc, k) == span.end - k for k in range(span.start + 1, span.end)):
+        return True
     cands = gazetteer().names.get(norm(span.text), [])
-    # Cities share names with people (Kennedy, Lincoln, Austin): only after a locative preposition.
-    locative = span.start > 0 and doc[span.start - 1].lower_ in ("in", "at", "from", "to", "near", "outside", "into")
-    return any(p.place_type in ("country", "continent")
-               or (locative and p.place_type == "city" and rank == 1 and p.population >= 100_000) for rank, p in cands)
+    if any(p.place_type in ("country", "continent") for _, p in cands):
+        return True
+    if not locative(span):
+        return False
+    return bool(cands) or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False) is not None)
 
 
 # Demonyms that are not just a country name plus a suffix.
@@ -127,6 +144,8 @@ class PlaceSpan:
     end: int
     surface: str
     place: Place
+    # Display name for airports and bases, from the text ("Maiquetía Airport"); None: use place.name.
+    display: str | None = None
 
 
 @dataclass
@@ -158,10 +177,12 @@ _GENERIC_AIRPORT_WORDS = frozenset({
     "airport", "international", "internacional", "internacional)", "air", "base", "airbase", "airfield", "field",
     "aerodrome", "regional", "municipal", "county", "military", "naval", "station", "force", "afb", "ab", "de",
     "del", "la", "el", "the", "of", "and", "y", "national", "aeropuerto", "intl", "heliport", "airstrip",
+    "raf", "raaf", "rcaf", "cfb", "nas", "mcas", "jb", "joint", "rnas", "space",
 })
 
 
-def _airport_words(text: str) -> list[str]:
+def airport_words(text: str) -> list[str]:
+    """The distinctive words of an airport name: "RAF Brize Norton" -> ["brize", "norton"]."""
     return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _GENERIC_AIRPORT_WORDS]
 
 
@@ -215,12 +236,12 @@ def gazetteer() -> Gazetteer:
             gaz.add(alt, 2, place)
     for icao, ap in airportsdata.load("ICAO").items():
         name = ap["name"]
-        base = bool(re.search(r"(?i)\b(?:air\s*base|air force base|afb|ab)\b", name))
+        base = bool(re.search(r"(?i)\b(?:air\s*base|air force base|afb|ab|raf|raaf|rcaf|cfb|nas|jb|joint base)\b", name))
         place = Place(name, "base" if base else "airport", ap["country"] or None, float(ap["lat"]), float(ap["lon"]),
                       "icao", icao)
         gaz.airports[icao] = place
         gaz.airport_iata[icao] = bool(ap.get("iata"))
-        for word in set(_airport_words(name)):
+        for word in set(airport_words(name)):
             gaz.airport_tokens[word].add(icao)
         if ap.get("city"):
             gaz.airport_city[norm(ap["city"])].add(icao)
@@ -240,10 +261,13 @@ def _weight(rank: int, place: Place) -> float:
 
 
 def _best(cands: Sequence[tuple[int, Place]], context: frozenset[str]) -> Place:
-    return min(cands, key=lambda rp: (
+    # A city and a first-level region of one name in one country ("Tartus", "Idlib"): news means the city.
+    city_countries = {p.country_code for rank, p in cands if p.place_type == "city" and rank == 1}
+    pool = [rp for rp in cands if not (rp[1].place_type == "region" and rp[0] > 0 and rp[1].country_code in city_countries)]
+    return min(pool or cands, key=lambda rp: (
         rp[0] > 0,  # countries, continents and named regions first
+        not rp[1].capital,  # capitals are what a bare "Minsk" or "Washington" means
         (rp[1].country_code or "") not in context,  # then places in a country the article names
-        not rp[1].capital,
         -_weight(*rp),
         rp[0],
     ))[1]
@@ -262,7 +286,7 @@ def lookup_place(name: str, context: Iterable[str] = ()) -> Place | None:
 def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True) -> Place | None:
     """An airport by the distinctive words of its name ("Maiquetia", "Chkalovsky"), else by its city."""
     gaz = gazetteer()
-    words = _airport_words(name)
+    words = airport_words(name)
     if not words:
         return None
     ctx = frozenset(context)
@@ -312,11 +336,19 @@ def is_demonym(text: str) -> bool:
 
 
 def _facility_after(doc: Doc, i: int) -> int:
-    """Number of tokens from ``i`` that form a facility word ("airport", "air base"), 0 if none."""
-    for words in _FACILITY:
-        n = len(words)
-        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i:i + n]) == words:
-            return n
+    """Number of tokens from ``i`` that form a facility word ("airport", "International Airport",
+    "Air Force Base", "air station"), 0 if none. A bare "station" or "base" needs a qualifier before it."""
+    j = i
+    while j < len(doc) and j - i < 3 and doc[j].lower_ in _FACILITY_QUALIFIERS:
+        if doc[j].text in _GENERIC_QUALIFIERS:
+            return 0
+        j += 1
+    for n in (2, 1):
+        head = tuple(t.lower_ for t in doc[j:j + n])
+        if len(head) == n and head in _FACILITY_HEADS:
+            if head in (("station",), ("base",)) and j == i:
+                return 0
+            return j + n - i
     return 0
 
 
@@ -358,47 +390,107 @@ class _Builder:
     def free(self, start: int, end: int) -> bool:
         return not any(self.taken[start:end])
 
-    def add(self, start: int, end: int, place: Place) -> None:
+    def add(self, start: int, end: int, place: Place, display: str | None = None) -> None:
         span = self.doc[start:end]
         for i in range(start, end):
             self.taken[i] = True
-        self.out.append(PlaceSpan(span.start_char, span.end_char, span.text, place))
+        self.out.append(PlaceSpan(span.start_char, span.end_char, span.text, place, display))
 
 
-def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset[str]) -> tuple[int, int, Place | None]:
-    """Resolve one candidate span (already trimmed); may widen it over a following facility word."""
-    span = doc[start:end]
-    # "Maiquetia airport", "Hmeimim air base": the facility word joins the span and an airport is looked up.
+def _with_type(place: Place, ptype: str) -> Place:
+    return dataclasses.replace(place, place_type=ptype) if place.place_type in ("airport", "base") else place
+
+
+def facility_display(name: str, facility: str, ptype: str) -> str:
+    """How an airport is named in the entities table: the name as the text writes it plus its facility word
+    ("Maiquetía Airport", "Hmeimim Air Base"); airportsdata's own names are kept as gazetteer_name."""
+    if facility:
+        return f"{name} {facility.title() if facility.islower() else facility}"
+    if re.match(r"(?i)^(?:raf|raaf|rcaf|cfb|nas|mcas|jb|rnas|joint base)\b", name):
+        return name
+    return f"{name} {'Air Base' if ptype == 'base' else 'Airport'}"
+
+
+def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset[str]) -> tuple[int, int, Place | None, str | None]:
+    """Resolve one candidate span (already trimmed); may widen it over a facility word or base prefix.
+
+    Returns the (possibly widened) token span, the place (None to drop the span) and, for airports,
+    the display name built from the text."""
+    if start > 0 and doc[start - 1].lower_ in _BASE_PREFIXES and doc[start - 1].text.isupper():
+        start -= 1  # "RAF" + "Marham"
+    prefixed = doc[start].lower_ in _BASE_PREFIXES and doc[start].text.isupper() and end - start > 1
     fac = _facility_after(doc, end)
-    inner_fac = next((k for k in range(start + 1, end) if _facility_after(doc, k) == end - k), None)
-    if fac or inner_fac is not None:
-        name_end = end if fac else inner_fac
-        assert name_end is not None
+    inner = next((k for k in range(start + 1, end) if _facility_after(doc, k) == end - k), None)
+    if fac or inner is not None or prefixed:
+        name_end = end if fac or inner is None else inner
         fac_end = end + fac
-        words = {t.lower_ for t in doc[name_end:fac_end]}
         name = doc[start:name_end].text
+        facility = doc[name_end:fac_end].text
+        ptype = "base" if prefixed or {t.lower_ for t in doc[name_end:fac_end]} & _BASE_WORDS else "airport"
         ap = lookup_airport(name, context)
         if ap is not None:
-            ptype = "base" if words & _BASE_WORDS else "airport"
-            if ptype != ap.place_type and ap.place_type in ("airport", "base"):
-                ap = Place(ap.name, ptype, ap.country_code, ap.latitude, ap.longitude, ap.gazetteer, ap.gazetteer_id)
-            return start, fac_end, ap
-        if _facility_after(doc, name_end) and not (words & _BASE_WORDS and fac == 1 and doc[name_end].lower_ == "base"):
-            ptype = "base" if words & _BASE_WORDS else "airport"
-            return start, fac_end, Place(f"{name} {' '.join(t.text for t in doc[name_end:fac_end])}", ptype)
+            return start, fac_end, _with_type(ap, ptype), facility_display(name, facility, ptype)
+        if name_end > start and not is_demonym(name):
+            return start, fac_end, Place(facility_display(name, facility, ptype), ptype), None
+    span = doc[start:end]
     # "military airport Chkalovsky": a facility noun right before the name.
     if start > 0 and doc[start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
         ap = lookup_airport(span.text, context)
         if ap is not None:
-            return start, end, ap
+            return start, end, ap, facility_display(span.text, "", ap.place_type or "airport")
     place = lookup_place(span.text, context)
+    if place is None and end - start > 1 and doc[end - 1].lower_ in _ADMIN_WORDS:
+        # "Idlib province", "Kherson region": the name without its administrative word.
+        place = lookup_place(doc[start:end - 1].text, context)
+        if place is not None:
+            return start, end - 1, place, None
     if place is not None:
-        return start, end, place
-    if label == "FAC":
-        return start, end, None  # buildings, bridges, roads: not places in this dataset
+        return start, end, place, None
+    if label not in ("GPE", "LOC") and locative(span):
+        # "from Gatwick", "left for Ezeiza": an airport named without a facility word.
+        ap = lookup_airport(span.text, context, fuzzy=False)
+        if ap is not None:
+            return start, end, ap, facility_display(span.text, "", ap.place_type or "airport")
+    if label not in ("GPE", "LOC"):
+        return start, end, None, None  # FAC (buildings, bridges, roads) and other labels need the gazetteer
     if _WATER.search(span.text):
-        return start, end, Place(span.text, "sea")
-    return start, end, Place(span.text, None)
+        return start, end, Place(span.text, "sea"), None
+    # Unknown to every gazetteer: acronyms ("USAF", "MD"), plurals ("Bears") and airline-like names are not kept.
+    if (span.text.isupper() and len(span.text) <= 5) or (len(span) == 1 and span[0].tag_ in ("NNS", "NNPS")) \
+            or doc[end - 1].lower_ in ("air", "airlines", "airways"):
+        return start, end, None, None
+    return start, end, Place(span.text, None), None
+
+
+_ADMIN_WORDS = frozenset({"province", "region", "governorate", "oblast", "district", "county", "prefecture", "state",
+                          "department", "municipality"})
+
+
+_LOCATIVE = frozenset({"in", "at", "from", "to", "near", "outside", "into", "via", "over", "on", "towards", "toward",
+                       "across", "around", "inside", "for", "between", "and"})
+_PLACE_NOUNS = frozenset({"city", "town", "village", "island", "region", "province", "port", "capital", "camp",
+                          "district", "state", "county", "area", "crossing", "base", "airport", "airfield"})
+
+
+def locative(span: Span) -> bool:
+    """Grammar saying a name is a location: the object of a locative preposition ("in Toulouse",
+    "left for Ezeiza") or in apposition with a place noun ("Antakya, the ancient city")."""
+    doc = span.doc
+    root = span.root
+    while root.dep_ == "conj" and root.head.i < root.i:  # "in Hamburg and Toulouse"
+        root = root.head
+    if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE - {"and"}:
+        return True
+    # "the island of Evia", "the village of Muazzara"; "the Adre crossing", "Zamzam camp".
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in _PLACE_NOUNS:
+        return True
+    if root.dep_ == "compound" and root.head.lower_ in _PLACE_NOUNS:
+        return True
+    if span.start > 0 and doc[span.start - 1].lower_ in _LOCATIVE - {"and", "for", "on"}:
+        return True
+    if root.dep_ == "appos" and root.head.lower_ in _PLACE_NOUNS:
+        return True
+    return any(c.dep_ == "appos" and c.lower_ in _PLACE_NOUNS for c in root.children)
 
 
 def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[int, int]] = ()) -> list[PlaceSpan]:
@@ -418,12 +510,17 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC"):
             cands.append((ent.start, ent.end, ent.label_))
-        elif ent.label_ == "ORG":
+        elif ent.label_ in ("ORG", "NORP"):
             # "Russia's Defense Ministry": the possessor of an organisation is a place when the gazetteer knows it.
             for k in range(ent.start + 1, ent.end):
                 if doc[k].lower_ in ("'s", "’s"):
                     cands.append((ent.start, k, "ORG"))
                     break
+            else:
+                # "Paraguay" or "Aleppo" labelled as an organisation or nationality: a place when it is one.
+                s0, e0 = _trim(doc, ent.start, ent.end)
+                if e0 > s0 and not is_demonym(doc[s0:e0].text) and looks_like_place(doc[s0:e0]):
+                    cands.append((s0, e0, "ORG"))
     cands += [(s.start, s.end, "PERSON") for s in extra]
     # Countries first so they are known as context when cities are disambiguated.
     context: set[str] = set()
@@ -433,6 +530,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             context.add(p.country_code)
     ctx = frozenset(context)
     b = _Builder(doc, ctx)
+    _long_country_names(doc, b, person_tok, gaz)
     for start, end, label in sorted(cands):
         start, end = _trim(doc, start, end)
         # Titles the model took for places ("Pres."), leading titles inside a span.
@@ -447,16 +545,33 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             continue
         if len(span) == 1 and span[0].pos_ == "ADJ" and lookup_place(span.text) is None:
             continue
-        start, end, place = _resolve_span(doc, start, end, label, ctx)
-        if place is None or (label in ("ORG", "PERSON") and place.gazetteer is None):
+        start, end, place, display = _resolve_span(doc, start, end, label, ctx)
+        if place is None or (label in ("ORG", "PERSON") and place.gazetteer is None and place.place_type is None):
             continue
-        if not b.free(start, end):
+        if not b.free(start, end) or any(person_tok[start:end]):
             continue
-        b.add(start, end, place)
+        b.add(start, end, place, display)
     _qualified_names(doc, b)
     _facility_names(doc, b, person_tok, ctx)
     _propagate(doc, b, person_tok, gaz)
     return sorted(b.out, key=lambda p: p.start)
+
+
+def _long_country_names(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
+    """Country names of several words, matched before the model's spans, which often cut them
+    ("Democratic Republic of the" + "Congo")."""
+    i = 0
+    while i < len(doc):
+        for n in range(7, 1, -1):
+            toks = doc[i:i + n]
+            if len(toks) < n or not toks[0].text[:1].isupper() or not toks[-1].text[:1].isupper() or any(person_tok[i:i + n]):
+                continue
+            cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
+            if cands and b.free(i, i + n):
+                b.add(i, i + n, _best(cands, b.context))
+                i += n - 1
+                break
+        i += 1
 
 
 def _qualified_names(doc: Doc, b: _Builder) -> None:
@@ -491,14 +606,13 @@ def _facility_names(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozense
         if start == i:
             continue
         name = doc[start:i].text
-        words = {t.lower_ for t in doc[i:i + n]}
-        ptype = "base" if words & _BASE_WORDS else "airport"
+        facility = doc[i:i + n].text
+        ptype = "base" if {t.lower_ for t in doc[i:i + n]} & _BASE_WORDS else "airport"
         ap = lookup_airport(name, ctx)
         if ap is not None:
-            b.add(start, i + n, Place(ap.name, ptype, ap.country_code, ap.latitude, ap.longitude, ap.gazetteer,
-                                      ap.gazetteer_id))
+            b.add(start, i + n, _with_type(ap, ptype), facility_display(name, facility, ptype))
         elif all(t.pos_ == "PROPN" for t in doc[start:i]) and not is_demonym(name) and lookup_place(name) is None:
-            b.add(start, i + n, Place(f"{name} {' '.join(t.text for t in doc[i:i + n])}", ptype))
+            b.add(start, i + n, Place(facility_display(name, facility, ptype), ptype))
 
 
 def _name_word(tok: Token) -> bool:
