@@ -191,7 +191,10 @@ def _role_phrase(head: Token) -> str | None:
     key = _tkey(head)
     if key not in ROLE_NOUNS and not re.search(r"(?:ist|man|woman|person)$", key):
         return None
-    mods = [c for c in head.lefts if c.dep_ in ("amod", "compound", "nmod") and c.is_lower and c.is_alpha]
+    # Noun compounds always ("opposition leader"); adjectives only when they are part of a title
+    # ("foreign minister", "deputy head"), not descriptions ("an independent journalist").
+    mods = [c for c in head.lefts if c.is_lower and c.is_alpha and (
+        c.dep_ in ("compound", "nmod") or (c.dep_ == "amod" and _tkey(c) in TITLE_MODIFIERS))]
     # Keep only the modifiers adjacent to the head ("the Russian foreign minister" -> "foreign minister").
     words: list[str] = []
     pos = head.i - 1
@@ -247,6 +250,11 @@ def _preceding_title_role(name: Span) -> str | None:
         title_word = _is_title_or_modifier(prev) and not prev.is_lower
         # "Secretary of State X": an "of" between a title and its complement.
         title_of = prev.lower_ == "of" and bool(toks) and i > 1 and is_title(doc[i - 2])
+        # "Lt. Gen.": the tokenizer may split an abbreviation's full stop off.
+        stop = prev.text == "." and bool(toks) and i > 1 and _is_title_or_modifier(doc[i - 2])
+        if stop:
+            i -= 1
+            continue
         if not (title_word or title_of):
             break
         toks.insert(0, prev)
@@ -348,17 +356,19 @@ def person_spans(
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
-        if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
-            rejected_keys.add(fold(name.text))
-            continue
         if place_lookup is not None and place_lookup(name):
             to_places.append(name)
+            rejected_keys.add(fold(name.text))
+            continue
+        if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
         if _has_org_context(name):
             rejected_keys.add(fold(name.text))
             continue
-        role = title or _preceding_title_role(name) or role_from_parse(name)
+        before = _preceding_title_role(Span(doc, ent.start, ent.end))
+        # "Lt." outside the model's span and "Gen." inside it: one role, "lieutenant general".
+        role = (f"{before} {title}" if before and title else title) or _preceding_title_role(name) or role_from_parse(name)
         kept.append((name, role))
         covered[name.start:name.end] = [True] * len(name)
     # Full names' words, used to keep a lone word that is also a company or place name ("Anatoly Antonov").
@@ -377,11 +387,18 @@ def person_spans(
 
 
 def _trim(span: Span) -> Span:
+    """Drop determiners, possessives, punctuation and lower-case words the model let into the ends
+    of a name ("Von der Leyen later")."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and (doc[start].lower_ in ("the", "'s", "’s", "#", "@") or doc[start].is_punct):
+
+    def loose(tok: Token) -> bool:
+        return tok.is_punct or tok.lower_ in ("the", "'s", "’s", "'", "’", "#", "@") \
+            or (tok.is_lower and _tkey(tok) not in PARTICLES)
+
+    while start < end and loose(doc[start]):
         start += 1
-    while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct):
+    while end > start and loose(doc[end - 1]):
         end -= 1
     return Span(doc, start, end, label=span.label_) if (start, end) != (span.start, span.end) else span
 

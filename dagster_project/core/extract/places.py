@@ -97,6 +97,8 @@ def looks_like_place(span: Span) -> bool:
         return lookup_airport(span.text) is not None
     if any(_facility_after(doc, k) == span.end - k for k in range(span.start + 1, span.end)):
         return True
+    if len(span) > 1 and span[0].lower_ in _BASE_PREFIXES and span[0].text.isupper():  # "RAF Marham"
+        return lookup_airport(span.text) is not None
     cands = gazetteer().names.get(norm(span.text), [])
     if any(p.place_type in ("country", "continent") for _, p in cands):
         return True
@@ -564,7 +566,8 @@ def _long_country_names(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gaze
     while i < len(doc):
         for n in range(7, 1, -1):
             toks = doc[i:i + n]
-            if len(toks) < n or not toks[0].text[:1].isupper() or not toks[-1].text[:1].isupper() or any(person_tok[i:i + n]):
+            if len(toks) < n or not toks[0].text[:1].isupper() or not toks[-1].text[:1].isupper() \
+                    or toks[0].lower_ == "the" or any(person_tok[i:i + n]):
                 continue
             cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
             if cands and b.free(i, i + n):
