@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span, Token
 
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
-from dagster_project.core.extract.people import TITLES, fold
+from dagster_project.core.extract.people import ORG_NAMES, TITLES, fold
 
 __all__ = ["airport_words", "GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
            "lookup_airport", "lookup_place", "place_spans"]
@@ -98,13 +98,15 @@ def looks_like_place(span: Span) -> bool:
     if any(_facility_after(doc, k) == span.end - k for k in range(span.start + 1, span.end)):
         return True
     if len(span) > 1 and span[0].lower_ in _BASE_PREFIXES and span[0].text.isupper():  # "RAF Marham"
-        return lookup_airport(span.text) is not None
+        return lookup_airport(span.text, fuzzy=False) is not None
     cands = gazetteer().names.get(norm(span.text), [])
     if any(p.place_type in ("country", "continent") for _, p in cands):
         return True
     if not locative(span):
         return False
-    return bool(cands) or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False) is not None)
+    if cands or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False) is not None):
+        return True
+    return strong_locative(span) is not None and len(span) <= 3
 
 
 # Demonyms that are not just a country name plus a suffix.
@@ -364,7 +366,7 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 def _org_like(span: Span) -> bool:
     key = norm(span.text)
-    if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS:
+    if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS or key in ORG_NAMES:
         return True
     return any(t.lower_ in _ORG_WORDS for t in span)
 
@@ -429,10 +431,10 @@ def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset
         name = doc[start:name_end].text
         facility = doc[name_end:fac_end].text
         ptype = "base" if prefixed or {t.lower_ for t in doc[name_end:fac_end]} & _BASE_WORDS else "airport"
-        ap = lookup_airport(name, context)
+        ap = lookup_airport(name, context, fuzzy=not prefixed)
         if ap is not None:
             return start, fac_end, _with_type(ap, ptype), facility_display(name, facility, ptype)
-        if name_end > start and not is_demonym(name):
+        if name_end > start and not is_demonym(name) and (fac or inner is not None or label in ("GPE", "LOC", "FAC")):
             return start, fac_end, Place(facility_display(name, facility, ptype), ptype), None
     span = doc[start:end]
     # "military airport Chkalovsky": a facility noun right before the name.
@@ -471,16 +473,48 @@ _ADMIN_WORDS = frozenset({"province", "region", "governorate", "oblast", "distri
 _LOCATIVE = frozenset({"in", "at", "from", "to", "near", "outside", "into", "via", "over", "on", "towards", "toward",
                        "across", "around", "inside", "for", "between", "and"})
 _PLACE_NOUNS = frozenset({"city", "town", "village", "island", "region", "province", "port", "capital", "camp",
-                          "district", "state", "county", "area", "crossing", "base", "airport", "airfield"})
+                          "district", "state", "county", "area", "crossing", "base", "airport", "airfield", "cities",
+                          "towns", "villages", "islands", "regions", "provinces", "districts", "ports", "camps"})
+# Prepositions that place their object somewhere even when no gazetteer knows it ("in Kapcherop");
+# "to", "at" and "from" also take people and companies ("spoke to Mwangi", "works at Boeing").
+_STRONG_LOCATIVE = frozenset({"in", "near", "outside", "inside", "across", "around", "towards", "toward"})
+_SETTLEMENT_TYPES = {"city": "city", "cities": "city", "town": "city", "towns": "city", "village": "city",
+                     "villages": "city", "capital": "city", "port": "city", "ports": "city"}
+
+
+def _base_root(span: Span) -> Token:
+    root = span.root
+    while root.dep_ == "conj" and root.head.i < root.i:  # "in Hamburg and Toulouse"
+        root = root.head
+    return root
+
+
+def strong_locative(span: Span) -> str | None:
+    """Grammar that makes even an unknown name a place; returns its likely type ('city', 'region' or '').
+
+    The object of "in"/"near"/"outside" ("in neighbouring Trans-Nzoia"), or of "of" after a place noun
+    ("the village of Chesegon", "the towns of Istiaia and Mantoudi")."""
+    if not all(t.text[:1].isupper() or t.lower_ in PARTICLES_PLACE or t.text in ("-", "'") for t in span):
+        return None
+    root = _base_root(span)
+    if root.dep_ != "pobj":
+        return None
+    prep = root.head
+    if prep.lower_ in _STRONG_LOCATIVE:
+        return ""
+    if prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS:
+        return _SETTLEMENT_TYPES.get(prep.head.lower_, "region")
+    return None
+
+
+PARTICLES_PLACE = frozenset({"de", "del", "la", "el", "al", "of", "the", "upon", "on", "sur"})
 
 
 def locative(span: Span) -> bool:
     """Grammar saying a name is a location: the object of a locative preposition ("in Toulouse",
     "left for Ezeiza") or in apposition with a place noun ("Antakya, the ancient city")."""
     doc = span.doc
-    root = span.root
-    while root.dep_ == "conj" and root.head.i < root.i:  # "in Hamburg and Toulouse"
-        root = root.head
+    root = _base_root(span)
     if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE - {"and"}:
         return True
     # "the island of Evia", "the village of Muazzara"; "the Adre crossing", "Zamzam camp".
@@ -512,7 +546,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC"):
             cands.append((ent.start, ent.end, ent.label_))
-        elif ent.label_ in ("ORG", "NORP"):
+        elif ent.label_ in ("ORG", "NORP", "PRODUCT"):
             # "Russia's Defense Ministry": the possessor of an organisation is a place when the gazetteer knows it.
             for k in range(ent.start + 1, ent.end):
                 if doc[k].lower_ in ("'s", "’s"):
@@ -524,6 +558,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
                 if e0 > s0 and not is_demonym(doc[s0:e0].text) and looks_like_place(doc[s0:e0]):
                     cands.append((s0, e0, "ORG"))
     cands += [(s.start, s.end, "PERSON") for s in extra]
+    place_labelled = {e.text for e in doc.ents if e.label_ in ("GPE", "LOC")}
     # Countries first so they are known as context when cities are disambiguated.
     context: set[str] = set()
     for start, end, _ in cands:
@@ -548,7 +583,12 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
         if len(span) == 1 and span[0].pos_ == "ADJ" and lookup_place(span.text) is None:
             continue
         start, end, place, display = _resolve_span(doc, start, end, label, ctx)
-        if place is None or (label in ("ORG", "PERSON") and place.gazetteer is None and place.place_type is None):
+        if place is None and label in ("ORG", "PERSON") and end - start <= 3:
+            # Unknown to the gazetteers, but the grammar or the article's own labels say place.
+            kind = strong_locative(doc[start:end])
+            if kind is not None or doc[start:end].text in place_labelled:
+                place = Place(doc[start:end].text, kind or None)
+        if place is None:
             continue
         if not b.free(start, end) or any(person_tok[start:end]):
             continue
@@ -629,7 +669,7 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
     ("#Venezuela", "anti-US"), except inside people and organisations."""
     blocked = list(person_tok)
     for ent in doc.ents:
-        if ent.label_ in ("PERSON", "NORP", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"):
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
             possessive = any(t.lower_ in ("'s", "’s") for t in ent)
             for i in range(ent.start, ent.end):
                 if not possessive:
@@ -657,6 +697,26 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
                 cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
                 if cands and (toks[0].pos_ == "PROPN" or (i > 0 and doc[i - 1].text in ("#", "-"))):
                     hit = (n, _best(cands, b.context))
+                    break
+            # Names the model missed where the grammar says location: a gazetteer city or region after a
+            # locative preposition ("airlifted to Eldoret"), or any name after "the towns of".
+            prev = doc[i - 1] if i > 0 else None
+            inside_name = prev is not None and (prev.text in ("-", "/") or (prev.pos_ == "PROPN" and prev.text[:1].isupper()))
+            name_goes_on = i + n < len(doc) and doc[i + n].text in ("-", "/") and not doc[i + n - 1].whitespace_
+            if n <= 3 and not inside_name and not name_goes_on and all(t.pos_ == "PROPN" for t in toks) \
+                    and toks[-1].text[:1].isupper():
+                places = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] <= 1]
+                if places and locative(toks):
+                    hit = (n, _best(places, b.context))
+                    break
+                # "between Kabul and Brize Norton": an airport by its full name (two words or more).
+                ap = lookup_airport(toks.text, b.context, fuzzy=False) if n >= 2 and locative(toks) else None
+                if ap is not None and set(airport_words(toks.text)) <= set(airport_words(ap.name)):
+                    hit = (n, ap)
+                    break
+                kind = strong_locative(toks)
+                if kind and not is_demonym(toks.text):
+                    hit = (n, Place(toks.text, kind))
                     break
         if hit is not None:
             n, place = hit
