@@ -341,6 +341,7 @@ def person_spans(
     to_places: list[Span] = []
     rejected_keys: set[str] = set()
     covered = [False] * len(doc)
+    place_labelled = {e.text for e in doc.ents if e.label_ in ("GPE", "LOC")}
     for ent in doc.ents:
         if ent.label_ not in ("PERSON", "ORG") or any(covered[ent.start:ent.end]):
             continue
@@ -356,7 +357,9 @@ def person_spans(
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
-        if place_lookup is not None and place_lookup(name):
+        # A word the model labels a place elsewhere in the same article ("the island of Evia" ... "Evia").
+        labelled_place = len(name) == 1 and name.text in place_labelled
+        if labelled_place or (place_lookup is not None and place_lookup(name)):
             to_places.append(name)
             rejected_keys.add(fold(name.text))
             continue

@@ -270,7 +270,7 @@ def _best(cands: Sequence[tuple[int, Place]], context: frozenset[str]) -> Place:
     pool = [rp for rp in cands if not (rp[1].place_type == "region" and rp[0] > 0 and rp[1].country_code in city_countries)]
     return min(pool or cands, key=lambda rp: (
         rp[0] > 0,  # countries, continents and named regions first
-        not rp[1].capital,  # capitals are what a bare "Minsk" or "Washington" means
+        not (rp[1].capital and rp[0] <= 1),  # capitals, by their main name, are what "Minsk" or "Washington" means
         (rp[1].country_code or "") not in context,  # then places in a country the article names
         -_weight(*rp),
         rp[0],
@@ -368,6 +368,8 @@ def _org_like(span: Span) -> bool:
     key = norm(span.text)
     if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS or key in ORG_NAMES:
         return True
+    if span[-1].lower_ == "air" and _facility_after(span.doc, span.end) == 0:
+        return True  # "Riyadh Air", "Simrik Air": airlines
     return any(t.lower_ in _ORG_WORDS for t in span)
 
 
@@ -406,13 +408,12 @@ def _with_type(place: Place, ptype: str) -> Place:
 
 
 def facility_display(name: str, facility: str, ptype: str) -> str:
-    """How an airport is named in the entities table: the name as the text writes it plus its facility word
-    ("Maiquetía Airport", "Hmeimim Air Base"); airportsdata's own names are kept as gazetteer_name."""
+    """How an airport is named in the entities table: the name as the text writes it, with its facility word
+    when the text has one ("Maiquetía Airport", "Chkalovsky"); airportsdata's own names are kept as
+    gazetteer_name."""
     if facility:
         return f"{name} {facility.title() if facility.islower() else facility}"
-    if re.match(r"(?i)^(?:raf|raaf|rcaf|cfb|nas|mcas|jb|rnas|joint base)\b", name):
-        return name
-    return f"{name} {'Air Base' if ptype == 'base' else 'Airport'}"
+    return name
 
 
 def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset[str]) -> tuple[int, int, Place | None, str | None]:
@@ -497,6 +498,8 @@ def strong_locative(span: Span) -> str | None:
     if not all(t.text[:1].isupper() or t.lower_ in PARTICLES_PLACE or t.text in ("-", "'") for t in span):
         return None
     root = _base_root(span)
+    if root.dep_ == "compound" and root.head.lower_ in _PLACE_NOUNS and root.head.i == span.end:
+        return _SETTLEMENT_TYPES.get(root.head.lower_, "")  # "the Zamzam camp", "the Adre crossing"
     if root.dep_ != "pobj":
         return None
     prep = root.head
