@@ -119,3 +119,9 @@ def test_unknown_place_keeps_null_gazetteer_fields(nlp) -> None:  # type: ignore
     found = {m.surface: m for m in _places(nlp, "Fighters crossed near the Latin America border.")}
     latin = found["Latin America"]
     assert (latin.gazetteer, latin.gazetteer_id, latin.place_type) == (None, None, "region")
+
+
+@pytest.mark.parametrize(("code", "icao"), [("JFK", "KJFK"), ("CCS", "SVMI"), ("SVMI", "SVMI"), ("UUMU", "UUMU")])
+def test_airport_by_iata_or_icao_code(code: str, icao: str) -> None:
+    airport = lookup_airport(code)
+    assert airport is not None and airport.gazetteer_id == icao

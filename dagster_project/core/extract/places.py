@@ -163,6 +163,7 @@ class Gazetteer:
     airport_tokens: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     airport_city: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     airport_iata: dict[str, bool] = field(default_factory=dict)
+    airport_by_iata: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, rank: int, place: Place) -> None:
         key = norm(name)
@@ -245,6 +246,8 @@ def gazetteer() -> Gazetteer:
                       "icao", icao)
         gaz.airports[icao] = place
         gaz.airport_iata[icao] = bool(ap.get("iata"))
+        if ap.get("iata"):
+            gaz.airport_by_iata.setdefault(ap["iata"], icao)
         for word in set(airport_words(name)):
             gaz.airport_tokens[word].add(icao)
         if ap.get("city"):
@@ -290,6 +293,12 @@ def lookup_place(name: str, context: Iterable[str] = ()) -> Place | None:
 def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True) -> Place | None:
     """An airport by the distinctive words of its name ("Maiquetia", "Chkalovsky"), else by its city."""
     gaz = gazetteer()
+    code = name.strip()
+    # Written as a code: "JFK airport" (IATA), "SVMI" (ICAO).
+    if re.fullmatch(r"[A-Z]{3}", code) and code in gaz.airport_by_iata:
+        return gaz.airports[gaz.airport_by_iata[code]]
+    if re.fullmatch(r"[A-Z]{4}", code) and code in gaz.airports:
+        return gaz.airports[code]
     words = airport_words(name)
     if not words:
         return None
@@ -365,6 +374,10 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _org_like(span: Span) -> bool:
+    # A trailing facility phrase ("Eielson Air Force Base") is not an organisation word.
+    cut = next((k for k in range(span.start + 1, span.end) if _facility_after(span.doc, k) == span.end - k), None)
+    if cut is not None:
+        span = span.doc[span.start:cut]
     key = norm(span.text)
     if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS or key in ORG_NAMES:
         return True
@@ -597,6 +610,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             continue
         b.add(start, end, place, display)
     _qualified_names(doc, b)
+    _prefixed_bases(doc, b, person_tok, ctx)
     _facility_names(doc, b, person_tok, ctx)
     _propagate(doc, b, person_tok, gaz)
     return sorted(b.out, key=lambda p: p.start)
@@ -659,6 +673,32 @@ def _facility_names(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozense
             b.add(start, i + n, _with_type(ap, ptype), facility_display(name, facility, ptype))
         elif all(t.pos_ == "PROPN" for t in doc[start:i]) and not is_demonym(name) and lookup_place(name) is None:
             b.add(start, i + n, Place(facility_display(name, facility, ptype), ptype))
+
+
+def _prefixed_bases(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozenset[str]) -> None:
+    """Bases written prefix-first that the model did not tag: "RAF Lossiemouth", "CFB Goose Bay",
+    "Joint Base Elmendorf-Richardson"; kept only when airportsdata knows the name."""
+    i = 0
+    while i < len(doc) - 1:
+        tok = doc[i]
+        n_prefix = 2 if tok.text == "Joint" and doc[i + 1].text == "Base" else int(tok.lower_ in _BASE_PREFIXES and tok.text.isupper())
+        if not n_prefix:
+            i += 1
+            continue
+        end = i + n_prefix
+        while end < len(doc) and end - i < n_prefix + 4 and (
+                (doc[end].text[:1].isupper() and doc[end].is_alpha)
+                or (doc[end].text in ("-", "/") and not doc[end - 1].whitespace_ and end + 1 < len(doc))):
+            end += 1
+        if doc[end - 1].text in ("-", "/"):
+            end -= 1
+        if end > i + n_prefix and b.free(i, end) and not any(person_tok[i:end]):
+            ap = lookup_airport(doc[i:end].text, ctx, fuzzy=False)
+            if ap is not None:
+                b.add(i, end, _with_type(ap, "base"), doc[i:end].text)
+                i = end
+                continue
+        i += 1
 
 
 def _name_word(tok: Token) -> bool:
