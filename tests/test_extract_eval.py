@@ -265,3 +265,42 @@ def test_check_floors(floors: dict, n_failures: int) -> None:
         "resolution": {"splits": [{"gold": "United States"}, {"gold": "Nicolás Maduro"}], "merges": []},
     }
     assert len(check_floors(report, floors)) == n_failures
+
+
+def test_read_published_joins_entities_quantities_and_parts(tmp_path: Path) -> None:
+    import polars as pl
+
+    from dagster_project.evaluation.extract_eval import read_published
+
+    pl.DataFrame({"article_id": ["a1", "a2"], "source_file": ["corpus/x.txt", "corpus/x.txt"], "part": [0, 1],
+                  "text": ["Maduro sent 35 tons.", "Nothing here."]}).write_parquet(tmp_path / "articles.parquet")
+    pl.DataFrame({"mention_id": ["m1", "m2", "m3"], "article_id": ["a1", "a1", "a1"],
+                  "mention_type": ["person", "quantity", "aircraft"], "surface": ["Maduro", "35 tons", "Y-20"],
+                  "start": [0, 12, 0], "end": [6, 19, 4], "entity_id": ["person:nicolas-maduro", None, None]},
+                 ).write_parquet(tmp_path / "mentions.parquet")
+    pl.DataFrame({"entity_id": ["person:nicolas-maduro"], "entity_type": ["person"],
+                  "canonical_name": ["Nicolás Maduro"]}).write_parquet(tmp_path / "entities.parquet")
+    pl.DataFrame({"mention_id": ["m2"], "value": [35.0], "unit": ["tonne"], "quantified": [None],
+                  "qualifier": ["about"]}, schema_overrides={"quantified": pl.String}).write_parquet(tmp_path / "quantities.parquet")
+    arts = {a.key: a for a in read_published(tmp_path)}
+    assert set(arts) == {("corpus/x.txt", 0), ("corpus/x.txt", 1)}
+    assert arts[("corpus/x.txt", 1)].mentions == []
+    by_type = {m.type: m for m in arts[("corpus/x.txt", 0)].mentions}
+    assert by_type["person"].canonical_name == "Nicolás Maduro"
+    assert (by_type["quantity"].value, by_type["quantity"].unit, by_type["quantity"].qualifier) == (35.0, "tonne", "about")
+    assert by_type["aircraft"].entity_id is None
+
+
+def test_format_delta_reports_changes_and_fixed_splits() -> None:
+    from dagster_project.evaluation.extract_eval import format_delta
+
+    def rep(f1: float, splits: list[str]) -> dict:
+        return {"mention": {t: {"f1": f1} for t in ("person", "aircraft", "place", "quantity")},
+                "entity": {t: {"f1": f1} for t in ("person", "aircraft", "place", "quantity")},
+                "mention_macro_f1": f1, "entity_macro_f1": f1,
+                "resolution": {"splits": [{"type": "person", "gold": g} for g in splits]}}
+
+    text = format_delta(rep(0.9, ["Donald Trump"]), rep(0.8, ["Donald Trump", "Nicolás Maduro"]))
+    assert "person 0.900 (+0.100)" in text
+    assert "splits fixed: Nicolás Maduro" in text
+    assert "new splits" not in text

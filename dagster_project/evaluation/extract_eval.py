@@ -651,6 +651,26 @@ def format_report(report: Mapping[str, Any], floors: Mapping[str, Any] | None = 
     return "\n".join(lines)
 
 
+def format_delta(report: Mapping[str, Any], baseline: Mapping[str, Any]) -> str:
+    """F1 changes against an earlier report, so an extractor change is judged by its effect on every type."""
+    lines = ["change against baseline (F1):"]
+    for level in ("mention", "entity"):
+        cells = []
+        for t in TYPES:
+            d = report[level][t]["f1"] - baseline[level][t]["f1"]
+            cells.append(f"{t} {report[level][t]['f1']:.3f} ({d:+.3f})")
+        d = report[f"{level}_macro_f1"] - baseline[f"{level}_macro_f1"]
+        cells.append(f"macro {report[f'{level}_macro_f1']:.3f} ({d:+.3f})")
+        lines.append(f"  {level:<8} " + ", ".join(cells))
+    before = {(s["type"], s["gold"]) for s in baseline["resolution"]["splits"]}
+    after = {(s["type"], s["gold"]) for s in report["resolution"]["splits"]}
+    if before - after:
+        lines.append("  splits fixed: " + ", ".join(g for _, g in sorted(before - after)))
+    if after - before:
+        lines.append("  new splits: " + ", ".join(g for _, g in sorted(after - before)))
+    return "\n".join(lines)
+
+
 def load_floors(path: Path = FLOORS_PATH) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
@@ -661,10 +681,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="folder of gold JSON files")
     ap.add_argument("--keep", type=Path, help="build in this folder and keep it (raw root, curated, home)")
     ap.add_argument("--check-floors", action="store_true", help="exit 1 when a score is below evaluation/extract/floors.json")
+    ap.add_argument("--baseline", type=Path, help="an earlier --json report to print F1 changes against")
     args = ap.parse_args(argv)
+    baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     report = run(args.gold, args.keep)
     floors = load_floors()
     print(format_report(report, floors))
+    if baseline is not None:
+        print()
+        print(format_delta(report, baseline))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
