@@ -53,9 +53,10 @@ class Entities(pa.DataFrameModel):
     role: str = pa.Field(
         nullable=True,
         description=(
-            "People only: the role the text states for the person, lower-cased, from a title ('Gen', 'President') "
+            "People: the role the text states for the person, lower-cased, from a title ('Gen', 'President') "
             "or an apposition/compound in the dependency parse ('journalist', 'foreign minister'); the most "
-            "frequent across mentions. Null when no text states one, and for other types."
+            "frequent across mentions. Aircraft: the family's role (cargo, passenger, bomber, ...) when the "
+            "aircraft reference table provides it. Null when unknown, and for places."
         ),
     )
     place_type: str = pa.Field(
@@ -106,14 +107,14 @@ class Entities(pa.DataFrameModel):
     class Config:
         strict = False
 
-    @pa.dataframe_check(description="Gazetteer fields are set only on places, and gazetteer and id together.")
+    @pa.dataframe_check(description="Gazetteer fields are set only on places (and together); role only on people and aircraft.")
     @classmethod
     def gazetteer_fields_consistent(cls, data: pa.PolarsData) -> pl.LazyFrame:
         has_gaz = pl.col("gazetteer").is_not_null()
         return data.lazyframe.select(
             (has_gaz == pl.col("gazetteer_id").is_not_null())
             & (~has_gaz | (pl.col("entity_type") == "place"))
-            & (pl.col("role").is_null() | (pl.col("entity_type") == "person"))
+            & (pl.col("role").is_null() | pl.col("entity_type").is_in(["person", "aircraft"]))
         )
 
 

@@ -57,7 +57,7 @@ def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-unty
     fields = Mention.__dataclass_fields__
     cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
     entities, mapping, stats = resolve_with_stats(cands)
-    ents = records_to_frame(entities, Entities).sort("entity_id")
+    ents = _with_mention_counts(records_to_frame(entities, Entities), mapping)
     ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
                        schema={"mention_id": pl.String(), "entity_id": pl.String()})
     mentions = mention_candidates.join(ids, on="mention_id", how="left").select(
@@ -67,6 +67,13 @@ def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-unty
                     metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
     yield dg.Output(ents, output_name="entities",
                     metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+
+
+def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    """Fill entities.mention_count from the mention -> entity map, whichever resolver made the entity."""
+    counts = pl.DataFrame({"entity_id": list(mapping.values())}, schema={"entity_id": pl.String()}).group_by("entity_id").len()
+    return (ents.join(counts, on="entity_id", how="left")
+            .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
 
 @dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
