@@ -125,3 +125,30 @@ def test_unknown_place_keeps_null_gazetteer_fields(nlp) -> None:  # type: ignore
 def test_airport_by_iata_or_icao_code(code: str, icao: str) -> None:
     airport = lookup_airport(code)
     assert airport is not None and airport.gazetteer_id == icao
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface"),
+    [
+        ("Two soldiers survived and were airlifted to Eldoret, where they are stable.", "Eldoret"),
+        ("A school in the village of Chesegon was evacuated.", "Chesegon"),
+        ("Erdoğan, who visited Kahramanmaraş and Hatay province on Wednesday, spoke.", "Kahramanmaraş"),
+        ("Personnel operate from bases including Tyndall, in Florida, and North Bay.", "Tyndall"),
+        ("Typhoons took off from CFB Goose Bay in Labrador.", "CFB Goose Bay"),
+    ],
+)
+def test_grammar_places_names_the_model_missed(nlp, sentence: str, surface: str) -> None:  # type: ignore[no-untyped-def]
+    assert surface in [m.surface for m in _places(nlp, sentence)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_place"),
+    [
+        ("Michael Kofman, a senior fellow at CNA, said forces were close.", "CNA"),
+        ("Jordan Peterson spoke at the event.", "Jordan"),
+        ("Faury said Airbus was still aiming to build 75 jets a month.", "Airbus"),
+        ("The jet belonged to Riyadh Air, a new carrier.", "Riyadh Air"),
+    ],
+)
+def test_grammar_does_not_make_places_of_people_or_companies(nlp, sentence: str, not_place: str) -> None:  # type: ignore[no-untyped-def]
+    assert not_place not in [m.surface for m in _places(nlp, sentence)]

@@ -99,12 +99,14 @@ def looks_like_place(span: Span) -> bool:
         return True
     if len(span) > 1 and span[0].lower_ in _BASE_PREFIXES and span[0].text.isupper():  # "RAF Marham"
         return lookup_airport(span.text, fuzzy=False) is not None
+    if span.start > 0 and doc[span.start - 1].lower_ in _BASE_PREFIXES and doc[span.start - 1].text.isupper():
+        return lookup_airport(span.text, fuzzy=False) is not None  # "CFB" + "Goose Bay"
     cands = gazetteer().names.get(norm(span.text), [])
     if any(p.place_type in ("country", "continent") for _, p in cands):
         return True
     if not locative(span):
         return False
-    if cands or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False) is not None):
+    if cands or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False, codes=False) is not None):
         return True
     return strong_locative(span) is not None and len(span) <= 3
 
@@ -290,14 +292,14 @@ def lookup_place(name: str, context: Iterable[str] = ()) -> Place | None:
     return _best(cands, frozenset(context))
 
 
-def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True) -> Place | None:
+def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True, codes: bool = True) -> Place | None:
     """An airport by the distinctive words of its name ("Maiquetia", "Chkalovsky"), else by its city."""
     gaz = gazetteer()
     code = name.strip()
     # Written as a code: "JFK airport" (IATA), "SVMI" (ICAO).
-    if re.fullmatch(r"[A-Z]{3}", code) and code in gaz.airport_by_iata:
+    if codes and re.fullmatch(r"[A-Z]{3}", code) and code in gaz.airport_by_iata:
         return gaz.airports[gaz.airport_by_iata[code]]
-    if re.fullmatch(r"[A-Z]{4}", code) and code in gaz.airports:
+    if codes and re.fullmatch(r"[A-Z]{4}", code) and code in gaz.airports:
         return gaz.airports[code]
     words = airport_words(name)
     if not words:
@@ -466,7 +468,7 @@ def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset
         return start, end, place, None
     if label not in ("GPE", "LOC") and locative(span):
         # "from Gatwick", "left for Ezeiza": an airport named without a facility word.
-        ap = lookup_airport(span.text, context, fuzzy=False)
+        ap = lookup_airport(span.text, context, fuzzy=False, codes=False)
         if ap is not None:
             return start, end, ap, facility_display(span.text, "", ap.place_type or "airport")
     if label not in ("GPE", "LOC"):
@@ -511,6 +513,8 @@ def strong_locative(span: Span) -> str | None:
     if not all(t.text[:1].isupper() or t.lower_ in PARTICLES_PLACE or t.text in ("-", "'") for t in span):
         return None
     root = _base_root(span)
+    if root.dep_ == "appos" and root.head.lower_ in _PLACE_NOUNS:
+        return _SETTLEMENT_TYPES.get(root.head.lower_, "")  # "the only crossing ..., Bab al-Hawa"
     if root.dep_ == "compound" and root.head.lower_ in _PLACE_NOUNS and root.head.i == span.end:
         return _SETTLEMENT_TYPES.get(root.head.lower_, "")  # "the Zamzam camp", "the Adre crossing"
     if root.dep_ != "pobj":
@@ -542,7 +546,23 @@ def locative(span: Span) -> bool:
         return True
     if root.dep_ == "appos" and root.head.lower_ in _PLACE_NOUNS:
         return True
+    # The object of a travel verb: "visited Kahramanmaraş", "reached Kherson".
+    if root.dep_ == "dobj" and root.head.lower_.startswith(_TRAVEL_VERBS):
+        return True
+    # Coordinated with a place: "Kahramanmaraş and Hatay province", "Paris, Berlin and Rome".
+    if span.end + 1 < len(doc) and doc[span.end].lower_ in ("and", "or", ",") and doc[span.end + 1].ent_type_ in ("GPE", "LOC"):
+        return True
+    if span.start >= 2 and doc[span.start - 1].lower_ in ("and", "or", ",") and doc[span.start - 2].ent_type_ in ("GPE", "LOC"):
+        return True
+    # "Tyndall, in Florida": a name placed by a following locative phrase.
+    if span.end + 2 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].lower_ in ("in", "near") \
+            and doc[span.end + 2].ent_type_ in ("GPE", "LOC"):
+        return True
     return any(c.dep_ == "appos" and c.lower_ in _PLACE_NOUNS for c in root.children)
+
+
+_TRAVEL_VERBS = ("visit", "reach", "enter", "tour", "invad", "bomb", "shell", "evacuat", "fled", "flee", "left",
+                 "leav", "captur", "liberat", "besieg")
 
 
 def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[int, int]] = ()) -> list[PlaceSpan]:
@@ -753,7 +773,7 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
                     hit = (n, _best(places, b.context))
                     break
                 # "between Kabul and Brize Norton": an airport by its full name (two words or more).
-                ap = lookup_airport(toks.text, b.context, fuzzy=False) if n >= 2 and locative(toks) else None
+                ap = lookup_airport(toks.text, b.context, fuzzy=False, codes=False) if n >= 2 and locative(toks) else None
                 if ap is not None and set(airport_words(toks.text)) <= set(airport_words(ap.name)):
                     hit = (n, ap)
                     break
