@@ -10,6 +10,8 @@ from contracts.articles import Articles
 from contracts.mentions import Entities, Mentions, Quantities
 from contracts.raw import Quarantine, RawArticles
 from contracts.registry import PUBLISHED_TABLES, TableContract, published_contracts
+from contracts.segments import Segments
+from contracts.syndication import SyndicatedParagraphs, Syndication
 
 __all__ = [
     "Articles",
@@ -19,6 +21,9 @@ __all__ = [
     "Quantities",
     "Quarantine",
     "RawArticles",
+    "Segments",
+    "SyndicatedParagraphs",
+    "Syndication",
     "TableContract",
     "published_contracts",
 ]

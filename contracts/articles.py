@@ -7,7 +7,7 @@ import polars as pl
 
 
 class Articles(pa.DataFrameModel):
-    """One row per article (a raw file may hold several reports)."""
+    """One row per article (a raw file may hold several reports, each its own article)."""
 
     article_id: str = pa.Field(
         unique=True,
@@ -19,13 +19,47 @@ class Articles(pa.DataFrameModel):
     )
     part: int = pa.Field(ge=0, description="0-based position of this report inside its raw file.")
     title: str = pa.Field(nullable=True, description="Headline; null when the text states none.")
-    outlet: str = pa.Field(nullable=True, description="Publisher of the article; null when unknown.")
-    author: str = pa.Field(nullable=True, description="Byline author(s); null when unstated.")
-    published_date: _dt.date = pa.Field(
-        nullable=True, description="Publication date (ISO calendar date); null when unknown."
+    outlet: str = pa.Field(
+        nullable=True,
+        description="Publisher of this copy (newspaper, site, broadcaster; the wire service itself for bare wire "
+        "copy), as named in the text; null when the text names none.",
     )
+    agency: str = pa.Field(
+        nullable=True,
+        description="Wire service(s) credited for the report (dateline credit, byline, 'contributed to this "
+        "report'), canonical short names ('AFP', 'AP', 'Reuters', ...) joined by '; '; null when none is credited. "
+        "Photo credits do not count.",
+    )
+    author: str = pa.Field(
+        nullable=True,
+        description="Byline person(s), joined by '; '; null when unstated or a generic credit ('staff', 'admin').",
+    )
+    published_date: _dt.date = pa.Field(
+        nullable=True,
+        description="Publication date stated for this report (ISO calendar date, parsed with dateparser); null "
+        "when the report states no full date. Never inherited from another report in the same file.",
+    )
+    dateline: str = pa.Field(
+        nullable=True,
+        description="Place named in the story's dateline ('Caracas', 'Nairobi, Kenya'); all-caps names are "
+        "title-cased; null when there is no dateline or it names no place.",
+    )
+    language: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[a-z]{2,3}(-[a-z]{2})?$",
+        description="ISO 639-1 code of the body's language detected with langdetect; null when too short to tell.",
+    )
+    is_english: bool = pa.Field(
+        nullable=True,
+        description="True when language is 'en'. Non-English articles are kept and flagged, not translated or "
+        "altered; English-only extractors should filter on this.",
+    )
+    raw_start: int = pa.Field(ge=0, description="Start offset of this report in the raw file's decoded text.")
+    raw_end: int = pa.Field(ge=0, description="End offset (exclusive) of this report in the raw file's decoded text.")
     text: str = pa.Field(
-        description="Clean body text. Mention offsets (start, end) index into this string."
+        description="Clean body text: story paragraphs and subheadings only, separated by blank lines; markup, "
+        "boilerplate, captions, credits and embedded posts are removed (see segments). Mention offsets "
+        "(start, end) index into this string."
     )
 
     class Config:

@@ -11,6 +11,8 @@ import pandera.polars as pa
 from contracts.articles import Articles
 from contracts.mentions import Entities, Mentions, Quantities
 from contracts.raw import Quarantine
+from contracts.segments import Segments
+from contracts.syndication import SyndicatedParagraphs, Syndication
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,27 @@ PUBLISHED_TABLES: dict[str, TableContract] = {
             (ForeignKey(("mention_id",), "mentions", ("mention_id",)),),
         ),
         TableContract("quarantine", Quarantine, ("source_file",)),
+        TableContract(
+            "segments", Segments, ("segment_id",), (ForeignKey(("article_id",), "articles", ("article_id",)),)
+        ),
+        TableContract(
+            "syndication",
+            Syndication,
+            ("article_id",),
+            (
+                ForeignKey(("article_id",), "articles", ("article_id",)),
+                ForeignKey(("source_article_id",), "articles", ("article_id",)),
+            ),
+        ),
+        TableContract(
+            "syndicated_paragraphs",
+            SyndicatedParagraphs,
+            ("article_id", "paragraph_index"),
+            (
+                ForeignKey(("article_id",), "articles", ("article_id",)),
+                ForeignKey(("source_article_id",), "articles", ("article_id",)),
+            ),
+        ),
     )
 }
 

@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
     instance = dg.DagsterInstance.get()
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    # INFO on the console: progress and step results, without Dagster's per-event DEBUG lines (the UI keeps them all).
+    log_level = os.environ.get("NEWSETL_LOG_LEVEL", "INFO")
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     failed_checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name}"
         for e in result.get_asset_check_evaluations()

@@ -14,7 +14,8 @@ TEXT = "Mike Pompeo visited Caracas."
 
 def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
     arts = [{"article_id": "a1", "source_file": "a.txt", "source_sha256": "a" * 64, "part": 0, "title": "T",
-             "outlet": "X", "author": None, "published_date": dt.date(2020, 1, 1), "text": TEXT}]
+             "outlet": "X", "author": None, "published_date": dt.date(2020, 1, 1), "text": TEXT,
+             "raw_start": 0, "raw_end": len(TEXT)}]
     if extra_article:
         arts.append({**arts[0], "article_id": "a2", "source_file": "b.txt", "source_sha256": "b" * 64})
     articles = pl.DataFrame(arts, schema=empty_frame(PUBLISHED_TABLES["articles"].model).schema)
@@ -25,7 +26,8 @@ def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
     entities = pl.DataFrame([{"entity_id": "person:mike-pompeo", "entity_type": "person",
                               "canonical_name": "Mike Pompeo", "mention_count": 1}],
                             schema=empty_frame(PUBLISHED_TABLES["entities"].model).schema)
-    return {"articles": articles, "mentions": mentions, "entities": entities,
+    # Every published table, empty unless the test fills it; then the ones under test.
+    return {**{n: empty_frame(c.model) for n, c in PUBLISHED_TABLES.items()}, "articles": articles, "mentions": mentions, "entities": entities,
             "quantities": empty_frame(PUBLISHED_TABLES["quantities"].model),
             "quarantine": empty_frame(PUBLISHED_TABLES["quarantine"].model)}
 

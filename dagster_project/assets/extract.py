@@ -7,8 +7,9 @@ import polars as pl
 
 from contracts import Entities, Mentions, Quantities
 from dagster_project.assets._tables import contract_check, table_metadata
-from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, extract_mentions
+from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_from_doc
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_with_stats
 from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel
@@ -34,13 +35,24 @@ def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame
     maps = {r["article_id"]: OffsetMap.from_json(r["offset_map"]) for r in articles.select("article_id", "offset_map").iter_rows(named=True)}
     rows = []
     pairs = list(articles.select("article_id", "text").iter_rows())
-    for m in extract_mentions(model, pairs, batch_size=nlp.batch_size, n_process=nlp.n_process):
-        raw_start, raw_end = maps[m.article_id].raw_span(m.start, m.end)
-        rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
+    stream = ((text, article_id) for article_id, text in pairs)
+    docs = model.pipe(stream, as_tuples=True, batch_size=nlp.batch_size, n_process=nlp.n_process)
+
+    def report(done: int, seconds: float) -> None:
+        context.log.info(progress_message("extract", done, len(pairs), seconds))
+
+    # Counted on spaCy's output: an article is done when its doc comes back, not when it is queued.
+    for doc, article_id in with_progress(docs, len(pairs), report):
+        for m in mentions_from_doc(doc, article_id):
+            raw_start, raw_end = maps[m.article_id].raw_span(m.start, m.end)
+            rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
     df = pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=CANDIDATE_SCHEMA)
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s)")
-    return dg.Output(df, metadata={"dagster/row_count": df.height, "extractor_version": EXTRACTOR_VERSION,
-                                   "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows()))})
+    return dg.Output(df, metadata={
+        **table_metadata(df, None, ["mention_type", "surface", "start", "end", "quantified"], (Mentions, Quantities)),
+        "extractor_version": EXTRACTOR_VERSION,
+        "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
+    })
 
 
 @dg.multi_asset(

@@ -6,7 +6,8 @@ import polars as pl
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import contract_check, table_metadata, version_metadata
+from dagster_project.core.card import version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit
@@ -37,6 +38,11 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[
     return dg.Output(df, metadata=table_metadata(df, Quarantine))
 
 
+# Further files written into each version before it is published: callables ``(staging_dir, manifest)``.
+# The dataset card (README.md), plots/, CITATION.cff and copies of the evaluation reports it cites.
+EXTRAS = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
+
+
 @dg.asset(
     group_name="publish",
     description="The published dataset version in the curated root: one folder per version, LATEST naming the newest. "
@@ -52,6 +58,9 @@ def published_version(
     entities: pl.DataFrame,
     quantities: pl.DataFrame,
     quarantine: pl.DataFrame,
+    segments: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
 ) -> dg.MaterializeResult:
     tables = {
         "articles": articles.drop("offset_map"),
@@ -59,6 +68,9 @@ def published_version(
         "entities": entities,
         "quantities": quantities,
         "quarantine": quarantine,
+        "segments": segments,
+        "syndication": syndication,
+        "syndicated_paragraphs": syndicated_paragraphs,
     }
     sources = {
         r["source_file"]: r["source_sha256"]
@@ -74,13 +86,16 @@ def published_version(
         "spacy_model_version": model.meta.get("version"),
         "dagster_run_id": context.run.run_id,
     }
-    result = publish(tables, roots.curated_path, sources, lineage)
+    result = publish(tables, roots.curated_path, sources, lineage,
+                     extras=lambda staging, manifest: [extra(staging, manifest) for extra in EXTRAS])
     context.log.info(
         f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}"
     )
     return dg.MaterializeResult(
         metadata={
             "version": result.version,
+            # The summary, card and plots first: what a reader opens.
+            **version_metadata(result.path, result.row_counts),
             "published": result.published,
             "reason": result.reason,
             "path": dg.MetadataValue.path(str(result.path)),
