@@ -152,3 +152,14 @@ def test_grammar_places_names_the_model_missed(nlp, sentence: str, surface: str)
 )
 def test_grammar_does_not_make_places_of_people_or_companies(nlp, sentence: str, not_place: str) -> None:  # type: ignore[no-untyped-def]
     assert not_place not in [m.surface for m in _places(nlp, sentence)]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "gazetteer_id"),
+    [("KATHMANDU (Reuters) - A helicopter crashed.", "KATHMANDU", "1283240"),
+     ("FARNBOROUGH, England - The airshow in Hampshire closed.", "FARNBOROUGH", "2649672"),
+     ("FARNBOROUGH, England - The airshow in Hampshire closed.", "Hampshire", "GB-HAM")],
+)
+def test_datelines_and_counties(nlp, text: str, surface: str, gazetteer_id: str) -> None:  # type: ignore[no-untyped-def]
+    found = {m.surface: m.gazetteer_id for m in _places(nlp, text)}
+    assert found[surface] == gazetteer_id

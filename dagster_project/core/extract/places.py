@@ -227,9 +227,8 @@ def gazetteer() -> Gazetteer:
         gaz.add(name, 0, Place(name.title().replace("The ", ""), ptype, cc))
     for state in gc.get_us_states().values():
         gaz.add(state["name"], 1, Place(state["name"], "region", "US", None, None, "geonames", str(state["geonameid"])))
-    for sub in pycountry.subdivisions:
-        if sub.parent_code is None:  # first-level subdivisions only: states, provinces, regions
-            gaz.add(sub.name, 1, Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code))
+    for sub in pycountry.subdivisions:  # states, provinces, counties ("Hampshire", GB-HAM)
+        gaz.add(sub.name, 1, Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code))
     for city in gc.get_cities().values():
         cc = city["countrycode"]
         place = Place(city["name"], "city", cc, float(city["latitude"]), float(city["longitude"]), "geonames",
@@ -530,10 +529,20 @@ def strong_locative(span: Span) -> str | None:
 PARTICLES_PLACE = frozenset({"de", "del", "la", "el", "al", "of", "the", "upon", "on", "sur"})
 
 
+def dateline(span: Span) -> bool:
+    """A wire dateline: the name opens a paragraph and is followed by a comma, an agency in brackets or a
+    dash ("KATHMANDU (Reuters) -", "FARNBOROUGH, England -")."""
+    doc = span.doc
+    opens = span.start == 0 or "\n" in doc[span.start - 1].text or "\n" in doc[span.start - 1].whitespace_
+    return opens and span.end < len(doc) and doc[span.end].text in (",", "(", "-", "–", "—")
+
+
 def locative(span: Span) -> bool:
     """Grammar saying a name is a location: the object of a locative preposition ("in Toulouse",
     "left for Ezeiza") or in apposition with a place noun ("Antakya, the ancient city")."""
     doc = span.doc
+    if dateline(span):
+        return True
     root = _base_root(span)
     if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE - {"and"}:
         return True
@@ -757,7 +766,8 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
                 break
             # Country names and aliases, written as proper nouns.
             if all(t.text[:1].isupper() or t.lower_ in ("and", "of", "the") for t in toks):
-                cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
+                # Countries, continents and named regions ("England", "Latin America").
+                cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0]
                 if cands and (toks[0].pos_ == "PROPN" or (i > 0 and doc[i - 1].text in ("#", "-"))):
                     hit = (n, _best(cands, b.context))
                     break
@@ -766,8 +776,8 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
             prev = doc[i - 1] if i > 0 else None
             inside_name = prev is not None and (prev.text in ("-", "/") or (prev.pos_ == "PROPN" and prev.text[:1].isupper()))
             name_goes_on = i + n < len(doc) and doc[i + n].text in ("-", "/") and not doc[i + n - 1].whitespace_
-            if n <= 3 and not inside_name and not name_goes_on and all(t.pos_ == "PROPN" for t in toks) \
-                    and toks[-1].text[:1].isupper():
+            if n <= 3 and not inside_name and not name_goes_on and toks[-1].text[:1].isupper() \
+                    and (all(t.pos_ == "PROPN" for t in toks) or (toks.text.isupper() and dateline(toks))):
                 places = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] <= 1]
                 if places and locative(toks):
                     hit = (n, _best(places, b.context))
