@@ -97,3 +97,9 @@ def test_cut_names_are_repaired(nlp) -> None:  # type: ignore[no-untyped-def]
 def test_organisation_tagged_full_name_with_a_role_is_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
     people = _people(nlp, "Paraguay's intelligence chief, Esteban Aquino, said the plane was seized.")
     assert [(p.surface, p.role) for p in people] == [("Esteban Aquino", "intelligence chief")]
+
+
+def test_untagged_name_with_a_role_apposition_is_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("Esteban Aquino, head of the National Intelligence Secretariat, told a radio station in Asunción "
+            "that the plane was under surveillance.")
+    assert [(p.surface, p.role) for p in _people(nlp, text)] == [("Esteban Aquino", "head")]

@@ -374,6 +374,7 @@ def person_spans(
         role = (f"{before} {title}" if before and title else title) or _preceding_title_role(name) or role_from_parse(name)
         kept.append((name, role))
         covered[name.start:name.end] = [True] * len(name)
+    kept += _unlabelled_names_with_roles(doc, covered)
     # Full names' words, used to keep a lone word that is also a company or place name ("Anatoly Antonov").
     full_tokens = {_tkey(t) for s, _ in kept if len(s) > 1 for t in s}
     for s, _ in kept:
@@ -387,6 +388,26 @@ def person_spans(
     kept += [(s, None) for s in back]
     kept = _propagate(doc, kept, blocked=to_places, known_place=known_place)
     return _resolve_in_article(kept), to_places
+
+
+def _unlabelled_names_with_roles(doc: Doc, covered: list[bool]) -> list[tuple[Span, str | None]]:
+    """Names the model left untagged but the grammar marks as people: two or three capitalised proper
+    nouns in apposition with a role ("Esteban Aquino, head of the National Intelligence Secretariat")."""
+    out: list[tuple[Span, str | None]] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_ \
+                and not covered[j]:
+            j += 1
+        if j - i >= 2 and (j == len(doc) or doc[j].pos_ != "PROPN"):
+            span = Span(doc, i, j, label="PERSON")
+            role = role_from_parse(span)
+            if role and looks_like_name(span) and not _org_word_in(span) and not any(_tkey(t) in TITLES for t in span):
+                out.append((span, role))
+                covered[i:j] = [True] * (j - i)
+        i = max(j, i + 1)
+    return out
 
 
 def _trim(span: Span) -> Span:

@@ -591,7 +591,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC"):
             cands.append((ent.start, ent.end, ent.label_))
-        elif ent.label_ in ("ORG", "NORP", "PRODUCT"):
+        elif ent.label_ in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"):
             # "Russia's Defense Ministry": the possessor of an organisation is a place when the gazetteer knows it.
             for k in range(ent.start + 1, ent.end):
                 if doc[k].lower_ in ("'s", "’s"):
