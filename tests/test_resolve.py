@@ -106,3 +106,9 @@ def test_unknown_airport_and_its_facility_form_are_one_place() -> None:
     ents, mapping = resolve(ms)
     assert mapping["1"] == mapping["2"]
     assert [(e.canonical_name, e.place_type) for e in ents] == [("Hmeimim Air Base", "base")]
+
+
+def test_canonical_name_keeps_diacritics_even_when_outnumbered() -> None:
+    ms = [_p("1", "A", "Nicolas Maduro"), _p("2", "B", "Nicolas Maduro"), _p("3", "C", "Nicolás Maduro")]
+    ents, _ = resolve(ms)
+    assert [e.canonical_name for e in ents] == ["Nicolás Maduro"]

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -121,8 +122,18 @@ class _UnionFind:
 
 
 def _display(surfaces: Counter[str]) -> str:
-    """Most frequent spelling, preferring the one with diacritics among those that fold alike."""
-    return max(surfaces.items(), key=lambda kv: (kv[1], kv[0] != fold(kv[0]), len(kv[0]), kv[0]))[0]
+    """The most used name (compared accent- and case-folded), written with its diacritics when some
+    spelling has them: "Maiquetia Airport" x2 + "Maiquetía Airport" x1 -> "Maiquetía Airport"."""
+    by_fold: Counter[str] = Counter()
+    for name, n in surfaces.items():
+        by_fold[fold(name)] += n
+    top = max(by_fold.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    spellings = [(name, n) for name, n in surfaces.items() if fold(name) == top]
+    return max(spellings, key=lambda kv: (_has_marks(kv[0]) and not kv[0].isupper(), kv[1], kv[0]))[0]
+
+
+def _has_marks(name: str) -> bool:
+    return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFKD", name))
 
 
 def _role(roles: Sequence[str | None]) -> str | None:
