@@ -103,3 +103,8 @@ def test_untagged_name_with_a_role_apposition_is_a_person(nlp) -> None:  # type:
     text = ("Esteban Aquino, head of the National Intelligence Secretariat, told a radio station in Asunción "
             "that the plane was under surveillance.")
     assert [(p.surface, p.role) for p in _people(nlp, text)] == [("Esteban Aquino", "head")]
+
+
+def test_surname_inside_an_aircraft_name_is_not_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Russian ambassador Anatoly Antonov said an Antonov An-124 had landed."
+    assert [p.surface for p in _people(nlp, text)] == ["Anatoly Antonov"]

@@ -439,7 +439,9 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         # A place-labelled span the gazetteer does not know may be a re-mention of a person ("Von der Leyen").
         if ent.label_ in ("GPE", "LOC", "FAC") and known_place is not None and not known_place(ent.text):
             continue
-        if ent.label_ in ("PERSON", "GPE", "LOC", "FAC", "NORP"):
+        # Names inside organisations and quoted titles still count ("the Trump administration", "regime of
+        # Nicolás Maduro" tagged a work of art); inside aircraft ("Antonov An-124"), products or dates they do not.
+        if ent.label_ not in ("ORG", "WORK_OF_ART", "EVENT", "LAW"):
             for i in range(ent.start, ent.end):
                 taken[i] = True
     for span, _ in kept:
