@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset test test-all lint ui bench clean snapshots eval eval-parse docs
+.PHONY: install dataset verify test test-all lint ui bench clean snapshots eval eval-parse docs
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml constraints.txt
 dataset: install
 	mkdir -p "$(DAGSTER_HOME)"
 	$(PY) -m dagster_project.build
+
+# Re-check the hashes of a published version against its datapackage.json (VERSION=x.y.z, default LATEST).
+verify: install
+	$(PY) -m dagster_project.dataset verify $(if $(VERSION),--version $(VERSION))
 
 test: install
 	mkdir -p "$(DAGSTER_HOME)"

@@ -57,10 +57,14 @@ class Articles(pa.DataFrameModel):
     raw_start: int = pa.Field(ge=0, description="Start offset of this report in the raw file's decoded text.")
     raw_end: int = pa.Field(ge=0, description="End offset (exclusive) of this report in the raw file's decoded text.")
     text: str = pa.Field(
-        description="Clean body text: story paragraphs and subheadings only, separated by blank lines; markup, "
-        "boilerplate, captions, credits and embedded posts are removed (see segments). Mention offsets "
-        "(start, end) index into this string."
+        description="Clean body text, paragraphs separated by blank lines: story paragraphs and subheadings, plus "
+        "embedded social posts and contributor credit lines ('Reporting by ...', 'X contributed to this report'), "
+        "each typed in segments and in mentions.segment_kind. Markup, header lines, photo captions and credits, "
+        "boilerplate and navigation are removed (kept in segments). Mention offsets (start, end) index into this "
+        "string."
     )
+    agency: str = pa.Field(nullable=True, description="News agency named in the dateline (e.g. 'Reuters'); null when none.")
+    dateline: str = pa.Field(nullable=True, description="Place named in the dateline (e.g. 'CARACAS'); null when none.")
 
     class Config:
         strict = False

@@ -3,6 +3,8 @@
 import pandera.polars as pa
 import polars as pl
 
+from contracts.segments import IN_TEXT_KINDS
+
 MENTION_TYPES = ["person", "aircraft", "quantity", "place"]
 ENTITY_TYPES = ["person", "aircraft", "place"]
 PLACE_TYPES = ["country", "city", "region", "continent", "sea", "airport", "base"]
@@ -23,6 +25,17 @@ class Mentions(pa.DataFrameModel):
     entity_id: str = pa.Field(
         nullable=True,
         description="Canonical entity (entities.entity_id); null for quantities and unresolved mentions.",
+    )
+    raw_start: int = pa.Field(
+        ge=0,
+        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
+    )
+    raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
+    segment_kind: str = pa.Field(
+        isin=IN_TEXT_KINDS,
+        description="Kind of the segment of articles.text the mention starts in: 'body' (story paragraph), "
+        "'heading' (subheading), 'social_post' (embedded tweet or post), 'contributor' (contributor credit line, "
+        "'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's own words.",
     )
 
     class Config:
@@ -135,6 +148,8 @@ class Quantities(pa.DataFrameModel):
         nullable=True,
         description="Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; null when none found.",
     )
+    qualifier: str = pa.Field(nullable=True, description="Hedge before the number, e.g. 'about', 'more than'; null when none.")
+    unit_surface: str = pa.Field(nullable=True, description="The unit as written in the text, e.g. 'tons', '%'; null when none.")
 
     class Config:
         strict = False

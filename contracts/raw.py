@@ -21,10 +21,17 @@ class RawArticles(pa.DataFrameModel):
     )
     text: str = pa.Field(
         nullable=True,
-        description="Decoded text of the file, byte-for-byte faithful apart from decoding; null when refused.",
+        description="Decoded text of the file after ingest normalization (BOM, zero-width characters, exotic "
+        "spaces, lone CR); null when refused. raw_start/raw_end offsets index this text.",
     )
     quarantine_reason: str = pa.Field(
         nullable=True, description="Why the file was refused at ingest; null when it was accepted."
+    )
+    detail: str = pa.Field(nullable=True, description="Human-readable explanation of the quarantine reason.")
+    normalization: str = pa.Field(
+        nullable=True,
+        description="JSON offset map from text offsets to offsets in the decoded file "
+        "([[start, end, decoded_start, decoded_end, copied], ...]); null when normalization changed nothing.",
     )
 
     class Config:
@@ -40,8 +47,8 @@ class Quarantine(pa.DataFrameModel):
     )
     reason: str = pa.Field(
         description=(
-            "Machine-readable reason code, e.g. 'empty', 'binary', 'undecodable', 'too_large', "
-            "'no_article_text', 'duplicate'."
+            "Machine-readable reason code: 'empty', 'binary', 'undecodable', 'too_large', "
+            "'no_article_text', 'duplicate', 'symlink_outside_root', 'not_regular_file', 'unreadable'."
         )
     )
     detail: str = pa.Field(nullable=True, description="Human-readable explanation of the reason.")

@@ -1,16 +1,24 @@
 """``python -m dagster_project.build``: materialize every asset into a published version.
 
 Runs in-process on the Dagster instance at ``DAGSTER_HOME`` (SQLite by default), so the
-run, its checks and materializations show in ``make ui`` afterwards. Exits 0 when the
-contracts pass and prints a one-line summary; non-zero when a check or step failed.
+run, its checks and materializations show in ``make ui`` afterwards.
+
+* Exit 0 when the contracts and the publish audit pass; prints a summary (version, rows,
+  raw files published and quarantined, by reason).
+* Exit 1 when a check, a step or the audit failed: nothing is published, ``LATEST`` is kept,
+  and the failed checks are named on stderr.
+* Exit 75 (EX_TEMPFAIL) when another build holds the curated root's lock for longer than
+  ``--wait`` seconds (``NEWSETL_LOCK_WAIT``, default 1800); a second build otherwise waits.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from dagster_project.resources import PROJECT_ROOT
 
@@ -19,6 +27,7 @@ DEFAULTS = {
     "NEWSETL_CURATED_DIR": PROJECT_ROOT / "curated",
     "DAGSTER_HOME": PROJECT_ROOT / ".dagster_home",
 }
+EX_TEMPFAIL = 75
 
 
 def ensure_environment() -> None:
@@ -26,11 +35,34 @@ def ensure_environment() -> None:
     for name, default in DEFAULTS.items():
         value = os.environ.get(name) or str(default)
         os.environ[name] = str(Path(value).expanduser().resolve())
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        # No network at run time: Dagster's usage telemetry is off unless the instance says otherwise.
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dagster_project.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--wait", type=float, default=float(os.environ.get("NEWSETL_LOCK_WAIT", "1800")),
+                        help="seconds to wait for another build on the same curated root (default 1800)")
+    args = parser.parse_args(argv)
     ensure_environment()
+    from dagster_project.core.publish import BUILD_LOCK, LockBusy, curated_lock
+
+    curated = Path(os.environ["NEWSETL_CURATED_DIR"])
+    try:
+        # The whole build holds the lock: two builds sharing a curated root (and usually a
+        # DAGSTER_HOME with its intermediate tables) would otherwise interleave their writes.
+        with curated_lock(curated, BUILD_LOCK, timeout=args.wait, notify=sys.stderr):
+            return _run(curated)
+    except LockBusy as exc:
+        print(f"newsetl: not building: {exc}. Try again when it has finished.", file=sys.stderr)
+        return EX_TEMPFAIL
+
+
+def _run(curated: Path) -> int:
     import dagster as dg
 
     from dagster_project.definitions import defs
@@ -46,38 +78,56 @@ def main(argv: list[str] | None = None) -> int:
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_steps = _step_failures(result.all_events)
     publish = next(
         (m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "published_version"),
         None,
     )
     if not result.success or failed_checks or publish is None:
         print(
-            f"newsetl: build FAILED, nothing published. failed checks: {failed_checks or 'none'}; "
-            f"failed steps: {failed_steps or 'none'} (run {result.run_id})",
+            f"newsetl: build FAILED, nothing published (LATEST unchanged). "
+            f"failed checks: {failed_checks or 'none'}; failed steps: {failed_steps or 'none'} (run {result.run_id})",
             file=sys.stderr,
         )
         return 1
     md = {k: v.value for k, v in publish.materialization.metadata.items()}
-    counts = md.get("row_counts", {})
-    curated = Path(os.environ["NEWSETL_CURATED_DIR"])
-    quarantine = _quarantine_summary(curated / str(md["version"]) / "quarantine.parquet")
-    verb = "published" if md.get("published") else "unchanged, kept"
-    print(
-        f"newsetl: {verb} version {md['version']} in {curated} ({md.get('reason')}); "
-        f"rows {json.dumps(counts)}; quarantined {quarantine}"
-    )
+    print(summary(md, curated))
     return 0
 
 
-def _quarantine_summary(path: Path) -> str:
+def _step_failures(events: list[Any]) -> list[str]:
+    """``step: root cause`` for each failed step (the audit's failed checks are in the root cause)."""
+    out = []
+    for e in events:
+        if e.event_type_value != "STEP_FAILURE":
+            continue
+        err = e.step_failure_data.error if e.step_failure_data else None
+        message = ""
+        while err is not None:
+            message = (err.message or "").strip().splitlines()[0] if err.message else message
+            err = err.cause
+        out.append(f"{e.step_key}: {message}")
+    return out
+
+
+def summary(md: dict[str, Any], curated: Path) -> str:
+    """The one-paragraph summary printed after a successful build."""
     import polars as pl
 
-    if not path.exists():
-        return "0"
-    q = pl.read_parquet(path)
+    version = str(md["version"])
+    folder = curated / version
+    manifest = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    outcomes = [s.get("outcome") for s in manifest.get("sources", [])]
+    q = pl.read_parquet(folder / "quarantine.parquet")
     by = dict(q.group_by("reason").len().sort("reason").iter_rows())
-    return f"{q.height} {json.dumps(by)}" if q.height else "0"
+    published_files = pl.read_parquet(folder / "articles.parquet")["source_file"].n_unique()
+    verb = "published" if md.get("published") else "nothing new to publish; kept"
+    return (
+        f"newsetl: {verb} version {version} in {curated} ({md.get('reason')}).\n"
+        f"  raw files: {len(outcomes) or published_files + q.height}; published as articles: {published_files}; "
+        f"quarantined: {q.height}{' ' + json.dumps(by) if by else ''}\n"
+        f"  rows: {json.dumps(md.get('row_counts', {}))}"
+    )
 
 
 if __name__ == "__main__":

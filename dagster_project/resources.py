@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.core.ingest import DEFAULT_MAX_BYTES
+
 # The repository root; defaults are absolute so nothing depends on the working directory.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +22,8 @@ class StorageRoots(dg.ConfigurableResource):
     raw_dir: str = ""
     curated_dir: str = ""
     dagster_home: str = ""
-    max_file_bytes: int = 5_000_000
+    # Files over this size are quarantined as 'too_large' (hashed in chunks, never loaded).
+    max_file_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def raw_path(self) -> Path:

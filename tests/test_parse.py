@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from dagster_project.core.parse import make_article_id, parse_file
+from dagster_project.core.parse.units import split_units
 from tests.conftest import BLOG, SEEDS, WIRE
 
 
@@ -60,16 +61,52 @@ def test_seed_split_parts_have_their_own_metadata() -> None:
     assert first.raw_end <= second.raw_start
 
 
-def test_captions_credits_and_embedded_posts_are_typed_segments_not_body() -> None:
+def test_captions_are_kept_out_of_the_text_and_posts_and_contributor_lines_are_typed_in_it() -> None:
     [art] = parse_file(_seed("002"), "002.txt", "d" * 64)
     kinds = {s.kind for s in art.segments}
-    assert {"caption", "social_post", "credit", "boilerplate", "body", "title", "byline"} <= kinds
+    assert {"caption", "social_post", "contributor", "boilerplate", "body", "title", "byline"} <= kinds
     caption = next(s for s in art.segments if s.kind == "caption")
     assert "Photograph: Carlos Jasso/Reuters" in caption.text and caption.start is None
-    assert "Photograph:" not in art.text and "@steve_hanke" not in art.text and "<u>" not in art.text
+    assert "Photograph:" not in art.text and "<u>" not in art.text and "Since you're here" not in art.text
+    # The embedded tweet and the contributor line are in the text, each a segment of its own kind.
+    post = next(s for s in art.segments if s.kind == "social_post" and "@steve_hanke" in s.text)
+    credit = next(s for s in art.segments if s.kind == "contributor")
+    assert post.start is not None and art.text[post.start:post.end] == "Prof. Steve Hanke (@steve_hanke)"
+    assert credit.start is not None and art.text[credit.start:credit.end] == (
+        "Agence France-Presse, Associated Press and Reuters contributed to this report.")
     assert "Palladino said in a statement that also condemned" in art.text  # paragraph broken mid-sentence
     assert (art.title, art.author, art.outlet) == (
         "Russian military arrive in Venezuela to discuss 'training and strategy'", "Andrew Roth", "The Guardian")
+    assert art.agency == "AFP; AP; Reuters"  # read from the contributor line
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Reporting by Tom Hale; Editing by Mark Potter", "contributor"),
+        ("(Reporting by Anna Lind in Oslo; additional reporting by Tim Hepher; editing by Jan Harvey)", "contributor"),
+        ("Associated Press writer Rob Gillies in Toronto contributed to this report.", "contributor"),
+        ("Omar Haddad contributed reporting from Beirut.", "contributor"),
+        ("Associated Press writer Ana Ruiz contributed from Buenos Aires.", "contributor"),
+        ("Source: Al Jazeera and news agencies", "credit"),
+        ("Photograph: Carlos Jasso/Reuters", "credit"),  # a photo credit stays out of the text
+        ("View this post on Instagram", "navigation"),
+        ("A post shared by Edinburgh Marathon Festival (@edinburghmarathon)", "social_post"),
+    ],
+)
+def test_line_kinds_separate_contributor_lines_from_credits(line: str, kind: str) -> None:
+    [unit] = split_units(line)
+    assert unit.kind == kind
+
+
+def test_contributor_line_never_runs_into_the_paragraph_before_it() -> None:
+    raw = ("Headline of a wire story about the port\n\nBy Jo Smith\n\n"
+           "OSLO (Reuters) - The port authority said on Monday it would reopen the northern quay next week after "
+           "repairs, and that shipping would resume at full capacity\n"
+           "Reporting by Anna Lind; Editing by Jan Harvey\n")
+    [art] = parse_file(raw, "w", "0" * 64)
+    assert art.text.endswith("full capacity\n\nReporting by Anna Lind; Editing by Jan Harvey")
+    assert [s.kind for s in art.segments][-1] == "contributor"
 
 
 def test_repeated_caption_with_agency_credit_is_not_the_dateline() -> None:

@@ -55,7 +55,7 @@ def test_body_segments_index_the_article_text(seed_tables: dict[str, pl.DataFram
     for r in body.iter_rows(named=True):
         assert texts[r["article_id"]][r["start"]:r["end"]] == r["text"]
     kinds = set(seed_tables["segments"]["kind"])
-    assert {"caption", "social_post", "boilerplate", "credit", "title"} <= kinds
+    assert {"caption", "social_post", "boilerplate", "contributor", "title"} <= kinds
 
 
 def test_new_tables_are_checked_and_published() -> None:

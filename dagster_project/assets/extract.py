@@ -11,6 +11,7 @@ from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_fr
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_with_stats
+from dagster_project.core.spans import with_segment_kind
 from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel
 
@@ -58,22 +59,23 @@ def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame
 @dg.multi_asset(
     group_name="extract",
     outs={
-        "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, raw offsets, canonical entity."),
+        "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, kind of the segment it is in, raw offsets, canonical entity."),
         "entities": dg.AssetOut(description=(
             "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
             "type, country code, coordinates and gazetteer id.")),
     },
 )
-def resolved_mentions(mention_candidates: pl.DataFrame):  # type: ignore[no-untyped-def]
-    """Resolve candidates into canonical entities and attach each mention's entity_id."""
+def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
+    """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
     fields = Mention.__dataclass_fields__
     cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
     entities, mapping, stats = resolve_with_stats(cands)
     ents = _with_mention_counts(records_to_frame(entities, Entities), mapping)
     ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
                        schema={"mention_id": pl.String(), "entity_id": pl.String()})
-    mentions = mention_candidates.join(ids, on="mention_id", how="left").select(
-        "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "raw_start", "raw_end"
+    mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
+        "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
+        "raw_start", "raw_end",
     ).sort("article_id", "start", "end")
     yield dg.Output(mentions, output_name="mentions",
                     metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))

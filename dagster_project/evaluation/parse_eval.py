@@ -9,6 +9,9 @@ same raw files with the pipeline's parser and reports:
 * body snippets as a confusion matrix: a must-contain snippet found is a true positive, missing
   a false negative; a must-not-contain snippet found is a false positive, absent a true
   negative. Precision, recall and accuracy follow;
+* segment kinds: each ``segments`` expectation (a snippet and a kind) is met when the snippet
+  lies inside one segment of that kind (embedded posts and contributor lines are in the text, so
+  the gold says which kind of segment they must be typed as, not that the text lacks them);
 * syndication links (an article linked to the source annotated for it).
 
 Run ``python -m dagster_project.evaluation.parse_eval`` (``--json`` for machine output).
@@ -68,6 +71,7 @@ class Report:
     fp: int = 0
     tn: int = 0
     syndication: list[bool] = field(default_factory=list)
+    segment_kinds: list[bool] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def metrics(self) -> dict[str, float]:
@@ -80,6 +84,7 @@ class Report:
         total = self.tp + self.fn + self.fp + self.tn
         out["snippet_accuracy"] = (self.tp + self.tn) / total if total else 1.0
         out["syndication_accuracy"] = sum(self.syndication) / len(self.syndication) if self.syndication else 1.0
+        out["segment_kind_accuracy"] = sum(self.segment_kinds) / len(self.segment_kinds) if self.segment_kinds else 1.0
         return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -132,6 +137,12 @@ def evaluate(gold_path: Path = GOLD, root: Path = REPO, *, heldout_only: bool = 
                 rep.errors.append(f"{label} should not contain: {s!r}")
             else:
                 rep.tn += 1
+        for exp in g.get("segments", []):
+            got_kinds = [] if art is None else segment_kinds_holding(art, exp["snippet"])
+            ok = exp["kind"] in got_kinds
+            rep.segment_kinds.append(ok)
+            if not ok:
+                rep.errors.append(f"{label} segment {exp['snippet']!r}: kind {exp['kind']!r}, got {got_kinds or 'none'}")
     ids = {(f, a.part): a.article_id for f, arts in parsed.items() for a in arts}
     links, _ = find_syndication(ArticleRef(a.article_id, a.published_date, a.text) for arts in parsed.values() for a in arts)
     source = {lk.article_id: lk.source_article_id for lk in links}
@@ -143,6 +154,12 @@ def evaluate(gold_path: Path = GOLD, root: Path = REPO, *, heldout_only: bool = 
         if not ok:
             rep.errors.append(f"{s['file']}#{s['part']} not linked to {s['source_file']}#{s['source_part']}")
     return rep
+
+
+def segment_kinds_holding(art: ParsedArticle, snippet: str) -> list[str]:
+    """Kinds of the segments of ``art`` whose text contains ``snippet`` (normalized), in order."""
+    want = _norm(snippet)
+    return [s.kind for s in art.segments if want in _norm(s.text)]
 
 
 def _snippet_in(snippet: str, text: str) -> bool:
@@ -174,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for k, v in metrics.items():
             floor = floors.get(k)
             print(f"  {k:22s} {v:7.2%}" + (f"   (floor {floor:.2%})" if floor is not None else ""))
-        print(f"  snippets: tp={rep.tp} fn={rep.fn} fp={rep.fp} tn={rep.tn}")
+        print(f"  snippets: tp={rep.tp} fn={rep.fn} fp={rep.fp} tn={rep.tn}; "
+              f"segment kinds: {sum(rep.segment_kinds)}/{len(rep.segment_kinds)}")
         for e in rep.errors:
             print(f"  - {e}")
         for f in failed:

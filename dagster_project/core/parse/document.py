@@ -19,11 +19,13 @@ from dagster_project.core.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.core.parse.units import Unit, split_units
 from dagster_project.core.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.2"
+PARSER_VERSION = "parse-0.3"  # 0.3: embedded posts and contributor lines are in the text
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
 IN_TEXT = tuple(IN_TEXT_KINDS)
+# The story's own paragraphs: a hard-wrapped or broken paragraph is joined back only between these.
+_STORY = ("body", "heading")
 SEGMENT_KINDS = tuple(_SEGMENT_KINDS)
 
 
@@ -242,9 +244,17 @@ def _outlet_from_line(t: str) -> str | None:
     t = _AND_AGENCIES.sub("", t).strip(" |,-\u2013\u2014*_")
     if not t or _words(t) > 6 or re.search(r"[.!?]$|\d", t):
         return None
-    if lx.agency_code(t) or lx.OUTLET_WORDS.search(t):
+    if lx.agency_code(t):
+        return t
+    # A publication's name is a proper name: every word capitalized but for particles
+    # ("The Daily Ledger", "El País"), so "CRLF report" or "live report" is not an outlet.
+    if lx.OUTLET_WORDS.search(t) and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_PARTICLES
+                                         for w in re.findall(r"[^\s]+", t)):
         return t
     return None
+
+
+_NAME_PARTICLES = {"the", "of", "de", "del", "el", "la", "le", "les", "du", "des", "di", "da", "and", "&", "on", "der", "die"}
 
 
 _TAIL_CREDIT = re.compile(r"(?:\(|\[|\s[-\u2013\u2014]\s*)(?P<credit>[^\W\d][\w .-]{1,30}?)[)\]]?\.?\s*$")
@@ -446,12 +456,12 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
         if kinds[i] == "heading":
             kinds[i] = "boilerplate"
 
-    # Credits and footers still tell who wrote or published the report.
+    # Contributor lines tell which wire services and reporters worked on the report.
     for u, k in zip(units, kinds, strict=True):
-        if k == "credit":
+        if k == "contributor":
             if re.search(r"(?i)contributed|report", u.text):  # "AFP and Reuters contributed to this report"
                 meta.add_agencies(lx.agencies_in(u.text))
-            rb = re.match(r"(?i)^reporting by\s+(?P<who>.+?)(?:\s+in\s+[A-Z][\w .'-]*)?(?:;|$)", u.text)
+            rb = re.match(r"(?i)^[(\[_*]{0,2}\s*reporting by\s+(?P<who>.+?)(?:\s+in\s+[A-Z][\w .'-]*)?(?:;|\)|$)", u.text)
             if rb:
                 meta.author_fallback = meta.author_fallback or parse_authors(rb.group("who"))[0]
     strong, weak = _publisher_mentions(units)
@@ -459,10 +469,12 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     builder = TextBuilder()
     segments: list[Segment] = []
     prev_body: Unit | None = None
+    prev_kind = ""
     for u, k in zip(units, kinds, strict=True):
         if k in IN_TEXT:
             if prev_body is not None:
-                joined = _continues(prev_body, u)
+                # Posts and contributor lines are paragraphs of their own, never run into the story.
+                joined = prev_kind in _STORY and k in _STORY and _continues(prev_body, u)
                 sep = " " if joined else "\n\n"
                 builder.replace(sep, prev_body.end, u.start)
             start = len(builder)
@@ -476,7 +488,7 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                                        last.text + " " + u.text)
             else:
                 segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), u.text))
-            prev_body = u
+            prev_body, prev_kind = u, k
         else:
             segments.append(Segment(len(segments), k, u.start, u.end, None, None, u.text))
     text, omap = builder.build()

@@ -146,11 +146,15 @@ END_MARK = re.compile(r"^(?:-\s*30\s*-|#{3}|-?\s*ends?\s*-?|\*\*\*\s*ends?\s*\*\
 ABOUT_BLOCK = re.compile(r"^About (?:the |us$)?[A-Z0-9][\w&.'\u2019-]*(?:\s+[A-Z0-9][\w&.'\u2019-]*){0,4}$")
 # What an appeal is about; a line opening an appeal must say one of these or be short.
 APPEAL_WORDS = re.compile(r"(?i)\b(?:support|donat|contribut|subscri|favou?r|journalism|readers?|member)")
-CREDIT_LINE = re.compile(
+# Contributor credit lines closing a story ("Reporting by X; Editing by Y", "X contributed to this
+# report", "X contributed reporting from Beirut"): part of the story's text, typed ``contributor``.
+CONTRIBUTOR_LINE = re.compile(
     r"(?i)(?:contributed (?:to )?(?:this )?report(?:ing)?|contributed reporting|additional reporting by"
-    r"|^(?:reporting|writing|editing|compiled|edited|translated) by\b|;\s*editing by\b"
-    r"|^(?:source|sources|via|fuente|fuentes|fonte|quelle|bron)\s*:)"
+    r"|\bcontributed (?:reporting )?from [^.!?]{2,60}\.?$"
+    r"|^[(\[_*]{0,2}\s*(?:reporting|writing|editing|compiled|edited|translated|additional writing) by\b|;\s*editing by\b)"
 )
+# Where a copy came from ("Source: Al Jazeera", "via: ..."): a credit, kept out of the text.
+SOURCE_LINE = re.compile(r"(?i)^(?:source|sources|via|fuente|fuentes|fonte|quelle|bron)\s*:")
 CAPTION = re.compile(
     r"(?i)(?:^(?:image|photo|picture|pictured|caption|image caption|media caption|video caption|file photo|file"
     r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
@@ -167,8 +171,13 @@ CREDIT_ONLY = re.compile(
 PAREN_CREDIT_END = re.compile(r"[^.!?:;\s\"\u201d]\s*\((?:[A-Z][\w.&'\u2019-]*(?:[ /][A-Z][\w.&'\u2019-]*){0,4})\)$")
 
 SOCIAL_HANDLE_LINE = re.compile(r"^(?:[\u2014\u2013-]{1,2}\s*)?.{0,80}\(@\w{1,30}\)(?:\s+.{0,40})?$")
+# The link label an embed shows around a post ("View this post on Instagram"): widget chrome, not the post.
+EMBED_LABEL = re.compile(
+    r"(?i)^(?:view (?:this )?(?:post|tweet|video|photo) on (?:instagram|twitter|x|facebook|threads|tiktok|youtube)"
+    r"|watch on (?:youtube|tiktok|facebook)|see (?:this|the) (?:post|tweet) on (?:instagram|twitter|x))\.?$"
+)
 SOCIAL_MARK = re.compile(
-    r"(?i)pic\.twitter\.com/|instagram\.com/p/|view this post on instagram|a post shared by"
+    r"(?i)pic\.twitter\.com/|instagram\.com/p/|a post shared by"
     r"|^[\u2014\u2013-]{1,2}\s*.{0,80}\(@\w{1,30}\)"
 )
 URL_ONLY = re.compile(r"(?i)^(?:[\w .,'\u2019&-]{0,60}[.:]?\s*)?(?:https?://|www\.)\S+$")

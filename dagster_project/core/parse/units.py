@@ -2,7 +2,7 @@
 
 A unit is the smallest piece the parser classifies: a line of plain text, or the content of
 one HTML block element. Its ``kind`` is set here when the unit alone says what it is
-(navigation, boilerplate, caption, credit, social post, separator); the rest stay ``None``
+(navigation, boilerplate, caption, credit, contributor line, social post, separator); the rest stay ``None``
 and are typed by their position in a report (title, byline, date, body, ...).
 """
 
@@ -133,6 +133,8 @@ def intrinsic_kind(u: Unit) -> str | None:
         return _CONTAINER_KIND[u.html_block]
     if lx.SEPARATOR.match(u.raw):
         return "separator"
+    if lx.EMBED_LABEL.match(t):
+        return "navigation"
     if lx.SOCIAL_MARK.search(t):
         return "social_post"
     if lx.CREDIT_ONLY.match(t) and len(t) < 100:
@@ -142,7 +144,9 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "caption"
     if len(t) < 250 and lx.PAREN_CREDIT_END.search(t) and not lx.DATELINE_CREDIT.match(t):
         return "caption"
-    if short and lx.CREDIT_LINE.search(t):
+    if short and lx.CONTRIBUTOR_LINE.search(t):
+        return "contributor"
+    if short and lx.SOURCE_LINE.search(t):
         return "credit"
     if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
         return "boilerplate"
