@@ -1,5 +1,6 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
+import dataclasses
 
 import dagster as dg
 import polars as pl
@@ -13,7 +14,7 @@ from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_fr
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.progress import progress_message, with_progress
-from dagster_project.core.resolve import resolve
+from dagster_project.core.resolve import resolve_with_stats
 from dagster_project.core.spans import with_segment_kind
 from dagster_project.core.textmap import OffsetMap
 from dagster_project.resources import NlpModel
@@ -23,6 +24,10 @@ CANDIDATE_SCHEMA = {
     "start": pl.Int64(), "end": pl.Int64(), "raw_start": pl.Int64(), "raw_end": pl.Int64(), "label": pl.String(),
     "family": pl.String(), "value": pl.Float64(), "unit": pl.String(), "unit_surface": pl.String(),
     "quantified": pl.String(), "qualifier": pl.String(),
+    # People and places (see Mention): in-article canonical name, stated role, gazetteer resolution.
+    "canonical": pl.String(), "role": pl.String(), "place_type": pl.String(), "country_code": pl.String(),
+    "latitude": pl.Float64(), "longitude": pl.Float64(), "gazetteer": pl.String(), "gazetteer_id": pl.String(),
+    "gazetteer_name": pl.String(),
 }
 
 
@@ -59,20 +64,23 @@ def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame
     group_name="extract",
     outs={
         "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, kind of the segment it is in, raw offsets, canonical entity."),
-        "entities": dg.AssetOut(description="One row per canonical entity (person, aircraft, place)."),
+        "entities": dg.AssetOut(description=(
+            "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
+            "type, country code, coordinates and gazetteer id.")),
     },
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
     fields = Mention.__dataclass_fields__
     cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
-    # Aircraft resolve against the reference table (family, or an unresolved designator); the rest as before.
-    entities, mapping = resolve([c for c in cands if c.mention_type != "aircraft"])
+    # Aircraft resolve against the reference table (family, or an unresolved designator); people and places
+    # through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids).
+    entities, mapping, stats = resolve_with_stats([c for c in cands if c.mention_type != "aircraft"])
     aircraft, aircraft_map = aircraft_entities(
         (c.mention_id, c.family, c.surface) for c in cands if c.mention_type == "aircraft"
     )
     mapping = {**mapping, **aircraft_map}
-    ents = records_to_frame([*entities, *aircraft], Entities).sort("entity_id")
+    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), mapping).sort("entity_id")
     ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
                        schema={"mention_id": pl.String(), "entity_id": pl.String()})
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
@@ -82,7 +90,14 @@ def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):
     yield dg.Output(mentions, output_name="mentions",
                     metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
     yield dg.Output(ents, output_name="entities",
-                    metadata=table_metadata(ents, Entities))
+                    metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+
+
+def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    """Fill entities.mention_count from the mention -> entity map, whichever resolver made the entity."""
+    counts = pl.DataFrame({"entity_id": list(mapping.values())}, schema={"entity_id": pl.String()}).group_by("entity_id").len()
+    return (ents.join(counts, on="entity_id", how="left")
+            .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
 
 @dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
