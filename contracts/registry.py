@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandera.polars as pa
 
 from contracts.articles import Articles
+from contracts.claims import Claims, ClaimValues
 from contracts.mentions import Entities, Mentions, Quantities
 from contracts.raw import Quarantine
 from contracts.segments import Segments
@@ -82,6 +83,17 @@ PUBLISHED_TABLES: dict[str, TableContract] = {
             (
                 ForeignKey(("article_id",), "articles", ("article_id",)),
                 ForeignKey(("source_article_id",), "articles", ("article_id",)),
+            ),
+        ),
+        TableContract("claims", Claims, ("claim_id",)),
+        TableContract(
+            "claim_values",
+            ClaimValues,
+            ("claim_id", "article_id"),
+            (
+                ForeignKey(("claim_id",), "claims", ("claim_id",)),
+                ForeignKey(("article_id",), "articles", ("article_id",)),
+                ForeignKey(("mention_id",), "mentions", ("mention_id",)),
             ),
         ),
     )

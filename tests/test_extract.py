@@ -1,7 +1,7 @@
 import pytest
 
 from dagster_project.core.extract import extract_mentions
-from dagster_project.core.extract.aircraft import load_aircraft_table
+from dagster_project.core.extract.aircraft import ROLES, load_aircraft_table
 from dagster_project.core.extract.quantities import parse_number
 
 
@@ -48,4 +48,4 @@ def test_aircraft_table_is_well_formed() -> None:
     table = load_aircraft_table()
     families = [f.family for f in table]
     assert len(families) == len(set(families))
-    assert all(f.role in {"cargo", "passenger", "bomber", "fighter", "helicopter", "tanker"} for f in table)
+    assert all(f.role in ROLES for f in table)

@@ -45,12 +45,13 @@ def _mention(mid: str, aid: str, text: str, surface: str, mtype: str = "person",
 def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
     arts = [_article("a1", "a.txt", "a" * 64, "Pompeo in Caracas", TEXT)]
     ments = [_mention("m1", "a1", TEXT, "Mike Pompeo", eid="person:mike-pompeo")]
-    ents = [{"entity_id": "person:mike-pompeo", "entity_type": "person", "canonical_name": "Mike Pompeo"}]
+    ents = [{"entity_id": "person:mike-pompeo", "entity_type": "person", "canonical_name": "Mike Pompeo",
+             "mention_count": 1}]
     if extra_article:
         arts.append(_article("a2", "nested/b.txt", "b" * 64, "Padrino meets officers", TEXT_B))
         ments.append(_mention("m2", "a2", TEXT_B, "Vladimir Padrino", eid="person:vladimir-padrino"))
         ents.append({"entity_id": "person:vladimir-padrino", "entity_type": "person",
-                     "canonical_name": "Vladimir Padrino"})
+                     "canonical_name": "Vladimir Padrino", "mention_count": 1})
     # Every published table, empty unless the test fills it; then the ones under test.
     return {
         **{n: empty_frame(c.model) for n, c in PUBLISHED_TABLES.items()},

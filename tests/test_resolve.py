@@ -1,7 +1,7 @@
 import pytest
 
 from dagster_project.core.extract import Mention
-from dagster_project.core.resolve import fold, resolve
+from dagster_project.core.resolve import fold, resolve, resolve_with_stats
 
 
 def _m(mid: str, art: str, typ: str, surface: str, family: str | None = None) -> Mention:
@@ -32,3 +32,83 @@ def test_surname_resolves_within_article_and_accents_merge_across() -> None:
 def test_quantities_get_no_entity() -> None:
     _, mapping = resolve([_m("q", "A", "quantity", "100")])
     assert "q" not in mapping
+
+
+def _p(mid: str, art: str, surface: str, canonical: str | None = None, role: str | None = None) -> Mention:
+    return Mention(mid, art, "person", surface, 0, len(surface), "PERSON", canonical=canonical or surface, role=role)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Sergei Lavrov", "Sergey Lavrov"), ("Volodymyr Zelensky", "Volodymyr Zelenskyy"),
+     ("Kim Jong-un", "Kim Jong Un"), ("Juan Guaidó", "Juan Guaido"), ("George W. Bush", "George Bush"),
+     ("Alexander Lukashenko", "Alexander Lukashenka")],
+)
+def test_spelling_variants_are_one_person(a: str, b: str) -> None:
+    ents, mapping = resolve([_p("1", "A", a), _p("2", "B", b)])
+    assert mapping["1"] == mapping["2"]
+    assert len(ents) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Raúl Castro", "Fidel Castro"), ("Kim Jong Un", "Kim Jong Il"), ("George H. W. Bush", "George W. Bush"),
+     ("Mike Pompeo", "Mike Pence"), ("Ed Miliband", "David Miliband"), ("Sergei Lavrov", "Sergei Shoigu"),
+     ("Li Peng", "Li Qiang"), ("Jair Bolsonaro", "Eduardo Bolsonaro")],
+)
+def test_different_people_with_similar_names_are_not_merged(a: str, b: str) -> None:
+    _, mapping = resolve([_p("1", "A", a), _p("2", "B", b)])
+    assert mapping["1"] != mapping["2"]
+
+
+def test_names_written_as_two_people_in_one_article_never_merge() -> None:
+    # Fuzzy-similar, but the article itself names both: a cannot-link constraint.
+    _, mapping = resolve([_p("1", "A", "Jose Garcia"), _p("2", "A", "Josue Garcia")])
+    assert mapping["1"] != mapping["2"]
+
+
+def test_lone_surname_links_across_articles_only_when_unambiguous() -> None:
+    ms = [_p("1", "A", "Donald Trump"), _p("2", "B", "Trump"),
+          _p("3", "A", "Raúl Castro"), _p("4", "B", "Fidel Castro"), _p("5", "C", "Castro")]
+    ents, mapping, stats = resolve_with_stats(ms)
+    assert mapping["1"] == mapping["2"]
+    assert mapping["5"] not in {mapping["3"], mapping["4"]}
+    assert (stats.surname_links, stats.ambiguous_surnames) == (1, 1)
+
+
+def test_person_role_is_the_most_frequent_stated_one() -> None:
+    ms = [_p("1", "A", "Sergei Lavrov", role="foreign minister"), _p("2", "B", "Sergei Lavrov", role="foreign minister"),
+          _p("3", "C", "Sergei Lavrov", role="minister"), _p("4", "C", "Lavrov")]
+    ents, _ = resolve(ms)
+    assert [(e.canonical_name, e.role, e.mention_count) for e in ents] == [("Sergei Lavrov", "foreign minister", 4)]
+
+
+def _place(mid: str, surface: str, gid: str | None, name: str, gazetteer: str | None = "geonames") -> Mention:
+    return Mention(mid, "A", "place", surface, 0, len(surface), "GPE", canonical=name, place_type="country",
+                   country_code="US" if gid else None, gazetteer=gazetteer if gid else None, gazetteer_id=gid,
+                   gazetteer_name=name if gid else None)
+
+
+def test_places_collapse_on_gazetteer_id_not_spelling() -> None:
+    ms = [_place("1", "US", "6252001", "United States"), _place("2", "America", "6252001", "United States"),
+          _place("3", "U.S.", "6252001", "United States"), _place("4", "Latin America", None, "Latin America")]
+    ents, mapping, stats = resolve_with_stats(ms)
+    assert mapping["1"] == mapping["2"] == mapping["3"] == "place:geonames:6252001"
+    assert mapping["4"] == "place:latin-america"
+    us = next(e for e in ents if e.entity_id == "place:geonames:6252001")
+    assert (us.canonical_name, us.gazetteer, us.country_code, us.mention_count) == ("United States", "geonames", "US", 3)
+    assert stats.aliases_merged["place"] == 2 and stats.unresolved_places == 1
+
+
+def test_unknown_airport_and_its_facility_form_are_one_place() -> None:
+    ms = [Mention("1", "A", "place", "Hmeimim", 0, 7, "GPE", canonical="Hmeimim"),
+          Mention("2", "A", "place", "Hmeimim air base", 0, 16, "GPE", canonical="Hmeimim Air Base", place_type="base")]
+    ents, mapping = resolve(ms)
+    assert mapping["1"] == mapping["2"]
+    assert [(e.canonical_name, e.place_type) for e in ents] == [("Hmeimim Air Base", "base")]
+
+
+def test_canonical_name_keeps_diacritics_even_when_outnumbered() -> None:
+    ms = [_p("1", "A", "Nicolas Maduro"), _p("2", "B", "Nicolas Maduro"), _p("3", "C", "Nicolás Maduro")]
+    ents, _ = resolve(ms)
+    assert [e.canonical_name for e in ents] == ["Nicolás Maduro"]

@@ -1,17 +1,22 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
+import dataclasses
 
 import dagster as dg
 import polars as pl
 
 from contracts import Entities, Mentions, Quantities
+from contracts.claims import Claims, ClaimValues
+from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import contract_check, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
+from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
+from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
-from dagster_project.core.resolve import resolve
+from dagster_project.core.resolve import resolve_with_stats
 from dagster_project.core.spans import with_segment_kind
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -20,6 +25,10 @@ CANDIDATE_SCHEMA = {
     "start": pl.Int64(), "end": pl.Int64(), "raw_start": pl.Int64(), "raw_end": pl.Int64(), "label": pl.String(),
     "family": pl.String(), "value": pl.Float64(), "unit": pl.String(), "unit_surface": pl.String(),
     "quantified": pl.String(), "qualifier": pl.String(),
+    # People and places (see Mention): in-article canonical name, stated role, gazetteer resolution.
+    "canonical": pl.String(), "role": pl.String(), "place_type": pl.String(), "country_code": pl.String(),
+    "latitude": pl.Float64(), "longitude": pl.Float64(), "gazetteer": pl.String(), "gazetteer_id": pl.String(),
+    "gazetteer_name": pl.String(),
 }
 
 
@@ -69,15 +78,23 @@ def mention_candidates(
     group_name="extract",
     outs={
         "mentions": dg.AssetOut(description="One row per mention: type, span offsets into articles.text, kind of the segment it is in, raw offsets, canonical entity."),
-        "entities": dg.AssetOut(description="One row per canonical entity (person, aircraft, place)."),
+        "entities": dg.AssetOut(description=(
+            "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
+            "type, country code, coordinates and gazetteer id.")),
     },
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
     fields = Mention.__dataclass_fields__
     cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
-    entities, mapping = resolve(cands)
-    ents = records_to_frame(entities, Entities)
+    # Aircraft resolve against the reference table (family, or an unresolved designator); people and places
+    # through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids).
+    entities, mapping, stats = resolve_with_stats([c for c in cands if c.mention_type != "aircraft"])
+    aircraft, aircraft_map = aircraft_entities(
+        (c.mention_id, c.family, c.surface) for c in cands if c.mention_type == "aircraft"
+    )
+    mapping = {**mapping, **aircraft_map}
+    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), mapping).sort("entity_id")
     ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
                        schema={"mention_id": pl.String(), "entity_id": pl.String()})
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
@@ -87,7 +104,14 @@ def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):
     yield dg.Output(mentions, output_name="mentions",
                     metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
     yield dg.Output(ents, output_name="entities",
-                    metadata=table_metadata(ents, Entities))
+                    metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+
+
+def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
+    """Fill entities.mention_count from the mention -> entity map, whichever resolver made the entity."""
+    counts = pl.DataFrame({"entity_id": list(mapping.values())}, schema={"entity_id": pl.String()}).group_by("entity_id").len()
+    return (ents.join(counts, on="entity_id", how="left")
+            .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
 
 @dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
@@ -100,6 +124,62 @@ def quantities(mention_candidates: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     return dg.Output(df, metadata=table_metadata(df, Quantities))
 
 
+@dg.asset(
+    group_name="extract",
+    description="One row per aircraft family of the packaged reference table (data/aircraft.csv), "
+    "with manufacturer, model, designators, names, variants and role.",
+)
+def aircraft_families() -> dg.Output[pl.DataFrame]:
+    df = records_to_frame(aircraft_family_records(), AircraftFamilies)
+    return dg.Output(df, metadata=table_metadata(df, AircraftFamilies, ["family", "manufacturer", "model", "role"]))
+
+
+@dg.multi_asset(
+    group_name="extract",
+    outs={
+        "claims": dg.AssetOut(description="One row per cross-source claim: the same quantity about the same "
+                              "subject reported by at least two independent articles, with min, max and agreement."),
+        "claim_values": dg.AssetOut(description="One row per claim and reporting article: its value, hedge, "
+                                    "outlet and whether it counts (syndicated copies do not)."),
+    },
+)
+def claim_tables(
+    articles: pl.DataFrame,
+    mention_candidates: pl.DataFrame,
+    syndication: pl.DataFrame,
+    syndicated_paragraphs: pl.DataFrame,
+):  # type: ignore[no-untyped-def]
+    """Group quantity mentions across articles into claims (core/claims.py).
+
+    Syndicated copies count once: an article copying an earlier one (``syndication``) counts for its source, and
+    so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``).
+    """
+    quantities = mention_candidates.filter(
+        (pl.col("mention_type") == "quantity") & pl.col("value").is_not_null() & pl.col("quantified").is_not_null()
+    )
+    copied = paragraph_sources(
+        quantities.select("mention_id", "article_id", "start", "end").iter_rows(),
+        syndicated_paragraphs.select("article_id", "start", "end", "source_article_id").iter_rows(),
+    )
+    reports = [
+        Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"] or "count", r["quantified"],
+               r["qualifier"], r["unit_surface"], copied.get(r["mention_id"]))
+        for r in quantities.iter_rows(named=True)
+    ]
+    outlet_of = dict(articles.select("article_id", "outlet").iter_rows())
+    source_of = dict(syndication.filter(pl.col("is_copy")).select("article_id", "source_article_id").iter_rows())
+    claims, values = group_claims(reports, outlet_of, source_of)
+    claims_df = records_to_frame(claims, Claims)
+    values_df = records_to_frame(values, ClaimValues)
+    yield dg.Output(claims_df, output_name="claims",
+                    metadata=table_metadata(claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
+    yield dg.Output(values_df, output_name="claim_values",
+                    metadata=table_metadata(values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
+
+
+aircraft_families_contract = contract_check("aircraft_families", AircraftFamilies)
+claims_contract = contract_check("claims", Claims)
+claim_values_contract = contract_check("claim_values", ClaimValues)
 mentions_contract = contract_check("mentions", Mentions)
 entities_contract = contract_check("entities", Entities)
 quantities_contract = contract_check("quantities", Quantities)

@@ -107,6 +107,7 @@ def polars_dtype(dtype_name: str) -> pl.DataType:
         "Float64": pl.Float64(),
         "Boolean": pl.Boolean(),
         "Date": pl.Date(),
+        "List": pl.List(pl.String()),  # every list column of the contracts holds strings
     }
     return mapping.get(dtype_name, pl.String())
 

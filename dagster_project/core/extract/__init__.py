@@ -10,9 +10,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from dagster_project.core.extract.aircraft import AIRCRAFT_LABEL
-from dagster_project.core.extract.quantities import QUALIFIERS, parse_quantity
+from dagster_project.core.extract.people import person_spans
+from dagster_project.core.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
+from dagster_project.core.extract.quantities import QUALIFIERS, find_quantities
 
-EXTRACTOR_VERSION = "extract-0.1"
+EXTRACTOR_VERSION = "extract-0.3"
 
 _LABEL_TO_TYPE = {
     "PERSON": "person",
@@ -20,13 +22,7 @@ _LABEL_TO_TYPE = {
     "GPE": "place",
     "LOC": "place",
     "FAC": "place",
-    "CARDINAL": "quantity",
-    "QUANTITY": "quantity",
-    "PERCENT": "quantity",
-    "MONEY": "quantity",
 }
-# Platforms and common nouns the small model is known to tag as people.
-_NOT_PEOPLE = {"twitter", "facebook", "instagram", "photographs", "photograph", "reuters", "afp", "getty"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,16 @@ class Mention:
     unit_surface: str | None = None
     quantified: str | None = None
     qualifier: str | None = None
+    # People and places (core/extract/people.py, places.py); null for other types.
+    canonical: str | None = None
+    role: str | None = None
+    place_type: str | None = None
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    gazetteer: str | None = None
+    gazetteer_id: str | None = None
+    gazetteer_name: str | None = None
 
 
 def make_mention_id(article_id: str, mention_type: str, start: int, end: int) -> str:
@@ -63,40 +69,50 @@ def _trim(span: Span) -> Span:
     return Span(doc, start, end, label=span.label_) if (start, end) != (span.start, span.end) else span
 
 
-def _extend_glued(span: Span) -> Span:
-    """Take in suffix tokens written without a space ('IL-62' + 'M' -> 'IL-62M')."""
-    end = span.end
-    doc = span.doc
-    while end < len(doc) and not doc[end - 1].whitespace_ and doc[end].is_alpha and len(doc[end]) <= 2:
-        end += 1
-    return Span(doc, span.start, end, label=span.label_, kb_id=span.kb_id_, span_id=span.id_) if end != span.end else span
+def _quantity_mentions(doc: Doc, article_id: str) -> list[Mention]:
+    """Quantities come from token and dependency rules (core/extract/quantities.py), not the NER labels."""
+    out = []
+    for q in find_quantities(doc):
+        start, end = q.span.start_char, q.end_char
+        p = q.parse
+        out.append(Mention(make_mention_id(article_id, "quantity", start, end), article_id, "quantity", q.text,
+                           start, end, q.label, None, p.value, p.unit, p.unit_surface, p.quantified, p.qualifier))
+    return out
 
 
 def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
-    """All mentions of interest in one parsed article."""
+    """All mentions of interest in one parsed article, in text order."""
     out: list[Mention] = []
     for ent in doc.ents:
-        mtype = _LABEL_TO_TYPE.get(ent.label_)
-        if mtype is None:
+        # Aircraft spans are already extended and trimmed by the aircraft_resolver pipeline step;
+        # people and places come from their own modules below.
+        if _LABEL_TO_TYPE.get(ent.label_) != "aircraft" or not ent.text.strip():
             continue
-        span = ent if mtype == "quantity" else _trim(ent)
-        if mtype == "aircraft":
-            span = _extend_glued(span)
-        if not len(span) or not span.text.strip():
-            continue
-        if mtype == "person" and (span.text.lower() in _NOT_PEOPLE or not any(t.is_alpha for t in span)):
-            continue
-        start, end = span.start_char, span.end_char
-        mid = make_mention_id(article_id, mtype, start, end)
-        if mtype == "quantity":
-            q = parse_quantity(span)
-            if q.value is None and not any(t.like_num or t.lower_ in ("dozens", "hundreds", "thousands", "millions", "billions") for t in span):
-                continue
-            out.append(Mention(mid, article_id, mtype, span.text, start, end, ent.label_, None,
-                               q.value, q.unit, q.unit_surface, q.quantified, q.qualifier))
-        else:
-            family = ent.ent_id_ or None if mtype == "aircraft" else None
-            out.append(Mention(mid, article_id, mtype, span.text, start, end, ent.label_, family))
+        start, end = ent.start_char, ent.end_char
+        out.append(Mention(make_mention_id(article_id, "aircraft", start, end), article_id, "aircraft", ent.text,
+                           start, end, ent.label_, ent.kb_id_ or None))
+    out += _quantity_mentions(doc, article_id)
+    out += _people_and_places(doc, article_id)
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:
+    """Person mentions (titles peeled, in-article full name, role) and gazetteer-resolved place mentions."""
+    people, handed_over = person_spans(doc, place_lookup=looks_like_place,
+                                       known_place=lambda text: lookup_place(text) is not None,
+                                       not_a_name=is_demonym)
+    out = [
+        Mention(make_mention_id(article_id, "person", p.start, p.end), article_id, "person", p.surface, p.start, p.end,
+                "PERSON", canonical=p.canonical, role=p.role)
+        for p in people
+    ]
+    for ps in place_spans(doc, extra=handed_over, persons=[(p.start, p.end) for p in people]):
+        pl = ps.place
+        out.append(Mention(make_mention_id(article_id, "place", ps.start, ps.end), article_id, "place", ps.surface,
+                           ps.start, ps.end, "GPE", canonical=ps.display or pl.name, place_type=pl.place_type,
+                           country_code=pl.country_code, latitude=pl.latitude, longitude=pl.longitude,
+                           gazetteer=pl.gazetteer, gazetteer_id=pl.gazetteer_id,
+                           gazetteer_name=pl.name if pl.gazetteer else None))
     return out
 
 
