@@ -9,6 +9,7 @@ same instance. Every check reads PostgreSQL's tables directly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import psycopg2
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,12 +98,21 @@ def main() -> int:
         runs = wait_for_runs(2, log)
         time.sleep(12)  # two more sensor ticks on an unchanged folder: they must not request another run
     finally:
+        # The daemon's code server and run workers may start sessions of their own: stop every descendant.
+        family = psutil.Process(daemon.pid).children(recursive=True)
         os.killpg(daemon.pid, signal.SIGTERM)
         try:
             daemon.wait(60)
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
+        for p in family:
+            with contextlib.suppress(psutil.Error):
+                p.terminate()
+        _, alive = psutil.wait_procs(family, timeout=20)
+        for p in alive:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
 
     runs = query("select run_id, status, pipeline_name from runs order by create_timestamp")
     if [(r[1], r[2]) for r in runs] != [("SUCCESS", "refresh")] * 2:
