@@ -342,18 +342,27 @@ def plot_cross_source_claims(tables: Mapping[str, pl.DataFrame], limit: int = 8)
         rows = sub.filter(pl.col("fact") == fact)
         outlets = sorted(rows["outlet"].unique().to_list(), reverse=True)
         numeric = rows.filter(pl.col("value").is_not_null())
-        for outlet, group in numeric.group_by("outlet", maintain_order=True):
+        # One marker per distinct (value, hedge, copy) an outlet reported, with a count: a large corpus
+        # repeats the same report hundreds of times, and one artist per report makes plotting cost grow
+        # with the corpus rather than with what the picture shows.
+        distinct = (
+            numeric.with_columns(pl.col("counted").eq(False).fill_null(False).alias("_copy"))
+            .group_by("outlet", "value", "hedge", "_copy")
+            .len()
+            .sort("outlet", "value", "hedge", "_copy")
+        )
+        for outlet, group in distinct.group_by("outlet", maintain_order=True):
             y0 = outlets.index(str(outlet[0]))
             reports = group.to_dicts()
             for k, r in enumerate(reports):
-                # Several reports from one outlet are fanned out within its row so none hides another.
+                # Several distinct reports from one outlet are fanned out within its row so none hides another.
                 y = y0 + (k - (len(reports) - 1) / 2) * (0.7 / max(len(reports), 1))
-                copy = r.get("counted") is False
                 ax.scatter(r["value"], y, marker=marker[r["hedge"]], s=40, zorder=3,
-                           facecolors="none" if copy else color[r["hedge"]], edgecolors=color[r["hedge"]])
+                           facecolors="none" if r["_copy"] else color[r["hedge"]], edgecolors=color[r["hedge"]])
                 prefix = "" if r["hedge"] == NO_HEDGE else f"{r['hedge']} "
-                ax.annotate(f"{prefix}{_fmt(r['value'])}", (r["value"], y), xytext=(6, -3), textcoords="offset points",
-                            fontsize=7)
+                times = f" (x{r['len']})" if r["len"] > 1 else ""
+                ax.annotate(f"{prefix}{_fmt(r['value'])}{times}", (r["value"], y), xytext=(6, -3),
+                            textcoords="offset points", fontsize=7)
         ax.set_yticks(range(len(outlets)), outlets, fontsize=8)
         ax.set_ylim(-0.6, len(outlets) - 0.4)
         ax.grid(axis="x", color="#dddddd", zorder=0)
