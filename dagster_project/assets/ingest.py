@@ -1,6 +1,5 @@
 """Ingest layer: every file under the raw root, read but never modified."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -18,6 +17,7 @@ from dagster_project.resources import StorageRoots
     "back to the decoded file), and the quarantine reason when the file was refused.",
 )
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> dg.Output[pl.DataFrame]:
+    """Scan the raw root (core/ingest.py): refused files stay as rows with a reason, so nothing is dropped."""
     files = scan_raw(roots.raw_path, roots.max_file_bytes)
     df = records_to_frame(files, RawArticles)
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height
