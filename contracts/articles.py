@@ -3,7 +3,6 @@
 import datetime as _dt
 
 import pandera.polars as pa
-import polars as pl
 
 
 class Articles(pa.DataFrameModel):
@@ -67,5 +66,3 @@ class Articles(pa.DataFrameModel):
     class Config:
         strict = False
 
-
-_ = pl

@@ -1,7 +1,6 @@
 """Contracts for the ingest layer: raw files as read, and files refused."""
 
 import pandera.polars as pa
-import polars as pl
 
 
 class RawArticles(pa.DataFrameModel):
@@ -59,6 +58,3 @@ class Quarantine(pa.DataFrameModel):
     class Config:
         strict = False
 
-
-# Keep the polars import referenced: contracts are imported for their dtypes too.
-_ = pl

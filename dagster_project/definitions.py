@@ -1,7 +1,5 @@
 """Assemble the Dagster definitions: assets, checks, resources, refresh job, sensor and schedule."""
 
-import os
-
 import dagster as dg
 
 from dagster_project.assets import extract, ingest, parse, publish
@@ -24,8 +22,8 @@ defs = dg.Definitions(
     schedules=[refresh_schedule],
     resources={
         "roots": roots,
-        # NEWSETL_NLP_PROCESSES: spaCy processes for large batches (2 = both cores; see `make bench`).
-        "nlp": NlpModel(n_process=int(os.environ.get("NEWSETL_NLP_PROCESSES") or 2)),
+        # Two spaCy worker processes for large batches (both cores; NEWSETL_NLP_PROCESSES overrides at run time).
+        "nlp": NlpModel(),
         "io_manager": PolarsParquetIOManager(roots=roots),
     },
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -73,8 +74,13 @@ class NlpModel(dg.ConfigurableResource):
     min_texts_per_process: int = 100
 
     def processes_for(self, n_texts: int) -> int:
-        """How many processes to use for ``n_texts`` texts (1 = in this process, no pool)."""
-        return max(1, min(self.n_process, n_texts // max(1, self.min_texts_per_process)))
+        """How many processes to use for ``n_texts`` texts (1 = in this process, no pool).
+
+        ``NEWSETL_NLP_PROCESSES`` overrides ``n_process``; it is read here, at run time, not when the
+        definitions are imported.
+        """
+        wanted = int(os.environ.get("NEWSETL_NLP_PROCESSES") or self.n_process)
+        return max(1, min(wanted, n_texts // max(1, self.min_texts_per_process)))
 
     def load(self):  # type: ignore[no-untyped-def]
         from dagster_project.core.nlp import load_nlp

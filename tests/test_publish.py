@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from published_rows import article_row, mention_row, published_tables, table_frame
 
 from contracts import PUBLISHED_TABLES
 from dagster_project import dataset
@@ -19,48 +20,27 @@ from dagster_project.core.publish import (
     read_latest,
     recover,
 )
-from dagster_project.core.schema import contracts_signature, empty_frame
+from dagster_project.core.schema import contracts_signature
 
 TEXT = "Mike Pompeo visited Caracas."
 TEXT_B = "Vladimir Padrino met Russian officers in Caracas."
 
 
-def _schema(table: str) -> dict:
-    return empty_frame(PUBLISHED_TABLES[table].model).schema
-
-
 def _article(aid: str, source: str, sha: str, title: str, text: str) -> dict:
-    return {"article_id": aid, "source_file": source, "source_sha256": sha, "part": 0, "title": title,
-            "outlet": "X", "author": None, "published_date": dt.date(2020, 1, 1), "text": text,
-            "agency": None, "dateline": None, "raw_start": 0, "raw_end": len(text)}
-
-
-def _mention(mid: str, aid: str, text: str, surface: str, mtype: str = "person", eid: str | None = None) -> dict:
-    start = text.index(surface)
-    return {"mention_id": mid, "article_id": aid, "mention_type": mtype, "surface": surface, "start": start,
-            "end": start + len(surface), "entity_id": eid, "raw_start": start, "raw_end": start + len(surface),
-            "segment_kind": "body"}
+    return article_row(aid, source, sha, title, text, outlet="X", published_date=dt.date(2020, 1, 1))
 
 
 def _tables(extra_article: bool = False) -> dict[str, pl.DataFrame]:
     arts = [_article("a1", "a.txt", "a" * 64, "Pompeo in Caracas", TEXT)]
-    ments = [_mention("m1", "a1", TEXT, "Mike Pompeo", eid="person:mike-pompeo")]
+    ments = [mention_row("m1", "a1", TEXT, "Mike Pompeo", entity_id="person:mike-pompeo")]
     ents = [{"entity_id": "person:mike-pompeo", "entity_type": "person", "canonical_name": "Mike Pompeo",
              "mention_count": 1}]
     if extra_article:
         arts.append(_article("a2", "nested/b.txt", "b" * 64, "Padrino meets officers", TEXT_B))
-        ments.append(_mention("m2", "a2", TEXT_B, "Vladimir Padrino", eid="person:vladimir-padrino"))
+        ments.append(mention_row("m2", "a2", TEXT_B, "Vladimir Padrino", entity_id="person:vladimir-padrino"))
         ents.append({"entity_id": "person:vladimir-padrino", "entity_type": "person",
                      "canonical_name": "Vladimir Padrino", "mention_count": 1})
-    # Every published table, empty unless the test fills it; then the ones under test.
-    return {
-        **{n: empty_frame(c.model) for n, c in PUBLISHED_TABLES.items()},
-        "articles": pl.DataFrame(arts, schema=_schema("articles")),
-        "mentions": pl.DataFrame(ments, schema=_schema("mentions")),
-        "entities": pl.DataFrame(ents, schema=_schema("entities")),
-        "quantities": empty_frame(PUBLISHED_TABLES["quantities"].model),
-        "quarantine": empty_frame(PUBLISHED_TABLES["quarantine"].model),
-    }
+    return published_tables(articles=arts, mentions=ments, entities=ents)
 
 
 def _sources(tables: dict[str, pl.DataFrame]) -> dict[str, str | None]:
@@ -175,8 +155,7 @@ def test_patch_version_when_values_change_under_same_inputs(tmp_path: Path) -> N
     t = _tables()
     publish(t, tmp_path, _sources(t), {})
     fixed = dict(t)
-    fixed["mentions"] = pl.concat([t["mentions"], pl.DataFrame(
-        [_mention("m9", "a1", TEXT, "Caracas", mtype="place", eid=None)], schema=_schema("mentions"))])
+    fixed["mentions"] = pl.concat([t["mentions"], table_frame("mentions", [mention_row("m9", "a1", TEXT, "Caracas", "place")])])
     r = publish(fixed, tmp_path, _sources(t), {})
     assert r.version == "1.0.1"
     log = (r.path / "CHANGELOG.md").read_text()

@@ -1,6 +1,5 @@
 """Shared helpers for table assets: metadata from contracts and blocking contract checks."""
 
-
 import base64
 from collections.abc import Sequence
 from pathlib import Path

@@ -1,6 +1,5 @@
 """Ingest layer: every file under the raw root, read but never modified."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -19,6 +18,7 @@ from dagster_project.resources import StorageRoots
     "back to the decoded file), and the quarantine reason when the file was refused.",
 )
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> dg.Output[pl.DataFrame]:
+    """Scan the raw root (core/ingest.py): refused files stay as rows with a reason, so nothing is dropped."""
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
         files = scan_raw(root, roots.max_file_bytes)
     df = records_to_frame(files, RawArticles)

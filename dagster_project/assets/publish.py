@@ -1,6 +1,5 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
-
 import platform
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
     description="One row per raw file that produced no article, with a reason code and a human-readable detail.",
 )
 def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+    """Files refused at ingest, plus accepted files the parser found no article in (``no_article_text``)."""
     refused = raw_articles.filter(pl.col("quarantine_reason").is_not_null()).select(
         "source_file", pl.col("quarantine_reason").alias("reason"), "detail", "source_sha256"
     )
@@ -90,6 +90,7 @@ def published_version(
     raw_articles: pl.DataFrame,
     **inputs: pl.DataFrame,
 ) -> dg.MaterializeResult:
+    """Write-audit-publish every registered table (core/publish.py) with the card, plots and lineage."""
     tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
     articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)
@@ -152,6 +153,7 @@ quarantine_contract = contract_check("quarantine", Quarantine)
     description="Blocking: the version LATEST names is complete and every file re-hashes to its datapackage.json.",
 )
 def published_version_verifies(roots: StorageRoots) -> dg.AssetCheckResult:
+    """Re-hash what LATEST names, so a version damaged after publishing is reported, not served."""
     with local_curated(roots.curated_root) as curated:  # a temporary copy when the root is an fsspec URL
         latest = read_latest(curated)
         problems = verify_version(curated / latest) if latest else ["LATEST is missing or names no version"]

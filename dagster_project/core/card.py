@@ -113,12 +113,6 @@ def _frame(tables: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame:
     return tables.get(name, pl.DataFrame())
 
 
-def _col_count(df: pl.DataFrame, expr: pl.Expr, *cols: str) -> int:
-    if not all(c in df.columns for c in cols):
-        return 0
-    return df.filter(expr).height
-
-
 # ---------------------------------------------------------------------------------------------
 # Sections
 

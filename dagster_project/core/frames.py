@@ -9,7 +9,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from dagster_project.core.schema import columns, polars_dtype
+from dagster_project.core.schema import polars_schema
 
 
 def records_to_frame(
@@ -18,8 +18,7 @@ def records_to_frame(
     extra: dict[str, pl.DataType] | None = None,
 ) -> pl.DataFrame:
     """A frame with the contract's columns (typed) plus ``extra`` columns, from dataclasses or dicts."""
-    schema: dict[str, pl.DataType] = {c["name"]: polars_dtype(c["dtype"]) for c in columns(model)}
-    schema.update(extra or {})
+    schema = polars_schema(model) | (extra or {})
     rows: Sequence[dict[str, Any]] = [
         dataclasses.asdict(r) if dataclasses.is_dataclass(r) and not isinstance(r, type) else dict(r) for r in records
     ]

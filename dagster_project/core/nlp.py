@@ -35,7 +35,3 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
     ruler.add_patterns(ruler_patterns(lambda s: [t.text for t in nlp.tokenizer(s)]))  # type: ignore[attr-defined]
     nlp.add_pipe("aircraft_resolver", after="aircraft_ruler")
     return nlp
-
-
-def model_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"

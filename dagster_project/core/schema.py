@@ -6,8 +6,6 @@ never written by hand, so they cannot drift from the contracts.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import pandera.polars as pa
@@ -94,10 +92,6 @@ def contracts_signature() -> dict[str, Any]:
     return {name: contract_fingerprint(c) for name, c in PUBLISHED_TABLES.items()}
 
 
-def signature_hash(sig: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(sig, sort_keys=True).encode()).hexdigest()
-
-
 def polars_dtype(dtype_name: str) -> pl.DataType:
     """Polars dtype for a contract dtype name, used to build typed empty tables."""
     mapping: dict[str, pl.DataType] = {
@@ -112,6 +106,11 @@ def polars_dtype(dtype_name: str) -> pl.DataType:
     return mapping.get(dtype_name, pl.String())
 
 
+def polars_schema(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    """The contract's columns and their polars dtypes, in contract order."""
+    return {c["name"]: polars_dtype(c["dtype"]) for c in columns(model)}
+
+
 def empty_frame(model: type[pa.DataFrameModel]) -> pl.DataFrame:
     """A zero-row frame with the contract's columns and dtypes."""
-    return pl.DataFrame(schema={c["name"]: polars_dtype(c["dtype"]) for c in columns(model)})
+    return pl.DataFrame(schema=polars_schema(model))
