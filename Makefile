@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset verify test test-all lint ui bench clean snapshots eval eval-parse docs
+.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-parse docs
 
 install: $(STAMP)
 
@@ -42,6 +42,15 @@ lint: install
 ui: install
 	mkdir -p "$(DAGSTER_HOME)"
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) -w workspace.yaml
+
+# Benchmark: synthetic corpus of N articles (default 1000), full/no-change/+1 rebuilds against bare spaCy.
+N ?= 1000
+bench: install
+	N=$(N) $(PY) bench/run.py
+
+# End to end on a throw-away PostgreSQL cluster (installed from Debian's packages if absent).
+test-postgres: install
+	PY=$(PY) bash scripts/test_postgres.sh
 
 clean:
 	rm -rf .dagster_home .pytest_cache .mypy_cache .ruff_cache

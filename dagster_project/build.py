@@ -34,7 +34,8 @@ def ensure_environment() -> None:
     """Fill in the storage environment with repository defaults (at run time, not import time)."""
     for name, default in DEFAULTS.items():
         value = os.environ.get(name) or str(default)
-        os.environ[name] = str(Path(value).expanduser().resolve())
+        # fsspec URLs (s3://..., memory://...) for the raw and curated roots are kept as they are.
+        os.environ[name] = value if "://" in value else str(Path(value).expanduser().resolve())
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"

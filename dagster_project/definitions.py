@@ -1,8 +1,11 @@
-"""Assemble the Dagster definitions: assets, checks, resources."""
+"""Assemble the Dagster definitions: assets, checks, resources, refresh job, sensor and schedule."""
+
+import os
 
 import dagster as dg
 
 from dagster_project.assets import extract, ingest, parse, publish
+from dagster_project.automation import executor_from_env, raw_files_sensor, refresh_job, refresh_schedule
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -15,9 +18,14 @@ roots = StorageRoots(
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, parse, extract, publish]),
     asset_checks=dg.load_asset_checks_from_modules([ingest, parse, extract, publish]),
+    jobs=[refresh_job],
+    executor=executor_from_env(),
+    sensors=[raw_files_sensor],
+    schedules=[refresh_schedule],
     resources={
         "roots": roots,
-        "nlp": NlpModel(),
+        # NEWSETL_NLP_PROCESSES: spaCy processes for large batches (2 = both cores; see `make bench`).
+        "nlp": NlpModel(n_process=int(os.environ.get("NEWSETL_NLP_PROCESSES") or 2)),
         "io_manager": PolarsParquetIOManager(roots=roots),
     },
 )

@@ -16,7 +16,7 @@ def seed_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFr
     tmp = tmp_path_factory.mktemp("parse_assets")
     roots = StorageRoots(raw_dir=str(SEEDS), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
     raw = ingest.raw_articles(dg.build_asset_context(), roots=roots).value
-    out = {o.output_name: o.value for o in parse.parsed_articles(dg.build_asset_context(), raw)}
+    out = {o.output_name: o.value for o in parse.parsed_articles(dg.build_asset_context(), raw, roots=roots)}
     out.update({o.output_name: o.value for o in parse.syndication_links(out["articles"])})
     return out
 

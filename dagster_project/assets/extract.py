@@ -9,15 +9,16 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
-from dagster_project.core.extract import EXTRACTOR_VERSION, Mention, mentions_from_doc
+from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_with_stats
 from dagster_project.core.spans import with_segment_kind
-from dagster_project.core.textmap import OffsetMap
-from dagster_project.resources import NlpModel
+from dagster_project.resources import NlpModel, StorageRoots
 
 CANDIDATE_SCHEMA = {
     "mention_id": pl.String(), "article_id": pl.String(), "mention_type": pl.String(), "surface": pl.String(),
@@ -35,27 +36,40 @@ CANDIDATE_SCHEMA = {
     group_name="extract",
     description="One row per extracted mention before entity resolution, with quantity details and raw offsets.",
 )
-def mention_candidates(context: dg.AssetExecutionContext, articles: pl.DataFrame, nlp: NlpModel) -> dg.Output[pl.DataFrame]:
-    model = nlp.load()
-    maps = {r["article_id"]: OffsetMap.from_json(r["offset_map"]) for r in articles.select("article_id", "offset_map").iter_rows(named=True)}
-    rows = []
-    pairs = list(articles.select("article_id", "text").iter_rows())
-    stream = ((text, article_id) for article_id, text in pairs)
-    docs = model.pipe(stream, as_tuples=True, batch_size=nlp.batch_size, n_process=nlp.n_process)
+def mention_candidates(
+    context: dg.AssetExecutionContext, articles: pl.DataFrame, nlp: NlpModel, roots: StorageRoots
+) -> dg.Output[pl.DataFrame]:
+    # Incremental: an article goes through spaCy only when its text or the extraction code/model changed.
+    cache = ResultCache(roots.cache_path, "mention_candidates", extract_fingerprint(nlp.model), CANDIDATE_SCHEMA)
+    cache.prune_stale()
+    cols = ("article_id", "text", "offset_map")
+    keys = [content_key(a, t) for a, t in articles.select("article_id", "text").iter_rows()]
+    n_missing = len(set(keys) - cache.cached_keys())
+    keyed = zip(keys, articles.select(cols).iter_rows(), strict=True)
 
     def report(done: int, seconds: float) -> None:
-        context.log.info(progress_message("extract", done, len(pairs), seconds))
+        context.log.info(progress_message("extract", done, n_missing, seconds))
 
-    # Counted on spaCy's output: an article is done when its doc comes back, not when it is queued.
-    for doc, article_id in with_progress(docs, len(pairs), report):
-        for m in mentions_from_doc(doc, article_id):
-            raw_start, raw_end = maps[m.article_id].raw_span(m.start, m.end)
-            rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
-    df = pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=CANDIDATE_SCHEMA)
-    context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s)")
+    def compute(missing):  # type: ignore[no-untyped-def]
+        if not n_missing:
+            return
+        items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
+        processes = nlp.processes_for(n_missing)
+        if processes > 1:  # workers run spaCy and the extractors and send back rows only
+            results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
+        else:
+            results = extract_items(nlp.load(), items, nlp.batch_size)
+        # Counted on finished articles, not on queued ones.
+        yield from with_progress(results, n_missing, report)
+
+    stats = cache.fill(keyed, compute)
+    df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
+    context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
+                     f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")
     return dg.Output(df, metadata={
         **table_metadata(df, None, ["mention_type", "surface", "start", "end", "quantified"], (Mentions, Quantities)),
         "extractor_version": EXTRACTOR_VERSION,
+        "articles_extracted": stats.misses, "articles_cached": stats.hits,
         "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
     })
 

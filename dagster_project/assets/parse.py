@@ -1,20 +1,35 @@
 """Parse layer: raw files to articles (metadata and clean body), typed segments, and syndication links."""
 
 
+import json
+
 import dagster as dg
 import polars as pl
 
 from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
 from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.core.cache import KEY, ResultCache, content_key, parse_fingerprint
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.parse import PARSER_VERSION, parse_file
 from dagster_project.core.syndication import SYNDICATION_VERSION, ArticleRef, find_syndication
+from dagster_project.resources import StorageRoots
 
 # Internal column beside the contract's: the clean-to-raw offset map (JSON), used by the extract
 # layer for mentions' raw_start/raw_end and dropped when publishing.
 ARTICLE_EXTRA = {"offset_map": pl.String()}
+# Cached with each article: its segments as JSON, so one cache entry holds everything parsing produced.
+_SEGMENTS = "segments_json"
 _ARTICLE_FIELDS = ("source_file", "source_sha256", "part", "title", "outlet", "agency", "author", "published_date",
                    "dateline", "language", "is_english", "raw_start", "raw_end", "text")
+
+
+def _article_row(art) -> dict:  # type: ignore[no-untyped-def]
+    row = {k: getattr(art, k) for k in _ARTICLE_FIELDS}
+    row["article_id"] = art.article_id
+    row["offset_map"] = art.offset_map.to_json()
+    row[_SEGMENTS] = json.dumps([{**s.__dict__, "article_id": art.article_id,
+                                  "segment_id": f"{art.article_id}-{s.seq:04d}"} for s in art.segments])
+    return row
 
 
 @dg.multi_asset(
@@ -31,27 +46,31 @@ _ARTICLE_FIELDS = ("source_file", "source_sha256", "part", "title", "outlet", "a
         ),
     },
 )
-def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame):  # type: ignore[no-untyped-def]
+def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
     """Parse every accepted raw file once; both tables come from the same parse."""
-    rows, seg_rows, failed = [], [], []
+    failed: list[str] = []
     accepted = raw_articles.filter(pl.col("quarantine_reason").is_null())
-    for rec in accepted.iter_rows(named=True):
-        try:
-            parsed = parse_file(rec["text"], rec["source_file"], rec["source_sha256"])
-        except Exception as exc:  # one odd file must not stop the build; it ends up in quarantine
-            context.log.error(f"parse failed for {rec['source_file']}: {exc!r}")
-            failed.append(rec["source_file"])
-            continue
-        for art in parsed:
-            row = {k: getattr(art, k) for k in _ARTICLE_FIELDS}
-            row["article_id"] = art.article_id
-            row["offset_map"] = art.offset_map.to_json()
-            rows.append(row)
-            for s in art.segments:
-                seg_rows.append({**s.__dict__, "article_id": art.article_id,
-                                 "segment_id": f"{art.article_id}-{s.seq:04d}"})
-    df = records_to_frame(rows, Articles, extra=ARTICLE_EXTRA)
-    segs = records_to_frame(seg_rows, Segments)
+    # Incremental: a file is parsed only when its name, content or the parser's code changed (core/cache.py).
+    schema = dict(records_to_frame([], Articles, extra={**ARTICLE_EXTRA, _SEGMENTS: pl.String()}).schema)
+    cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(), schema)
+    cache.prune_stale()
+
+    def compute(missing):  # type: ignore[no-untyped-def]
+        for key, rec in missing:
+            try:
+                parsed = parse_file(rec["text"], rec["source_file"], rec["source_sha256"])
+            except Exception as exc:  # one odd file must not stop the build; it ends up in quarantine
+                context.log.error(f"parse failed for {rec['source_file']}: {exc!r}")
+                failed.append(rec["source_file"])
+                continue  # not cached: tried again on the next build
+            yield key, [_article_row(art) for art in parsed]
+
+    keys = [content_key(f, h) for f, h in accepted.select("source_file", "source_sha256").iter_rows()]
+    stats = cache.fill(zip(keys, accepted.iter_rows(named=True), strict=True), compute)
+    order = pl.DataFrame({KEY: keys, "_order": range(len(keys))}, schema={KEY: pl.String(), "_order": pl.Int64()})
+    cached = cache.load(keys).join(order, on=KEY).sort("_order", "part")
+    segs = records_to_frame((seg for js in cached[_SEGMENTS] for seg in json.loads(js)), Segments)
+    df = cached.drop(KEY, "_order", _SEGMENTS)
     split = df.group_by("source_file").len().filter(pl.col("len") > 1).height
     context.log.info(f"parsed {df.height} article(s) from {accepted.height} file(s); {split} file(s) split")
     yield dg.Output(df, output_name="articles", metadata={
@@ -60,6 +79,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         "split_files": split,
         "parse_failures": dg.MetadataValue.json(failed),
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
+        "files_parsed": stats.misses, "files_cached": stats.hits,
     })
     yield dg.Output(segs, output_name="segments", metadata={
         **table_metadata(segs, Segments, ["article_id", "seq", "kind", "raw_start", "raw_end", "text"]),

@@ -2,6 +2,7 @@
 
 
 import platform
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -16,6 +17,7 @@ from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit, git_dirty
 from dagster_project.core.parse import PARSER_VERSION
 from dagster_project.core.publish import AuditError, Extra, publish, read_latest, read_manifest, verify_version
+from dagster_project.core.storage import local_curated, publish_to
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
 
@@ -91,27 +93,32 @@ def published_version(
     tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
     articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)
+    lineage = _lineage(context, nlp)
+
+    def _publish(curated: Path):  # type: ignore[no-untyped-def]
+        result = publish(tables, curated, sources, lineage, extras=EXTRAS, source_details=details)
+        return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
+
     try:
-        result = publish(tables, roots.curated_path, sources, _lineage(context, nlp), extras=EXTRAS,
-                         source_details=details)
+        # publish_to: on a local mirror, then uploaded, when the curated root is an fsspec URL.
+        result, manifest, summary = publish_to(roots.curated_root, _publish)
     except AuditError as exc:
         for failure in exc.failures:
             context.log.error(f"audit failed: {failure}")
         raise
     context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
-    manifest = read_manifest(roots.curated_path, result.version)
     return dg.MaterializeResult(
         metadata={
             "version": result.version,
             # The summary, card and plots first: what a reader opens.
-            **version_metadata(result.path, result.row_counts),
+            **summary,
             "published": result.published,
             "reason": result.reason,
             "parent_version": str(manifest.get("newsetl", {}).get("parent_version")),
-            "path": dg.MetadataValue.path(str(result.path)),
+            "path": dg.MetadataValue.path(str(roots.curated_root / result.version)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
-            "datapackage": dg.MetadataValue.path(str(result.path / "datapackage.json")),
+            "datapackage": dg.MetadataValue.path(str(roots.curated_root / result.version / "datapackage.json")),
             **{f"rows/{k}": v for k, v in result.row_counts.items()},
             **{f"schema/{k}": table_schema(c.model) for k, c in PUBLISHED_TABLES.items()},
             "raw_files": len(sources),
@@ -145,8 +152,9 @@ quarantine_contract = contract_check("quarantine", Quarantine)
     description="Blocking: the version LATEST names is complete and every file re-hashes to its datapackage.json.",
 )
 def published_version_verifies(roots: StorageRoots) -> dg.AssetCheckResult:
-    latest = read_latest(roots.curated_path)
-    problems = verify_version(roots.curated_path / latest) if latest else ["LATEST is missing or names no version"]
+    with local_curated(roots.curated_root) as curated:  # a temporary copy when the root is an fsspec URL
+        latest = read_latest(curated)
+        problems = verify_version(curated / latest) if latest else ["LATEST is missing or names no version"]
     return dg.AssetCheckResult(
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,

