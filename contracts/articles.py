@@ -56,11 +56,12 @@ class Articles(pa.DataFrameModel):
     raw_start: int = pa.Field(ge=0, description="Start offset of this report in the raw file's decoded text.")
     raw_end: int = pa.Field(ge=0, description="End offset (exclusive) of this report in the raw file's decoded text.")
     text: str = pa.Field(
-        description="Clean body text, paragraphs separated by blank lines: story paragraphs and subheadings, plus "
-        "embedded social posts and contributor credit lines ('Reporting by ...', 'X contributed to this report'), "
-        "each typed in segments and in mentions.segment_kind. Markup, header lines, photo captions and credits, "
-        "boilerplate and navigation are removed (kept in segments). Mention offsets (start, end) index into this "
-        "string."
+        description="Clean article text, paragraphs separated by blank lines: the standfirst (the deck under the "
+        "headline, first when there is one), story paragraphs and subheadings, plus embedded social posts and "
+        "contributor credit lines ('Reporting by ...', 'X contributed to this report'), each typed in segments and "
+        "in mentions.segment_kind. Markup, the headline, byline, date and outlet lines and other header labels, "
+        "photo captions and credits, boilerplate and navigation are removed (kept in segments). Mention offsets "
+        "(start, end) index into this string."
     )
 
     class Config:

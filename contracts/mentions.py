@@ -44,9 +44,10 @@ class Mentions(pa.DataFrameModel):
     raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
     segment_kind: str = pa.Field(
         isin=IN_TEXT_KINDS,
-        description="Kind of the segment of articles.text the mention starts in: 'body' (story paragraph), "
-        "'heading' (subheading), 'social_post' (embedded tweet or post), 'contributor' (contributor credit line, "
-        "'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's own words.",
+        description="Kind of the segment of articles.text the mention starts in: 'standfirst' (the deck under "
+        "the headline), 'body' (story paragraph), 'heading' (subheading), 'social_post' (embedded tweet or post), "
+        "'contributor' (contributor credit line, 'Reporting by ...'). Keep segment_kind in ('body', 'heading') "
+        "for the story's paragraphs alone, add 'standfirst' for everything the outlet itself wrote.",
     )
 
     class Config:

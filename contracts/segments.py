@@ -3,34 +3,38 @@
 import pandera.polars as pa
 import polars as pl
 
-# The text convention, stated once: articles.text holds the story paragraphs and subheadings plus the
-# embedded social posts and contributor credit lines that belong to the story (so mentions inside them are
-# extracted), each a segment of its own kind; captions, photo credits, header lines, boilerplate and
-# navigation are kept only here. Filter mentions on segment_kind to keep the story paragraphs alone.
-IN_TEXT_KINDS = ["body", "heading", "social_post", "contributor"]
+# The text convention, stated once: articles.text holds the standfirst (the deck under the headline), the
+# story paragraphs and subheadings, plus the embedded social posts and contributor credit lines that belong
+# to the story (so mentions inside them are extracted), each a segment of its own kind; the headline, byline,
+# date and outlet lines, other header labels, captions, photo credits, boilerplate and navigation are kept
+# only here. Filter mentions on segment_kind to keep the story paragraphs alone.
+IN_TEXT_KINDS = ["standfirst", "body", "heading", "social_post", "contributor"]
 SEGMENT_KINDS = [
-    "title", "standfirst", "byline", "date", "outlet", "body", "heading", "caption", "credit",
+    "title", "standfirst", "byline", "date", "outlet", "header", "body", "heading", "caption", "credit",
     "contributor", "social_post", "boilerplate", "navigation", "separator",
 ]
 
 
 class Segments(pa.DataFrameModel):
-    """One row per segment: a contiguous span of a report's raw text with its kind (story paragraph, heading,
-    embedded social post, contributor line, caption, photo credit, boilerplate, navigation, header line), in
-    raw order. Segments of the kinds in IN_TEXT_KINDS (body, heading, social_post, contributor) are in
-    articles.text and carry offsets into it; the others are kept only here."""
+    """One row per segment: a contiguous span of a report's raw text with its kind (standfirst, story
+    paragraph, heading, embedded social post, contributor line, caption, photo credit, boilerplate,
+    navigation, header line), in raw order. Segments of the kinds in IN_TEXT_KINDS (standfirst, body,
+    heading, social_post, contributor) are in articles.text and carry offsets into it; the others are kept
+    only here."""
 
     segment_id: str = pa.Field(unique=True, description="Stable id: '<article_id>-<seq>'.")
     article_id: str = pa.Field(description="Article the segment belongs to (articles.article_id).")
     seq: int = pa.Field(ge=0, description="0-based position of the segment in its article, in raw order.")
     kind: str = pa.Field(
         isin=SEGMENT_KINDS,
-        description="In articles.text: 'body' (story paragraph), 'heading' (subheading), 'social_post' (a line of "
-        "an embedded tweet or post: author handle, post text, date), 'contributor' (contributor credit: 'Reporting "
-        "by ...; editing by ...', 'X contributed to this report'). Not in articles.text: 'title', 'standfirst', "
-        "'byline', 'date', 'outlet' (header lines), 'caption' (photo caption), 'credit' (photo or image credit, "
-        "'Source:'/'via:' line), 'boilerplate' (appeals, comment notices, copyright, links), 'navigation' (menus, "
-        "share widgets, tags, embed labels), 'separator'.",
+        description="In articles.text: 'standfirst' (the deck under the headline: a header line that reads as a "
+        "sentence), 'body' (story paragraph), 'heading' (subheading), 'social_post' (a line of an embedded tweet "
+        "or post: author handle, post text, date), 'contributor' (contributor credit: 'Reporting by ...; editing "
+        "by ...', 'X contributed to this report'). Not in articles.text: 'title', 'byline', 'date', 'outlet' "
+        "(header lines), 'header' (any other header line that is not a sentence: desk or section label, kicker, "
+        "timestamp), 'caption' (photo caption), 'credit' (photo or image credit, 'Source:'/'via:' line), "
+        "'boilerplate' (appeals, comment notices, copyright, links), 'navigation' (menus, share widgets, tags, "
+        "embed labels), 'separator'.",
     )
     raw_start: int = pa.Field(ge=0, description="Start offset into the raw file's decoded text.")
     raw_end: int = pa.Field(ge=0, description="End offset (exclusive) into the raw file's decoded text.")

@@ -109,6 +109,44 @@ def test_contributor_line_never_runs_into_the_paragraph_before_it() -> None:
     assert [s.kind for s in art.segments][-1] == "contributor"
 
 
+def test_seed_standfirst_opens_the_text_as_its_own_segment() -> None:
+    [art] = parse_file(_seed("002"), "002.txt", "d" * 64)
+    deck = "Arrival of up to 100 soldiers in Caracas signals Moscow's support for embattled Maduro"
+    assert art.text.startswith(deck + "\n\nRussian military officials have arrived in Venezuela")
+    [seg] = [s for s in art.segments if s.kind == "standfirst"]
+    assert (seg.start, seg.end, seg.text) == (0, len(deck), deck)
+    # The header lines around it stay out: headline, byline, date line.
+    assert "Andrew Roth" not in art.text and "Mon 25 Mar 2019" not in art.text and "training and strategy'" not in art.text
+    assert art.dateline is None  # the deck is not the first story paragraph
+
+
+@pytest.mark.parametrize(
+    ("header_line", "kind"),
+    [
+        ("Arrival of up to 100 soldiers in Caracas signals Moscow's support for embattled Maduro", "standfirst"),
+        ("La ciudad suma cuatro kilómetros de vías ciclistas y conecta el centro con el puerto", "standfirst"),
+        ("Die Stadt rief die zweithöchste Meldestufe aus und sperrte mehrere Straßen am Ufer", "standfirst"),
+        ("Business desk", "header"),
+        ("Live updates, compiled by the foreign desk", "header"),
+        ("Last updated 23:40 CET on the evening of Sunday as news came in", "header"),
+        ("North American Aerospace Defense Command Public Affairs Office Peterson Space Force Base", "header"),
+        ("international / prose / post / world / americas / venezuela / russia", "navigation"),  # a tag trail
+    ],
+)
+def test_header_line_under_the_headline_is_a_standfirst_only_when_it_reads_as_a_sentence(
+    header_line: str, kind: str
+) -> None:
+    raw = ("Port reopens after repairs to the northern quay\n\nBy Jo Smith\n\n" + header_line + "\n\n"
+           "OSLO (Reuters) - The port authority said on Monday it would reopen the northern quay next week after "
+           "repairs, and that shipping would resume at full capacity.\n\n"
+           "The quay was damaged in a storm in January, the authority said.\n")
+    [art] = parse_file(raw, "w", "0" * 64)
+    [seg] = [s for s in art.segments if s.text == header_line]
+    assert seg.kind == kind
+    assert (header_line in art.text) == (kind == "standfirst")
+    assert art.text.endswith("the authority said.") and art.dateline == "Oslo" and art.author == "Jo Smith"
+
+
 def test_repeated_caption_with_agency_credit_is_not_the_dateline() -> None:
     [art] = parse_file(_seed("001"), "001.txt", "e" * 64)
     assert art.text.startswith("(BBC) Two Russian military planes")

@@ -6,7 +6,7 @@ import polars as pl
 
 
 def with_segment_kind(mentions: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
-    """``mentions`` plus ``segment_kind``: the kind of the segment (body, heading, social_post, contributor)
+    """``mentions`` plus ``segment_kind``: the kind of the segment (standfirst, body, heading, social_post, contributor)
     that holds each mention's start offset in ``articles.text``.
 
     Only segments with offsets into the text (the kinds kept in ``articles.text``) can hold a mention;

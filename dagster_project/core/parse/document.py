@@ -19,7 +19,7 @@ from dagster_project.core.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.core.parse.units import Unit, split_units
 from dagster_project.core.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.3"  # 0.3: embedded posts and contributor lines are in the text
+PARSER_VERSION = "parse-0.4"  # 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
@@ -91,6 +91,28 @@ def _is_prose(u: Unit) -> bool:
     if lx.DATELINE_CREDIT.match(t) and _words(t) >= 6:
         return True
     return len(t) >= 110 and _words(t) >= 15 or (_words(t) >= 8 and _TERMINAL.search(t) is not None and len(t) >= 50)
+
+
+# Marks of a label rather than a sentence: a clock time, a list or breadcrumb separator, a link.
+_LABEL_MARK = re.compile(r"\b\d{1,2}:\d{2}\b|\s[|/\u00bb>\u2022\u00b7]\s|https?://|www\.")
+
+
+def _is_standfirst(u: Unit) -> bool:
+    """A header line under the headline that reads as a sentence: the standfirst (deck), not a label.
+
+    Several words (at least eight) in running text, i.e. mostly lower-case words after the first
+    (sentence case in any Latin or Cyrillic script; German capitalised nouns still leave a third),
+    with no clock time, list separator or link. Desk labels ("Business desk"), kickers, "Live
+    updates, compiled by ..." and timestamps fail it and stay out of the text.
+    """
+    t = u.text
+    if _is_prose(u):
+        return True
+    words = t.split()
+    if len(words) < 8 or len(t) > 400 or t.endswith((",", ";", ":")) or _LABEL_MARK.search(t):
+        return False
+    running = [w for w in words[1:] if w[:1].isalpha()]
+    return len(running) >= 6 and 3 * sum(w[:1].islower() for w in running) >= len(running)
 
 
 def _is_title_like(u: Unit) -> bool:
@@ -301,7 +323,7 @@ def _name_matching_host(name: str, host: str) -> str | None:
 
 
 def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[int, str]:
-    """Type each header unit (title, byline, date, outlet, standfirst) and fill ``meta``."""
+    """Type each header unit (title, byline, date, outlet, standfirst, other header line) and fill ``meta``."""
     kinds: dict[int, str] = {}
     for idx, u in enumerate(header):
         if u.kind is not None:
@@ -365,9 +387,13 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.author = _clean_name(t)
             kinds[idx] = "byline"
             continue
-        kinds[idx] = "standfirst" if meta.title is not None else "title"
         if meta.title is None:
+            kinds[idx] = "title"
             meta.title = t
+        else:
+            # Under the headline: the deck when it reads as a sentence (kept in the text), otherwise
+            # a header label the parser cannot name (desk, kicker, timestamp), kept out of it.
+            kinds[idx] = "standfirst" if _is_standfirst(u) else "header"
     return kinds
 
 
@@ -439,7 +465,7 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
         if i < header_from:
             kinds.append(u.kind or "navigation")
         elif i < body_at:
-            kinds.append(u.kind or header_kinds.get(i, "standfirst"))
+            kinds.append(u.kind or header_kinds.get(i, "header"))
         else:
             kinds.append(u.kind or ("body" if _is_prose(u) or not _looks_heading(u) else "heading"))
     # Trailers run to the end of the report once they start: a press release's end mark or closing
