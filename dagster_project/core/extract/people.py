@@ -89,11 +89,19 @@ _ORG_SUFFIXES = frozenset({
     "air", "airlines", "airways", "aviation", "aerospace", "group", "inc", "ltd", "corp", "co", "company", "bank",
     "agency", "news", "institute", "university", "foundation", "party", "ministry", "council", "systems",
     "industries", "motors", "holdings", "technologies", "media", "press", "times", "post", "network", "fund",
+    "advisory", "advisors", "advisers", "consulting", "consultants", "partners", "associates", "capital",
+    "ventures", "securities", "analytics", "research", "strategies", "solutions", "insights", "llc", "plc",
+    "gmbh", "ag", "tbk", "pty", "bv", "nv", "spa", "srl", "sa",
 })
+# Legal-form words written before a company name ("PT Dirgantara Indonesia", "CV Maju", "OOO Gazprom").
+_ORG_PREFIXES = frozenset({"pt", "cv", "ooo", "oao", "pao", "zao", "ao", "jsc", "pjsc", "llc", "ltd"})
 
 
 def _org_word_in(span: Span) -> bool:
-    return _tkey(span[-1]) in _ORG_SUFFIXES
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    legal_prefix = before is not None and before.is_upper and _tkey(before) in _ORG_PREFIXES
+    return _tkey(span[-1]) in _ORG_SUFFIXES or legal_prefix
 
 
 # Nouns that, as the head of an apposition or pre-name compound, say the "name" is an organisation.
@@ -159,6 +167,12 @@ def strip_titles(span: Span) -> tuple[Span, str | None]:
                 break
         peeled.append(doc[start])
         start += 1
+    # A title inside the span, after the place or body it belongs to ("Okinawa Governor Denny Tamaki",
+    # "Defence Minister Gen Nakatani" with the minister's title peeled): the name starts after it.
+    inner = [k for k in range(start + 1, end - 1) if TITLES.get(_tkey(doc[k])) and doc[k].text[:1].isupper()]
+    if inner and all(t.text[:1].isupper() for t in doc[inner[-1] + 1:end]):
+        peeled = list(doc[start:inner[-1] + 1])
+        start = inner[-1] + 1
     # Trailing possessive, punctuation and handle remnants.
     while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’", ".", ",", "-", "(", ")") or doc[end - 1].is_space):
         end -= 1
@@ -457,6 +471,8 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         patterns.add(toks)
         if len(span) > 1 and not span[-1].is_punct:
             patterns.add((toks[-1],))
+        if len(span) > 2 and not span[-1].is_punct and all(t.text[:1].isupper() for t in span[-2:]):
+            patterns.add(toks[-2:])  # a two-word surname ("Pinto Luz" of "Miguel Pinto Luz")
         # A surname with particles: "von der Leyen", "bin Salman".
         first_particle = next((k for k in range(1, len(toks) - 1) if toks[k] in PARTICLES), None)
         if first_particle is not None:
@@ -520,8 +536,8 @@ def _compatible(short: tuple[str, ...], full: tuple[str, ...], surnames: set[str
             return True
         # A first name alone, when it is nobody's surname ("Boris" -> "Boris Johnson").
         return short[0] == full[0] and short[0] not in surnames
-    # "von der Leyen" -> "Ursula von der Leyen": a surname with its particles.
-    if full[-len(short):] == short and short[0] in PARTICLES:
+    # "von der Leyen" -> "Ursula von der Leyen": a surname with its particles; "Pinto Luz" -> "Miguel Pinto Luz".
+    if full[-len(short):] == short and (short[0] in PARTICLES or len(full) > 2):
         return True
     # "George Bush" -> "George W. Bush": same first and last, the rest a subset.
     return short[0] == full[0] and short[-1] == full[-1] and set(short) <= set(full)
