@@ -329,6 +329,13 @@ def lookup(text: str) -> AircraftMatch:
                          prefix, code_base)
 
 
+@lru_cache(maxsize=1)
+def airliner_series() -> frozenset[str]:
+    """Numbers that name an airliner series when written bare ("737", "757"), from the reference table."""
+    numbers = {f.number for f in load_aircraft_table() if f.role == "passenger" and re.fullmatch(r"\d{3}", f.number)}
+    return frozenset(_index().bare_series) | frozenset(numbers)
+
+
 def canonical_designator(text: str) -> str:
     """Display form of an unresolved designator: 'kj500' -> 'KJ-500', 'Xian Y-20' -> 'Y-20'."""
     low = fold_text(text)
@@ -607,6 +614,8 @@ def _maker_number_ok(span: Span) -> bool:
     noun, or a short number without aviation context, are rejected."""
     doc = span.doc
     nxt = doc[span.end] if span.end < len(doc) else None
+    if re.fullmatch(r"\d{3}-\d{1,3}[a-z]{0,3}", span.text.lower()):
+        return True  # an airliner series and its variant ("777-9 arrivals") is never a count of the next noun
     if nxt is not None and nxt.tag_ == "NNS" and nxt.lower_ not in AIRCRAFT_NOUNS:
         return False
     digits = re.search(r"\d+", span.text)

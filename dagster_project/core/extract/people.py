@@ -394,6 +394,12 @@ def person_spans(
     for s, _ in kept:
         if len(s) == 1 and _tkey(s[0]) in ORG_NAMES and _tkey(s[0]) not in full_tokens:
             rejected_keys.add(fold(s.text))
+    # A lone word the model labels an organisation elsewhere in the article, and that ends no full name, is that
+    # organisation ("Ryanair, easyJet and Vueling said" ... "Ryanair said").
+    org_labelled = {fold(e.text) for e in doc.ents if e.label_ == "ORG" and len(e) == 1}
+    for s, _ in kept:
+        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens:
+            rejected_keys.add(fold(s.text))
     # A name rejected once as an organisation is rejected everywhere in the article ("Sputnik").
     kept = [(s, r) for s, r in kept if fold(s.text) not in rejected_keys]
     # Place-like single tokens only stay places when no full name in the article ends with them.
@@ -478,6 +484,15 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         if first_particle is not None:
             patterns.add(toks[first_particle:])
     patterns = {p for p in patterns if p and p[0] not in PARTICLES or len(p) > 1}
+    # First names used alone for a person introduced in full (common with Ethiopian, Indonesian, Icelandic or
+    # Burmese names: "Mesfin Tasew" ... "Mesfin said"): looked for only as the subject of a reporting verb, and
+    # only when one full name starts with that word and no name ends with it.
+    surnames = {_tkey(s[-1]) for s, _ in kept if len(s) > 1}
+    first_counts: dict[str, int] = {}
+    for span, _ in kept:
+        if len(span) > 1 and not is_title(span[0]):
+            first_counts[_tkey(span[0])] = first_counts.get(_tkey(span[0]), 0) + 1
+    firsts = {f for f, c in first_counts.items() if c == 1 and f not in surnames and f not in PARTICLES}
     out = list(kept)
     lengths = sorted({len(p) for p in patterns}, reverse=True)
     i = 0
@@ -492,6 +507,8 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
                     continue
                 hit = n
                 break
+        if not hit and not taken[i] and _tkey(doc[i]) in firsts and doc[i].text[:1].isupper() and _reports(doc[i]):
+            hit = 1
         if hit:
             span = Span(doc, i, i + hit, label="PERSON")
             out.append((span, _preceding_title_role(span)))
@@ -501,6 +518,21 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         else:
             i += 1
     return sorted(out, key=lambda sr: sr[0].start)
+
+
+# Reporting verbs as written (the pipeline has no lemmatizer).
+_REPORTING_VERBS = frozenset({
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "noted", "notes", "explained",
+    "insisted", "argued", "warned", "warns", "announced", "declared", "claimed", "stated", "replied", "asked",
+    "urged", "recalled", "acknowledged", "stressed", "insists", "argues",
+})
+
+
+def _reports(tok: Token) -> bool:
+    """The word is the subject of a reporting verb ("Mesfin told reporters", "Prabowo, a former commander, said")."""
+    if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text[:1].isupper() and tok.doc[tok.i + 1].is_alpha:
+        return False  # part of a longer capitalised name
+    return tok.dep_ in ("nsubj", "nsubjpass") and tok.head.lower_ in _REPORTING_VERBS
 
 
 def _resolve_in_article(kept: list[tuple[Span, str | None]]) -> list[PersonSpan]:
