@@ -678,6 +678,8 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             continue
         if not b.free(start, end) or any(person_tok[start:end]):
             continue
+        if place.place_type in ("country", "continent") and end - start == 1 and _ends_org_name(doc, start, b):
+            continue  # "Environment Canada", "Air Malta": the model tags the country inside the name
         b.add(start, end, place, display)
     _qualified_names(doc, b)
     _prefixed_bases(doc, b, person_tok, ctx)
@@ -777,6 +779,21 @@ def _name_word(tok: Token) -> bool:
             and _tkey(tok) not in TITLES and not is_demonym(tok.text) and tok.pos_ in ("PROPN", "NOUN", "ADJ"))
 
 
+def _ends_org_name(doc: Doc, i: int, b: _Builder) -> bool:
+    """The name at ``i`` closes a longer capitalised name: a capitalised word right before it that is no place,
+    title or sentence opening ("Environment Canada", "Air Malta"), or an organisation word and "for"/"of"
+    ("Airlines for Europe", "Bank of England")."""
+    if i == 0 or (i + 1 < len(doc) and doc[i + 1].lower_ in ("'s", "’s")):
+        return False  # "the Directorate of Russia's armed forces": a possessor is the place
+    prev = doc[i - 1]
+    if prev.whitespace_ and prev.text[:1].isupper() and prev.is_alpha \
+            and (prev.pos_ == "PROPN" or (prev.pos_ == "NOUN" and not prev.is_sent_start)) and not b.taken[i - 1] and _tkey(prev) not in TITLES \
+            and not is_demonym(prev.text) and lookup_place(prev.text) is None:
+        return True
+    return i >= 2 and prev.lower_ in ("for", "of") and doc[i - 2].text[:1].isupper() \
+        and doc[i - 2].lower_ in _ORG_WORDS
+
+
 def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
     """Occurrences the model missed: names already found in this article, and country names anywhere
     ("#Venezuela", "anti-US"), except inside people and organisations."""
@@ -837,6 +854,10 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
             nxt = doc[i + n] if i + n < len(doc) else None
             # "Jordan Peterson", "Chad Smith": a country word starting a longer proper name is not the country.
             if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and not nxt.is_sent_start:
+                i += 1
+                continue
+            # ... nor one ending an organisation's name ("Environment Canada", "Air Malta", "Airlines for Europe").
+            if _ends_org_name(doc, i, b):
                 i += 1
                 continue
             b.add(i, i + n, place)

@@ -407,17 +407,16 @@ def _not_an_amount(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1] if start > 0 else None
     if nxt is not None and nxt.lower_ == "times" and end + 1 < n and (doc[end + 1].lower_ in _RATIO_AFTER or doc[end + 1].tag_ == "JJR"):
         return True
-    if prev is not None and prev.lower_ == "the" and start > 1 and doc[start - 2].lower_ == "by":
-        return True
+    if prev is not None and prev.lower_ == "the" and start > 1 and doc[start - 2].lower_ == "by" \
+            and (nxt is None or nxt.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM")):
+        return True  # "by the dozen", "by the hundreds"; not "followed by the seven crew members"
     if nxt is not None and nxt.lower_ == "in" and end + 2 < n and doc[end + 1].lower_ == "the" and doc[end + 2].lower_ in _DAY_PARTS:
         return True
     from dagster_project.core.extract.aircraft import airliner_series  # deferred: aircraft imports spaCy patterns
 
-    if end - start == 1 and doc[start].text in airliner_series() and prev is not None \
-            and (prev.tag_ in ("DT", "PRP$") or prev.lower_ in ("first", "last", "new")) \
-            and not (nxt is not None and nxt.tag_ in ("NNS", "NNPS")):
-        return True
-    return False
+    determined = prev is not None and (prev.tag_ in ("DT", "PRP$") or prev.lower_ in ("first", "last", "new"))
+    counted = nxt is not None and nxt.tag_ in ("NNS", "NNPS")
+    return end - start == 1 and doc[start].text in airliner_series() and determined and not counted
 
 
 def _range_partner_unit(doc: Doc, end: int) -> tuple[str | None, str | None]:
