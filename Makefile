@@ -60,7 +60,7 @@ eval: install
 
 # The same harness on the held-out reports (evaluation/extract/heldout/), never used to develop the extractors.
 eval-heldout: install
-	$(PY) -m dagster_project.evaluation.extract_eval --heldout --json evaluation/extract/heldout/report.json
+	$(PY) -m dagster_project.evaluation.extract_eval --heldout --check-floors --json evaluation/extract/heldout/report.json
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install

@@ -92,6 +92,7 @@ def test_lookup_leaves_unknown_designators_unresolved(surface: str) -> None:
         ("Tanks such as the T-72 and M1 Abrams were sent with S-300 systems and Su-25 jets.", [("Su-25", "Su-25")]),
         # Mission or national letters before a table designator; the model's name after the number.
         ("Canada flew a CC-130J transport to the north.", [("CC-130J", "C-130")]),
+        ("The twin-engine CN-235 had taken off at dawn.", [("CN-235", "CN-235")]),
         ("Two F-15C Eagles were scrambled.", [("F-15C Eagles", "F-15")]),
         ("The carrier ordered four 767F freighters.", [("767F", "Boeing 767")]),
         ("The airline will receive 30 737 MAX 10s next year.", [("737 MAX 10s", "Boeing 737")]),

@@ -567,6 +567,8 @@ def _bad_neighbour(span: Span) -> bool:
     doc = span.doc
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if span.start >= 2 and doc[span.start - 2].text in _DASHES and not doc[span.start - 2].whitespace_:
+        before = ""  # the head of a compound modifier describes the aircraft: "twin-engine", "wide-body"
     return after in _NOT_AIRCRAFT_CONTEXT or before in _NOT_AIRCRAFT_CONTEXT
 
 
