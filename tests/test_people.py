@@ -130,3 +130,15 @@ def test_companies_are_not_people(nlp) -> None:  # type: ignore[no-untyped-def]
     text = ("Pilots said Lufthansa, Condor and Eurowings were flying, a Lufthansa spokesman said. "
             "Analyst Maria Lopes of Lisbon-based Tejo Advisory and PT Garuda Maintenance agreed.")
     assert {p.surface for p in _people(nlp, text)} == {"Maria Lopes"}
+
+
+def test_a_word_followed_by_which_is_not_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Condor, which operates a fleet of jets, said Maria Lopes had resigned."
+    assert "Condor" not in {p.surface for p in _people(nlp, text)}
+
+
+def test_a_place_before_a_title_in_the_span_becomes_a_place(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The air bridge has flown more rotations than Okinawa Governor Denny Tamaki expected."
+    mentions = list(extract_mentions(nlp, [("a1", text)]))
+    assert ("Okinawa", "place") in {(m.surface, m.mention_type) for m in mentions}
+    assert ("Denny Tamaki", "person") in {(m.surface, m.mention_type) for m in mentions}

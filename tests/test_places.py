@@ -126,10 +126,16 @@ def test_unlisted_features_and_bases(nlp, sentence: str, surface: str, place_typ
     [
         ("Environment Canada issued a heat warning on Monday.", {"Canada"}),
         ("The lobby group Airlines for Europe said strikes cost millions.", {"Europe"}),
+        ("The mayor said so in a post on X.", {"X", "X."}),
     ],
 )
 def test_a_place_closing_an_organisation_name_is_not_a_place(nlp, sentence: str, not_places: set[str]) -> None:  # type: ignore[no-untyped-def]
     assert not_places.isdisjoint(m.surface for m in _places(nlp, sentence))
+
+
+def test_dotted_state_and_province_abbreviations(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {m.surface: m for m in _places(nlp, "Fires burned near Kamloops, B.C., and Albany, N.Y., on Friday.")}
+    assert (found["B.C."].gazetteer_id, found["N.Y."].gazetteer_id) == ("CA-BC", "US-NY")
 
 
 def test_long_country_name_is_not_cut(nlp) -> None:  # type: ignore[no-untyped-def]

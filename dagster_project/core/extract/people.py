@@ -297,6 +297,26 @@ def _extend_name(span: Span) -> Span:
     return Span(doc, span.start, end, label=span.label_) if end != span.end else span
 
 
+def _nonhuman_relative(name: Span) -> bool:
+    """A one-word "name" followed by ", which" is a thing or a company ("Afriqiyah, which operates ..."):
+    people take "who"."""
+    doc = name.doc
+    return len(name) == 1 and name.end + 1 < len(doc) and doc[name.end].text == "," \
+        and doc[name.end + 1].lower_ == "which"
+
+
+def _place_before_title(ent: Span, name: Span) -> Span | None:
+    """The capitalised words before a title that strip_titles peeled off inside the span, when the span starts
+    with them ("Okinawa" of "Okinawa Governor Denny Tamaki"), else None."""
+    doc = ent.doc
+    k = ent.start
+    while k < name.start and doc[k].text[:1].isupper() and not _is_title_or_modifier(doc[k]):
+        k += 1
+    if k == ent.start or k >= name.start or not is_title(doc[k]) and not _is_title_or_modifier(doc[k]):
+        return None
+    return Span(doc, ent.start, k)
+
+
 def _has_org_context(name: Span) -> bool:
     """An organisation noun compounded before or in apposition with the name ("news agency Sputnik")."""
     doc = name.doc
@@ -371,6 +391,10 @@ def person_spans(
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
+        # A place written before a title inside the model's span ("Okinawa Governor Denny Tamaki") is a place.
+        lead = _place_before_title(Span(doc, ent.start, ent.end), name)
+        if lead is not None and known_place is not None and known_place(lead.text):
+            to_places.append(lead)
         # A word the model labels a place elsewhere in the same article ("the island of Evia" ... "Evia").
         labelled_place = len(name) == 1 and name.text in place_labelled
         if labelled_place or (place_lookup is not None and place_lookup(name)):
@@ -380,7 +404,7 @@ def person_spans(
         if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
-        if _has_org_context(name):
+        if _has_org_context(name) or _nonhuman_relative(name):
             rejected_keys.add(fold(name.text))
             continue
         before = _preceding_title_role(Span(doc, ent.start, ent.end))

@@ -253,7 +253,13 @@ def gazetteer() -> Gazetteer:
     for state in gc.get_us_states().values():
         gaz.add(state["name"], 1, Place(state["name"], "region", "US", None, None, "geonames", str(state["geonameid"])))
     for sub in pycountry.subdivisions:  # states, provinces, counties ("Hampshire", GB-HAM)
-        gaz.add(sub.name, 1, Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code))
+        region = Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code)
+        gaz.add(sub.name, 1, region)
+        # Dotted postal abbreviations of US states and Canadian provinces ("B.C.", "N.Y."); undotted ones are
+        # too ambiguous, and "D.C." belongs to Washington.
+        code = sub.code.split("-")[-1]
+        if sub.country_code in ("US", "CA") and len(code) == 2 and code != "DC" and sub.type in ("State", "Province"):
+            gaz.add(f"{code[0]}.{code[1]}.", 1, region)
     for city in gc.get_cities().values():
         cc = city["countrycode"]
         place = Place(city["name"], "city", cc, float(city["latitude"]), float(city["longitude"]), "geonames",
@@ -427,6 +433,8 @@ def _org_like(span: Span) -> bool:
 
 def _shape_ok(span: Span) -> bool:
     text = span.text
+    if len(text.rstrip(".")) <= 1:
+        return False  # a single letter ("wrote on X.") is never a place name
     if not re.search(r"[A-Z]", text) or re.search(r"[@_/\\|<>=+*]|https?:|www\.", text):
         return False
     return not all(_tkey(t) in TITLES for t in span if not t.is_punct)
