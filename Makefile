@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-parse docs
+.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-heldout eval-parse docs
 
 install: $(STAMP)
 
@@ -66,6 +66,10 @@ snapshots: install
 # Score what the pipeline publishes against the hand-written gold (evaluation/extract/); the JSON report is derived.
 eval: install
 	$(PY) -m dagster_project.evaluation.extract_eval --json evaluation/extract/report.json
+
+# The same harness on the held-out reports (evaluation/extract/heldout/), never used to develop the extractors.
+eval-heldout: install
+	$(PY) -m dagster_project.evaluation.extract_eval --heldout --check-floors --json evaluation/extract/heldout/report.json
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install

@@ -15,6 +15,7 @@ from dagster_project.core.extract import extract_mentions
 from dagster_project.core.extract.aircraft import (
     aircraft_entities,
     aircraft_family_records,
+    canonical_designator,
     load_aircraft_table,
     lookup,
 )
@@ -89,10 +90,26 @@ def test_lookup_leaves_unknown_designators_unresolved(surface: str) -> None:
         ("In Harbin 9 people died when the bus crashed.", []),
         ("Samsung showed the Galaxy S24 and the iPhone 15.", []),
         ("Tanks such as the T-72 and M1 Abrams were sent with S-300 systems and Su-25 jets.", [("Su-25", "Su-25")]),
+        # Mission or national letters before a table designator; the model's name after the number.
+        ("Canada flew a CC-130J transport to the north.", [("CC-130J", "C-130")]),
+        ("The twin-engine CN-235 had taken off at dawn.", [("CN-235", "CN-235")]),
+        ("Two F-15C Eagles were scrambled.", [("F-15C Eagles", "F-15")]),
+        ("The carrier ordered four 767F freighters.", [("767F", "Boeing 767")]),
+        ("The airline will receive 30 737 MAX 10s next year.", [("737 MAX 10s", "Boeing 737")]),
+        ("A Beechcraft King Air 350 landed at dawn.", [("Beechcraft King Air 350", "King Air")]),
+        # A maker and a model number missing from the table: kept, unresolved; a year after a maker is not a model.
+        ("A Cessna 310 landed in Atlanta.", [("Cessna 310", None)]),
+        ("The Airbus 2024 results were strong.", []),
     ],
 )
 def test_aircraft_mentions(nlp, sentence: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     assert _aircraft(nlp, sentence) == expected
+
+
+def test_unresolved_maker_and_number_keeps_the_maker_in_its_name() -> None:
+    assert canonical_designator("Cessna 310") == "Cessna 310"
+    assert canonical_designator("Casa 101B") == "Casa 101"
+    assert canonical_designator("Xian Y-30") == "Y-30"
 
 
 def test_aircraft_entities_carry_table_attributes_and_unresolved_ids() -> None:
@@ -153,6 +170,7 @@ def test_normalize_unit(surface: str, unit: str | None) -> None:
         ("The quake caused $25 billion in damage.", "$25 billion", 2.5e10, "USD", "damage", None),
         ("They signed a deal valued at $19 billion.", "$19 billion", 1.9e10, "USD", "deal", None),
         ("The 19 crew members stayed.", "19", 19.0, "count", "members", None),
+        ("At the camp it was minus 12 degrees Celsius.", "minus 12 degrees Celsius", -12.0, "degree Celsius", None, None),
         ("WFP pledged US$3.4 million.", "US$3.4 million", 3.4e6, "USD", None, None),
         ("Two Tu-95MS strategic bombers flew.", "Two", 2.0, "count", "bombers", None),
         ("They ordered 40 A350-1000s.", "40", 40.0, "count", "a350-1000s", None),
@@ -199,10 +217,24 @@ def test_quantity_mentions(nlp, sentence, surface, value, unit, quantified, qual
         "Two-thirds of the crew were hurt.",
         "They were met by jets from 4 Wing Cold Lake, in Alberta.",
         "Apple unveiled the iPhone 15, and Windows 11 and Python 3.12 were released.",
+        "Trucking costs ten times less than flying.",
+        "Volunteers arrived by the dozen.",
+        "The sirens sounded at four in the afternoon.",
+        "The 757 landed safely after the pilots declared an emergency.",
     ],
 )
 def test_non_quantities(nlp, sentence: str) -> None:  # type: ignore[no-untyped-def]
     assert [m.surface for m in _quantities(nlp, sentence)] == []
+
+
+def test_the_first_number_of_a_range_shares_the_unit(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = [(m.surface, m.value, m.unit) for m in _quantities(nlp, "Each plane drops between 3,000 and 5,000 litres.")]
+    assert found == [("3,000", 3000.0, "litre"), ("5,000 litres", 5000.0, "litre")]
+
+
+def test_a_count_after_by_the_is_kept(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = [(m.surface, m.value) for m in _quantities(nlp, "The pilots were followed by the seven passengers.")]
+    assert found == [("seven", 7.0)]
 
 
 # ----------------------------------------------------------------------------- claims

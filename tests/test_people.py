@@ -108,3 +108,37 @@ def test_untagged_name_with_a_role_apposition_is_a_person(nlp) -> None:  # type:
 def test_surname_inside_an_aircraft_name_is_not_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "Russian ambassador Anatoly Antonov said an Antonov An-124 had landed."
     assert [p.surface for p in _people(nlp, text)] == ["Anatoly Antonov"]
+
+
+def test_title_inside_the_span_is_peeled_with_what_precedes_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    people = _people(nlp, "Hokkaido Governor Naomichi Suzuki visited the base on Monday.")
+    assert [(p.surface, p.role) for p in people] == [("Naomichi Suzuki", "governor")]
+
+
+def test_two_word_surname_resolves_to_the_full_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    people = _people(nlp, "Economy Minister Pedro Reis Sampaio spoke first. Later, Reis Sampaio said the plan would work.")
+    assert ("Reis Sampaio", "Pedro Reis Sampaio") in {(p.surface, p.canonical) for p in people}
+
+
+def test_first_name_re_mention_as_subject_of_a_reporting_verb(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Chief executive Abiy Gebremedhin opened the hub. Abiy, a former pilot, said traffic would double."
+    people = _people(nlp, text)
+    assert ("Abiy", "Abiy Gebremedhin") in {(p.surface, p.canonical) for p in people}
+
+
+def test_companies_are_not_people(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("Pilots said Lufthansa, Condor and Eurowings were flying, a Lufthansa spokesman said. "
+            "Analyst Maria Lopes of Lisbon-based Tejo Advisory and PT Garuda Maintenance agreed.")
+    assert {p.surface for p in _people(nlp, text)} == {"Maria Lopes"}
+
+
+def test_a_word_followed_by_which_is_not_a_person(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Condor, which operates a fleet of jets, said Maria Lopes had resigned."
+    assert "Condor" not in {p.surface for p in _people(nlp, text)}
+
+
+def test_a_place_before_a_title_in_the_span_becomes_a_place(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The air bridge has flown more rotations than Okinawa Governor Denny Tamaki expected."
+    mentions = list(extract_mentions(nlp, [("a1", text)]))
+    assert ("Okinawa", "place") in {(m.surface, m.mention_type) for m in mentions}
+    assert ("Denny Tamaki", "person") in {(m.surface, m.mention_type) for m in mentions}

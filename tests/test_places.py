@@ -104,6 +104,40 @@ def test_organisations_adjectives_and_titles_are_not_places(nlp, sentence: str) 
     assert _places(nlp, sentence) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "surface", "place_type"),
+    [
+        # Features no gazetteer lists are places by their capitalised head word, and "King" stays in the name.
+        ("The team skied across Dorrel Glacier before the storm.", "Dorrel Glacier", "region"),
+        ("The ship crossed Keller Passage on Monday.", "Keller Passage", "sea"),
+        # Bases named after people, with a lower-case facility word.
+        ("The crew spent the night at the Arturo Prat base.", "Arturo Prat base", "base"),
+        ("Supplies reached the Juan Gomez air base by road.", "Juan Gomez air base", "base"),
+    ],
+)
+def test_unlisted_features_and_bases(nlp, sentence: str, surface: str, place_type: str) -> None:  # type: ignore[no-untyped-def]
+    found = {m.surface: m for m in _places(nlp, sentence)}
+    assert surface in found, found
+    assert found[surface].place_type == place_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_places"),
+    [
+        ("Environment Canada issued a heat warning on Monday.", {"Canada"}),
+        ("The lobby group Airlines for Europe said strikes cost millions.", {"Europe"}),
+        ("The mayor said so in a post on X.", {"X", "X."}),
+    ],
+)
+def test_a_place_closing_an_organisation_name_is_not_a_place(nlp, sentence: str, not_places: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert not_places.isdisjoint(m.surface for m in _places(nlp, sentence))
+
+
+def test_dotted_state_and_province_abbreviations(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = {m.surface: m for m in _places(nlp, "Fires burned near Kamloops, B.C., and Albany, N.Y., on Friday.")}
+    assert (found["B.C."].gazetteer_id, found["N.Y."].gazetteer_id) == ("CA-BC", "US-NY")
+
+
 def test_long_country_name_is_not_cut(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "Peacekeepers from the Democratic Republic of the Congo arrived in Juba."
     surfaces = [m.surface for m in _places(nlp, text)]

@@ -213,6 +213,19 @@ def _resolve_people(people: Sequence[Mention], stats: ResolutionStats) -> Resolv
     return out
 
 
+def _exonym(name: str, ms: Sequence[Mention]) -> str:
+    """GeoNames names places in their own language ("Köln", "Århus"); English-language reports that
+    consistently write another plain-ASCII name ("Cologne", "Aarhus") give the entity that name. A spelling that
+    only drops the accents ("Bogota" for "Bogotá") keeps the gazetteer's."""
+    if name.isascii():
+        return name
+    written = Counter(m.surface for m in ms if m.surface[:1].isupper() and not m.surface.isupper())
+    if not written:
+        return name
+    top, _ = written.most_common(1)[0]
+    return top if top.isascii() and fold(top) != fold(name) and top.replace(" ", "").replace("-", "").isalpha() else name
+
+
 def _resolve_places(places: Sequence[Mention], stats: ResolutionStats) -> Resolved:
     members: dict[str, list[Mention]] = defaultdict(list)
     for m in places:
@@ -232,7 +245,7 @@ def _resolve_places(places: Sequence[Mention], stats: ResolutionStats) -> Resolv
             with_facility = Counter(m.canonical or m.surface for m in ms if m.place_type)
             name = _display(with_facility or Counter(m.canonical or m.surface for m in ms))
         else:
-            name = first.canonical or first.surface
+            name = _exonym(first.canonical or first.surface, ms)
         _emit(Entity(
             eid, "place", name or first.surface,
             place_type=types.most_common(1)[0][0] if types else None,

@@ -46,8 +46,15 @@ GOLD_DIR = EVAL_DIR / "gold"
 CORPUS_DIR = EVAL_DIR / "corpus"
 RAW_DIR = PROJECT_ROOT / "raw"
 FLOORS_PATH = EVAL_DIR / "floors.json"
+# Held-out reports, written and annotated after the extractors, so never used to develop them: scored with
+# ``--heldout`` (``make eval-heldout``) and kept out of the default test run.
+HELDOUT_DIR = EVAL_DIR / "heldout"
+HELDOUT_GOLD_DIR = HELDOUT_DIR / "gold"
+HELDOUT_CORPUS_DIR = HELDOUT_DIR / "corpus"
 # Where each gold "root" is placed inside the temporary raw root, so source_file values line up.
-ROOT_PREFIX = {"raw": "", "corpus": "corpus/"}
+ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/"}
+# The folder each gold "root" names.
+ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR}
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
@@ -503,16 +510,17 @@ def check_floors(report: Mapping[str, Any], floors: Mapping[str, Any]) -> list[s
 # ---------------------------------------------------------------------------------------------
 
 
-def build_raw_root(dest: Path, gold: Sequence[GoldArticle], raw_dir: Path = RAW_DIR, corpus_dir: Path = CORPUS_DIR) -> Path:
-    """A raw root holding raw/ at its top and the gold corpus under corpus/ (files copied, never moved)."""
+def build_raw_root(dest: Path, gold: Sequence[GoldArticle], roots: Mapping[str, Path] | None = None) -> Path:
+    """A raw root holding each folder the gold annotates under its prefix: raw/ at the top, the gold corpus under
+    corpus/, the held-out corpus under heldout/ (files copied, never moved)."""
+    roots = dict(ROOT_DIR if roots is None else roots)
     dest.mkdir(parents=True, exist_ok=True)
-    for src in sorted(raw_dir.iterdir()):
-        if src.is_file():
-            shutil.copy2(src, dest / src.name)
-    (dest / "corpus").mkdir(exist_ok=True)
-    for src in sorted(corpus_dir.glob("*")):
-        if src.is_file():
-            shutil.copy2(src, dest / "corpus" / src.name)
+    for root in sorted({g.root for g in gold}):
+        target = dest / ROOT_PREFIX[root]
+        target.mkdir(parents=True, exist_ok=True)
+        for src in sorted(roots[root].iterdir()):
+            if src.is_file():
+                shutil.copy2(src, target / src.name)
     for g in gold:
         if not (dest / g.key[0]).is_file():
             raise GoldError(f"{g.name}: source file {g.root}/{g.source_file} does not exist")
@@ -678,14 +686,18 @@ def load_floors(path: Path = FLOORS_PATH) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--json", type=Path, help="write the full report (scores, errors, per article) to this file")
-    ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="folder of gold JSON files")
+    ap.add_argument("--gold", type=Path, default=None, help="folder of gold JSON files (default: evaluation/extract/gold)")
+    ap.add_argument("--heldout", action="store_true",
+                    help="score the held-out reports (evaluation/extract/heldout/), never used to develop the extractors")
     ap.add_argument("--keep", type=Path, help="build in this folder and keep it (raw root, curated, home)")
     ap.add_argument("--check-floors", action="store_true", help="exit 1 when a score is below evaluation/extract/floors.json")
     ap.add_argument("--baseline", type=Path, help="an earlier --json report to print F1 changes against")
     args = ap.parse_args(argv)
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
-    report = run(args.gold, args.keep)
-    floors = load_floors()
+    gold_dir = args.gold or (HELDOUT_GOLD_DIR if args.heldout else GOLD_DIR)
+    report = run(gold_dir, args.keep)
+    # The held-out set has its own floors (only ever raised, like the development ones).
+    floors = load_floors(HELDOUT_DIR / "floors.json" if args.heldout else FLOORS_PATH)
     print(format_report(report, floors))
     if baseline is not None:
         print()

@@ -240,6 +240,23 @@ def _code_lookup(index: _Index, prefix: str, code: str) -> AircraftFamily | None
     return best[1] if best else None
 
 
+def _related_prefix_lookup(index: _Index, prefix: str, code: str) -> AircraftFamily | None:
+    """A written prefix that adds one or two letters to a table prefix for the same number: national or mission
+    letters written before it ('CC-130J', 'KC-390', 'EC-130') or a maker's longer prefix ('CN-295' for C-295).
+    Kept only when exactly one family answers, so it never guesses between two."""
+    if not prefix.isalpha() or len(prefix) > 3:
+        return None
+    hits = set()
+    for p in index.prefixes:
+        if p == prefix or not p.isalpha() or not (prefix.endswith(p) or prefix.startswith(p)) \
+                or len(prefix) - len(p) > 2:
+            continue
+        fam = _code_lookup(index, p, code)
+        if fam is not None:
+            hits.add(fam)
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
 def _alias_lookup(index: _Index, text: str) -> AircraftFamily | None:
     """A family name, also in the plural ('Bears', 'Typhoons', 'Fighting Falcons')."""
     for form in (text, re.sub(r"s$", "", text), re.sub(r"es$", "", text)):
@@ -264,7 +281,7 @@ def lookup(text: str) -> AircraftMatch:
     if fam is not None:
         return AircraftMatch(fam, fam.family, maker, "alias")
     # "737 MAX 9" -> "737-max-9"
-    rest = re.sub(r"^(\d{3}) (max|neo|ng|er|lr|xlr)(?: (\d{1,2}))?$", lambda m: "-".join(g for g in m.groups() if g), rest)
+    rest = re.sub(r"^(\d{3}) (max|neo|ng|er|lr|xlr)(?: (\d{1,2})s?)?$", lambda m: "-".join(g for g in m.groups() if g), rest)
     words = rest.split(" ")
     # Drop trailing family names or roman numerals: "c-17 globemaster iii" -> "c-17".
     for cut in range(len(words) - 1, 0, -1):
@@ -282,6 +299,8 @@ def lookup(text: str) -> AircraftMatch:
     code_base = re.sub(r"(?<=\d)s$", "", code)  # plural "F-16s"
     if prefix:
         fam = _code_lookup(index, prefix, code) or _code_lookup(index, prefix, code_base)
+        if fam is None and prefix not in index.makers:
+            fam = _related_prefix_lookup(index, prefix, code_base)
         if fam is not None:
             return AircraftMatch(fam, fam.family, maker, "designator", prefix, code_base)
         if prefix in index.makers:
@@ -289,7 +308,9 @@ def lookup(text: str) -> AircraftMatch:
             prefix = ""
     if not prefix:
         fam = _code_lookup(index, "", code)
-        series = re.match(r"^(\d{3})(?:-[a-z0-9]+)?$", code_base) if code != code_base or "-" in code else None
+        lettered = re.fullmatch(r"\d{3}[a-z]{1,3}", code_base) is not None  # "777f", "767er"
+        series = re.match(r"^(\d{3})(?:-[a-z0-9]+|[a-z]{1,3})?$", code_base) \
+            if code != code_base or "-" in code or lettered else None
         if fam is None and series:
             fam = index.bare_series.get(series.group(1))
         if fam is None and maker is not None:
@@ -308,12 +329,23 @@ def lookup(text: str) -> AircraftMatch:
                          prefix, code_base)
 
 
+@lru_cache(maxsize=1)
+def airliner_series() -> frozenset[str]:
+    """Numbers that name an airliner series when written bare ("737", "757"), from the reference table."""
+    numbers = {f.number for f in load_aircraft_table() if f.role == "passenger" and re.fullmatch(r"\d{3}", f.number)}
+    return frozenset(_index().bare_series) | frozenset(numbers)
+
+
 def canonical_designator(text: str) -> str:
     """Display form of an unresolved designator: 'kj500' -> 'KJ-500', 'Xian Y-20' -> 'Y-20'."""
     low = fold_text(text)
     maker_hit = _leading_maker(low, _index().makers)
     if maker_hit:
         low = low[len(maker_hit[0]):].strip(" -")
+        bare = re.fullmatch(r"(\d{2,4})[a-z]{0,3}", low)
+        if bare:  # a maker and a number name the model together: "Casa 212", "Boeing 720B" -> "Boeing 720"
+            written = " ".join(text.split()[: len(maker_hit[0].split())])
+            return f"{written} {bare.group(1)}"
     m = _DESIGNATOR_RE.match(low)
     if not m:
         return text.strip()
@@ -380,6 +412,8 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
         pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})-\d{{1,3}}[a-z]{{0,3}}$"}}]})
         # Plural airliner numbers ("32 737s") name the type; a bare "737" is too often just a number.
         pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": [f"{n}s" for n in sorted(index.bare_series)]}}]})
+        # A series with a letter suffix names a variant ("777F", "767ER"); a plain number never has one.
+        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})[a-z]{{1,3}}$"}}]})
         pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": sorted(index.bare_series)}}, {"ORTH": "-"},
                                                           {"LOWER": {"REGEX": r"^\d{1,3}[a-z]{0,3}$"}}]})
     # Bare codes that name one variant ("737-800", "737 MAX").
@@ -428,7 +462,7 @@ def _trailing_name_end(doc: Doc, end: int, fam: AircraftFamily | None) -> int:
         nxt = doc[end + 1] if end + 1 < len(doc) else None
         if nxt is None or not (nxt.is_title and nxt.pos_ == "PROPN" and nxt.lower_ not in _alias_words(fam)):
             end += 1
-    names = sorted((fold_text(a).split(" ") for a in fam.aliases), key=len, reverse=True)
+    names = sorted((fold_text(a).split(" ") for a in (*fam.aliases, *_model_names(fam))), key=len, reverse=True)
     for words in names:
         if end < len(doc) and not doc[end].text[:1].isupper():
             break
@@ -440,9 +474,18 @@ def _trailing_name_end(doc: Doc, end: int, fam: AircraftFamily | None) -> int:
             return end
     if end < len(doc) and doc[end].text in ("MAX", "Max", "neo", "NG", "MRTT"):
         end += 1
-    if end < len(doc) and re.fullmatch(r"\d{1,2}", doc[end].text) and doc[end - 1].text in ("MAX", "Max"):
+    if end < len(doc) and re.fullmatch(r"\d{1,2}s?", doc[end].text) and doc[end - 1].text in ("MAX", "Max"):
         end += 1
     return end
+
+
+def _model_names(fam: AircraftFamily) -> tuple[str, ...]:
+    """The name written after the number in the model ('Cessna 208 Caravan' -> 'Caravan', 'F-15 Eagle' -> 'Eagle')."""
+    if not fam.number:
+        return ()
+    m = re.search(rf"(?<![0-9]){re.escape(fam.number)}\b\s+(?P<name>[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)*)$", fam.model,
+                  flags=re.IGNORECASE)
+    return (m.group("name"),) if m else ()
 
 
 def _alias_words(fam: AircraftFamily) -> set[str]:
@@ -502,10 +545,16 @@ def _noun_context(span: Span) -> bool:
         return True
     sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
     sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-    for tok in doc[span.end: min(span.end + 5, sent_end)]:
+    quoted = False
+    for tok in doc[span.end: min(span.end + 8, sent_end)]:
         low = tok.lower_
         if low in AIRCRAFT_NOUNS and not _is_anti(tok):
             return True
+        if tok.is_quote:  # a nickname in quotes ('AT-802 "Fire Boss" tanker') is transparent
+            quoted = not quoted
+            continue
+        if quoted or (tok.i > 0 and doc[tok.i - 1].text in _DASHES and not doc[tok.i - 1].whitespace_):
+            continue  # inside the quotes, or the head of a compound modifier ("single-engine")
         if low in _NOT_AIRCRAFT_CONTEXT or tok.pos_ in ("VERB", "AUX", "ADP", "SCONJ") or tok.text in ".;:!?()":
             return False
     for tok in doc[max(span.start - 4, sent_start): span.start]:
@@ -518,6 +567,8 @@ def _bad_neighbour(span: Span) -> bool:
     doc = span.doc
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if span.start >= 2 and doc[span.start - 2].text in _DASHES and not doc[span.start - 2].whitespace_:
+        before = ""  # the head of a compound modifier describes the aircraft: "twin-engine", "wide-body"
     return after in _NOT_AIRCRAFT_CONTEXT or before in _NOT_AIRCRAFT_CONTEXT
 
 
@@ -565,10 +616,16 @@ def _maker_number_ok(span: Span) -> bool:
     noun, or a short number without aviation context, are rejected."""
     doc = span.doc
     nxt = doc[span.end] if span.end < len(doc) else None
+    if re.fullmatch(r"\d{3}-\d{1,3}[a-z]{0,3}", span.text.lower()):
+        return True  # an airliner series and its variant ("777-9 arrivals") is never a count of the next noun
     if nxt is not None and nxt.tag_ == "NNS" and nxt.lower_ not in AIRCRAFT_NOUNS:
         return False
     digits = re.search(r"\d+", span.text)
     return bool(digits and len(digits.group(0)) >= 3) or _sentence_has_aviation(span)
+
+
+# A model number written after a maker: 2-4 digits and a short letter suffix, never a year ("Airbus 2024").
+_MAKER_MODEL_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{2,4}[a-z]{0,3}")
 
 
 def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
@@ -598,12 +655,18 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
             out = Span(doc, start, end, label=AIRCRAFT_LABEL)
             return out, match
     if match.via == "alias" and not re.search(r"\d", doc[start:designator_end].text):
+        if end < len(doc) and doc[end - 1].whitespace_ and re.fullmatch(r"\d{2,4}[A-Z]{0,2}", doc[end].text) \
+                and not (end + 1 < len(doc) and doc[end + 1].tag_ == "NNS" and doc[end + 1].lower_ not in AIRCRAFT_NOUNS):
+            end += 1  # a model number written after the name ("King Air 350")
+            out = Span(doc, start, end, label=AIRCRAFT_LABEL)
         noun_after = end < len(doc) and doc[end].lower_ in AIRCRAFT_NOUNS or _subject_of_flying(out)
         if not noun_after and (not _sentence_has_aviation(out) or (not maker_written and _inside_longer_name(out, maker_written))):
             return None
         return out, match
     if match.via == "none":
-        return None
+        if not (maker_written and _MAKER_MODEL_NUMBER.fullmatch(match.code or "") and _maker_number_ok(out)):
+            return None
+        return out, match
     if _bad_neighbour(out) and not maker_written:
         return None
     if match.via == "maker-number" and not _maker_number_ok(out):

@@ -89,11 +89,19 @@ _ORG_SUFFIXES = frozenset({
     "air", "airlines", "airways", "aviation", "aerospace", "group", "inc", "ltd", "corp", "co", "company", "bank",
     "agency", "news", "institute", "university", "foundation", "party", "ministry", "council", "systems",
     "industries", "motors", "holdings", "technologies", "media", "press", "times", "post", "network", "fund",
+    "advisory", "advisors", "advisers", "consulting", "consultants", "partners", "associates", "capital",
+    "ventures", "securities", "analytics", "research", "strategies", "solutions", "insights", "llc", "plc",
+    "gmbh", "ag", "tbk", "pty", "bv", "nv", "spa", "srl", "sa",
 })
+# Legal-form words written before a company name ("PT Dirgantara Indonesia", "CV Maju", "OOO Gazprom").
+_ORG_PREFIXES = frozenset({"pt", "cv", "ooo", "oao", "pao", "zao", "ao", "jsc", "pjsc", "llc", "ltd"})
 
 
 def _org_word_in(span: Span) -> bool:
-    return _tkey(span[-1]) in _ORG_SUFFIXES
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    legal_prefix = before is not None and before.is_upper and _tkey(before) in _ORG_PREFIXES
+    return _tkey(span[-1]) in _ORG_SUFFIXES or legal_prefix
 
 
 # Nouns that, as the head of an apposition or pre-name compound, say the "name" is an organisation.
@@ -159,6 +167,12 @@ def strip_titles(span: Span) -> tuple[Span, str | None]:
                 break
         peeled.append(doc[start])
         start += 1
+    # A title inside the span, after the place or body it belongs to ("Okinawa Governor Denny Tamaki",
+    # "Defence Minister Gen Nakatani" with the minister's title peeled): the name starts after it.
+    inner = [k for k in range(start + 1, end - 1) if TITLES.get(_tkey(doc[k])) and doc[k].text[:1].isupper()]
+    if inner and all(t.text[:1].isupper() for t in doc[inner[-1] + 1:end]):
+        peeled = list(doc[start:inner[-1] + 1])
+        start = inner[-1] + 1
     # Trailing possessive, punctuation and handle remnants.
     while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’", ".", ",", "-", "(", ")") or doc[end - 1].is_space):
         end -= 1
@@ -283,6 +297,26 @@ def _extend_name(span: Span) -> Span:
     return Span(doc, span.start, end, label=span.label_) if end != span.end else span
 
 
+def _nonhuman_relative(name: Span) -> bool:
+    """A one-word "name" followed by ", which" is a thing or a company ("Afriqiyah, which operates ..."):
+    people take "who"."""
+    doc = name.doc
+    return len(name) == 1 and name.end + 1 < len(doc) and doc[name.end].text == "," \
+        and doc[name.end + 1].lower_ == "which"
+
+
+def _place_before_title(ent: Span, name: Span) -> Span | None:
+    """The capitalised words before a title that strip_titles peeled off inside the span, when the span starts
+    with them ("Okinawa" of "Okinawa Governor Denny Tamaki"), else None."""
+    doc = ent.doc
+    k = ent.start
+    while k < name.start and doc[k].text[:1].isupper() and not _is_title_or_modifier(doc[k]):
+        k += 1
+    if k == ent.start or k >= name.start or not is_title(doc[k]) and not _is_title_or_modifier(doc[k]):
+        return None
+    return Span(doc, ent.start, k)
+
+
 def _has_org_context(name: Span) -> bool:
     """An organisation noun compounded before or in apposition with the name ("news agency Sputnik")."""
     doc = name.doc
@@ -357,6 +391,10 @@ def person_spans(
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
+        # A place written before a title inside the model's span ("Okinawa Governor Denny Tamaki") is a place.
+        lead = _place_before_title(Span(doc, ent.start, ent.end), name)
+        if lead is not None and known_place is not None and known_place(lead.text):
+            to_places.append(lead)
         # A word the model labels a place elsewhere in the same article ("the island of Evia" ... "Evia").
         labelled_place = len(name) == 1 and name.text in place_labelled
         if labelled_place or (place_lookup is not None and place_lookup(name)):
@@ -366,7 +404,7 @@ def person_spans(
         if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
-        if _has_org_context(name):
+        if _has_org_context(name) or _nonhuman_relative(name):
             rejected_keys.add(fold(name.text))
             continue
         before = _preceding_title_role(Span(doc, ent.start, ent.end))
@@ -379,6 +417,12 @@ def person_spans(
     full_tokens = {_tkey(t) for s, _ in kept if len(s) > 1 for t in s}
     for s, _ in kept:
         if len(s) == 1 and _tkey(s[0]) in ORG_NAMES and _tkey(s[0]) not in full_tokens:
+            rejected_keys.add(fold(s.text))
+    # A lone word the model labels an organisation elsewhere in the article, and that ends no full name, is that
+    # organisation ("Ryanair, easyJet and Vueling said" ... "Ryanair said").
+    org_labelled = {fold(e.text) for e in doc.ents if e.label_ == "ORG" and len(e) == 1}
+    for s, _ in kept:
+        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens:
             rejected_keys.add(fold(s.text))
     # A name rejected once as an organisation is rejected everywhere in the article ("Sputnik").
     kept = [(s, r) for s, r in kept if fold(s.text) not in rejected_keys]
@@ -457,11 +501,22 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         patterns.add(toks)
         if len(span) > 1 and not span[-1].is_punct:
             patterns.add((toks[-1],))
+        if len(span) > 2 and not span[-1].is_punct and all(t.text[:1].isupper() for t in span[-2:]):
+            patterns.add(toks[-2:])  # a two-word surname ("Pinto Luz" of "Miguel Pinto Luz")
         # A surname with particles: "von der Leyen", "bin Salman".
         first_particle = next((k for k in range(1, len(toks) - 1) if toks[k] in PARTICLES), None)
         if first_particle is not None:
             patterns.add(toks[first_particle:])
     patterns = {p for p in patterns if p and p[0] not in PARTICLES or len(p) > 1}
+    # First names used alone for a person introduced in full (common with Ethiopian, Indonesian, Icelandic or
+    # Burmese names: "Mesfin Tasew" ... "Mesfin said"): looked for only as the subject of a reporting verb, and
+    # only when one full name starts with that word and no name ends with it.
+    surnames = {_tkey(s[-1]) for s, _ in kept if len(s) > 1}
+    first_counts: dict[str, int] = {}
+    for span, _ in kept:
+        if len(span) > 1 and not is_title(span[0]):
+            first_counts[_tkey(span[0])] = first_counts.get(_tkey(span[0]), 0) + 1
+    firsts = {f for f, c in first_counts.items() if c == 1 and f not in surnames and f not in PARTICLES}
     out = list(kept)
     lengths = sorted({len(p) for p in patterns}, reverse=True)
     i = 0
@@ -476,6 +531,8 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
                     continue
                 hit = n
                 break
+        if not hit and not taken[i] and _tkey(doc[i]) in firsts and doc[i].text[:1].isupper() and _reports(doc[i]):
+            hit = 1
         if hit:
             span = Span(doc, i, i + hit, label="PERSON")
             out.append((span, _preceding_title_role(span)))
@@ -485,6 +542,21 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
         else:
             i += 1
     return sorted(out, key=lambda sr: sr[0].start)
+
+
+# Reporting verbs as written (the pipeline has no lemmatizer).
+_REPORTING_VERBS = frozenset({
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "noted", "notes", "explained",
+    "insisted", "argued", "warned", "warns", "announced", "declared", "claimed", "stated", "replied", "asked",
+    "urged", "recalled", "acknowledged", "stressed", "insists", "argues",
+})
+
+
+def _reports(tok: Token) -> bool:
+    """The word is the subject of a reporting verb ("Mesfin told reporters", "Prabowo, a former commander, said")."""
+    if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text[:1].isupper() and tok.doc[tok.i + 1].is_alpha:
+        return False  # part of a longer capitalised name
+    return tok.dep_ in ("nsubj", "nsubjpass") and tok.head.lower_ in _REPORTING_VERBS
 
 
 def _resolve_in_article(kept: list[tuple[Span, str | None]]) -> list[PersonSpan]:
@@ -520,8 +592,8 @@ def _compatible(short: tuple[str, ...], full: tuple[str, ...], surnames: set[str
             return True
         # A first name alone, when it is nobody's surname ("Boris" -> "Boris Johnson").
         return short[0] == full[0] and short[0] not in surnames
-    # "von der Leyen" -> "Ursula von der Leyen": a surname with its particles.
-    if full[-len(short):] == short and short[0] in PARTICLES:
+    # "von der Leyen" -> "Ursula von der Leyen": a surname with its particles; "Pinto Luz" -> "Miguel Pinto Luz".
+    if full[-len(short):] == short and (short[0] in PARTICLES or len(full) > 2):
         return True
     # "George Bush" -> "George W. Bush": same first and last, the rest a subset.
     return short[0] == full[0] and short[-1] == full[-1] and set(short) <= set(full)

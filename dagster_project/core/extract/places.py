@@ -68,6 +68,27 @@ _FACILITY_QUALIFIERS = frozenset({"international", "national", "regional", "muni
 _GENERIC_QUALIFIERS = frozenset({"military", "naval", "army", "marine", "joint", "reserve"})
 _FACILITY_HEADS = {("airport",): "airport", ("airbase",): "base", ("airfield",): "airport", ("aerodrome",): "airport",
                    ("base",): "base", ("station",): "base", ("air", "station"): "base", ("air", "base"): "base"}
+# Capitalised last words that make a name a geographic feature even when no gazetteer knows it ("Union Glacier",
+# "Drake Passage", "Izu Islands", "Ellsworth Mountains"), with the place type they give.
+FEATURE_HEADS = {
+    "island": "region", "islands": "region", "isles": "region", "archipelago": "region", "atoll": "region",
+    "glacier": "region", "mountains": "region", "range": "region", "peninsula": "region", "valley": "region",
+    "desert": "region", "plateau": "region", "highlands": "region", "coast": "region", "basin": "region",
+    "passage": "sea", "strait": "sea", "straits": "sea", "sea": "sea", "ocean": "sea", "gulf": "sea", "bay": "sea",
+    "channel": "sea", "sound": "sea", "fjord": "sea", "lake": "sea", "river": "sea", "reef": "sea",
+}
+
+
+def feature_type(span: Span) -> str | None:
+    """Place type of a capitalised name ending in a feature word ("King George Island" -> 'region'), else None."""
+    last = span[-1]
+    if len(span) < 2 or not last.text[:1].isupper() or last.lower_ not in FEATURE_HEADS:
+        return None
+    if not all(t.text[:1].isupper() or t.lower_ in PARTICLES_PLACE or t.text in ("-", "'") for t in span):
+        return None
+    return FEATURE_HEADS[last.lower_]
+
+
 # Prefixes naming a military air base: "RAF Marham", "CFB Goose Bay", "RAAF Base Amberley", "Joint Base X".
 _BASE_PREFIXES = frozenset({"raf", "raaf", "rcaf", "cfb", "nas", "mcas", "jb", "afb", "rnas"})
 _BASE_WORDS = frozenset({"base", "airbase", "station"})
@@ -95,6 +116,10 @@ def looks_like_place(span: Span) -> bool:
     doc = span.doc
     if span.start > 0 and doc[span.start - 1].lower_ in ("airport", "airbase", "airfield", "base", "aerodrome"):
         return lookup_airport(span.text) is not None
+    if feature_type(span) is not None:
+        return True  # "Union Glacier", "Drake Passage"
+    if _facility_after(doc, span.end) or _bare_facility_after(doc, span.start, span.end):
+        return True  # bases and airports are often named after people ("Silas Papare air base")
     if any(_facility_after(doc, k) == span.end - k for k in range(span.start + 1, span.end)):
         return True
     if len(span) > 1 and span[0].lower_ in _BASE_PREFIXES and span[0].text.isupper():  # "RAF Marham"
@@ -228,7 +253,13 @@ def gazetteer() -> Gazetteer:
     for state in gc.get_us_states().values():
         gaz.add(state["name"], 1, Place(state["name"], "region", "US", None, None, "geonames", str(state["geonameid"])))
     for sub in pycountry.subdivisions:  # states, provinces, counties ("Hampshire", GB-HAM)
-        gaz.add(sub.name, 1, Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code))
+        region = Place(sub.name, "region", sub.country_code, None, None, "iso3166", sub.code)
+        gaz.add(sub.name, 1, region)
+        # Dotted postal abbreviations of US states and Canadian provinces ("B.C.", "N.Y."); undotted ones are
+        # too ambiguous, and "D.C." belongs to Washington.
+        code = sub.code.split("-")[-1]
+        if sub.country_code in ("US", "CA") and len(code) == 2 and code != "DC" and sub.type in ("State", "Province"):
+            gaz.add(f"{code[0]}.{code[1]}.", 1, region)
     for city in gc.get_cities().values():
         cc = city["countrycode"]
         place = Place(city["name"], "city", cc, float(city["latitude"]), float(city["longitude"]), "geonames",
@@ -366,6 +397,17 @@ def _facility_after(doc: Doc, i: int) -> int:
     return 0
 
 
+def _bare_facility_after(doc: Doc, start: int, end: int) -> int:
+    """A lower-case "base" or "station" right after a capitalised name no gazetteer knows as a town or country
+    ("Eduardo Frei base", "Amundsen-Scott station"; not "Moscow station"): 1, else 0."""
+    if end >= len(doc) or doc[end].text not in ("base", "station", "aerodrome", "airstrip") or end <= start:
+        return 0
+    name = doc[start:end]
+    if not all(t.text[:1].isupper() or t.text in ("-", "'") for t in name) or is_demonym(name.text):
+        return 0
+    return 0 if lookup_place(name.text) is not None else 1
+
+
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while start < end and (doc[start].lower_ in ("the", "#", "'s", "’s") or doc[start].is_punct or doc[start].is_space):
         start += 1
@@ -382,6 +424,8 @@ def _org_like(span: Span) -> bool:
     key = norm(span.text)
     if key in ORGANISATIONS or key.replace(".", "") in ORGANISATIONS or key in ORG_NAMES:
         return True
+    if feature_type(span) is not None:
+        return False  # "Union Glacier" is a glacier, not a union
     if span[-1].lower_ == "air" and _facility_after(span.doc, span.end) == 0:
         return True  # "Riyadh Air", "Simrik Air": airlines
     return any(t.lower_ in _ORG_WORDS for t in span)
@@ -389,6 +433,8 @@ def _org_like(span: Span) -> bool:
 
 def _shape_ok(span: Span) -> bool:
     text = span.text
+    if len(text.rstrip(".")) <= 1:
+        return False  # a single letter ("wrote on X.") is never a place name
     if not re.search(r"[A-Z]", text) or re.search(r"[@_/\\|<>=+*]|https?:|www\.", text):
         return False
     return not all(_tkey(t) in TITLES for t in span if not t.is_punct)
@@ -438,7 +484,7 @@ def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset
     if start > 0 and doc[start - 1].lower_ in _BASE_PREFIXES and doc[start - 1].text.isupper():
         start -= 1  # "RAF" + "Marham"
     prefixed = doc[start].lower_ in _BASE_PREFIXES and doc[start].text.isupper() and end - start > 1
-    fac = _facility_after(doc, end)
+    fac = _facility_after(doc, end) or _bare_facility_after(doc, start, end)
     inner = next((k for k in range(start + 1, end) if _facility_after(doc, k) == end - k), None)
     if fac or inner is not None or prefixed:
         name_end = end if fac or inner is None else inner
@@ -470,6 +516,9 @@ def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset
         ap = lookup_airport(span.text, context, fuzzy=False, codes=False)
         if ap is not None:
             return start, end, ap, facility_display(span.text, "", ap.place_type or "airport")
+    ftype = feature_type(span)
+    if ftype is not None:
+        return start, end, Place(span.text, ftype), None
     if label not in ("GPE", "LOC"):
         return start, end, None, None  # FAC (buildings, bridges, roads) and other labels need the gazetteer
     if _WATER.search(span.text):
@@ -616,7 +665,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
     for start, end, label in sorted(cands):
         start, end = _trim(doc, start, end)
         # Titles the model took for places ("Pres."), leading titles inside a span.
-        while start < end and _tkey(doc[start]) in TITLES and end - start > 1:
+        while start < end and _tkey(doc[start]) in TITLES and end - start > 1 and feature_type(doc[start:end]) is None:
             start += 1
         if start >= end or any(person_tok[start:end]) or not b.free(start, end):
             continue
@@ -637,6 +686,8 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             continue
         if not b.free(start, end) or any(person_tok[start:end]):
             continue
+        if place.place_type in ("country", "continent") and end - start == 1 and _ends_org_name(doc, start, b):
+            continue  # "Environment Canada", "Air Malta": the model tags the country inside the name
         b.add(start, end, place, display)
     _qualified_names(doc, b)
     _prefixed_bases(doc, b, person_tok, ctx)
@@ -736,6 +787,21 @@ def _name_word(tok: Token) -> bool:
             and _tkey(tok) not in TITLES and not is_demonym(tok.text) and tok.pos_ in ("PROPN", "NOUN", "ADJ"))
 
 
+def _ends_org_name(doc: Doc, i: int, b: _Builder) -> bool:
+    """The name at ``i`` closes a longer capitalised name: a capitalised word right before it that is no place,
+    title or sentence opening ("Environment Canada", "Air Malta"), or an organisation word and "for"/"of"
+    ("Airlines for Europe", "Bank of England")."""
+    if i == 0 or (i + 1 < len(doc) and doc[i + 1].lower_ in ("'s", "’s")):
+        return False  # "the Directorate of Russia's armed forces": a possessor is the place
+    prev = doc[i - 1]
+    if prev.whitespace_ and prev.text[:1].isupper() and prev.is_alpha \
+            and (prev.pos_ == "PROPN" or (prev.pos_ == "NOUN" and not prev.is_sent_start)) and not b.taken[i - 1] and _tkey(prev) not in TITLES \
+            and not is_demonym(prev.text) and lookup_place(prev.text) is None:
+        return True
+    return i >= 2 and prev.lower_ in ("for", "of") and doc[i - 2].text[:1].isupper() \
+        and doc[i - 2].lower_ in _ORG_WORDS
+
+
 def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
     """Occurrences the model missed: names already found in this article, and country names anywhere
     ("#Venezuela", "anti-US"), except inside people and organisations."""
@@ -796,6 +862,10 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
             nxt = doc[i + n] if i + n < len(doc) else None
             # "Jordan Peterson", "Chad Smith": a country word starting a longer proper name is not the country.
             if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and not nxt.is_sent_start:
+                i += 1
+                continue
+            # ... nor one ending an organisation's name ("Environment Canada", "Air Malta", "Airlines for Europe").
+            if _ends_org_name(doc, i, b):
                 i += 1
                 continue
             b.add(i, i + n, place)

@@ -58,7 +58,9 @@ UNITS = {
     "gallon": "gallon", "barrels": "barrel", "barrel": "barrel", "bpd": "barrel per day",
     "mph": "mile per hour", "km/h": "kilometre per hour", "km / h": "kilometre per hour", "kph": "kilometre per hour", "knots": "knot",
     "degrees": "degree", "degree": "degree", "°c": "degree Celsius", "°f": "degree Fahrenheit",
-    "celsius": "degree Celsius", "fahrenheit": "degree Fahrenheit", "mm": "millimetre", "cm": "centimetre", "ppm": "part per million", "mg": "milligram",
+    "celsius": "degree Celsius", "fahrenheit": "degree Fahrenheit", "degrees celsius": "degree Celsius",
+    "degrees fahrenheit": "degree Fahrenheit", "degrees c": "degree Celsius", "degrees f": "degree Fahrenheit",
+    "degree celsius": "degree Celsius", "mm": "millimetre", "cm": "centimetre", "ppm": "part per million", "mg": "milligram",
     "ml": "millilitre", "kwh": "kilowatt hour", "megawatts": "megawatt", "mw": "megawatt", "gigawatts": "gigawatt", "gw": "gigawatt",
     "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
     "a$": "AUD", "c$": "CAD", "hk$": "HKD", "r$": "BRL",
@@ -391,6 +393,44 @@ def _joins_number_words(doc: Doc, i: int) -> bool:
     return t.lower_ == "and" and prev.lower_ in _SCALES
 
 
+_RATIO_AFTER = frozenset({"as", "more", "less", "fewer", "the", "that", "higher", "larger", "bigger", "greater",
+                          "faster", "cheaper", "smaller", "lower", "over"})
+_DAY_PARTS = frozenset({"morning", "afternoon", "evening", "night"})
+
+
+def _not_an_amount(doc: Doc, start: int, end: int) -> bool:
+    """Numbers that count nothing: ratios ("ten times the cost"), idioms ("by the dozen", "by the hundreds"),
+    clock times in words ("at four in the afternoon") and an airliner series standing for its type ("the 757
+    carries", "a 737 landed")."""
+    n = len(doc)
+    nxt = doc[end] if end < n else None
+    prev = doc[start - 1] if start > 0 else None
+    if nxt is not None and nxt.lower_ == "times" and end + 1 < n and (doc[end + 1].lower_ in _RATIO_AFTER or doc[end + 1].tag_ == "JJR"):
+        return True
+    if prev is not None and prev.lower_ == "the" and start > 1 and doc[start - 2].lower_ == "by" \
+            and (nxt is None or nxt.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM")):
+        return True  # "by the dozen", "by the hundreds"; not "followed by the seven crew members"
+    if nxt is not None and nxt.lower_ == "in" and end + 2 < n and doc[end + 1].lower_ == "the" and doc[end + 2].lower_ in _DAY_PARTS:
+        return True
+    from dagster_project.core.extract.aircraft import airliner_series  # deferred: aircraft imports spaCy patterns
+
+    determined = prev is not None and (prev.tag_ in ("DT", "PRP$") or prev.lower_ in ("first", "last", "new"))
+    counted = nxt is not None and nxt.tag_ in ("NNS", "NNPS")
+    return end - start == 1 and doc[start].text in airliner_series() and determined and not counted
+
+
+def _range_partner_unit(doc: Doc, end: int) -> tuple[str | None, str | None]:
+    """A number with no unit of its own that opens a range shares the unit written after the second number
+    ("between 6,000 and 10,000 litres", "from 20 to 30 tonnes"): (None, unit), else (None, None)."""
+    if end + 2 >= len(doc) or doc[end].lower_ not in ("and", "to", "-", "–") or not _is_number_token(doc[end + 1]):
+        return None, None
+    k = end + 2
+    while k < len(doc) and (doc[k].lower_ in _SCALES):
+        k += 1
+    after = _unit_at(doc, k) if k < len(doc) else None
+    return (None, normalize_unit(after[1])) if after is not None else (None, None)
+
+
 def find_quantities(doc: Doc) -> list[QuantityMatch]:
     """Every quantity in a parsed Doc, in order (see the module docstring for what counts)."""
     out: list[QuantityMatch] = []
@@ -450,6 +490,9 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         if fraction:
             i = end + 2
             continue
+        if _not_an_amount(doc, numeric.start, numeric.end):
+            i = max(end, i + 1)
+            continue
         if lone or any(_in_name(t) for t in numeric) or _date_or_time(doc, numeric.start, numeric.end) \
                 or _label_or_listing(doc, numeric.start, numeric.end) or (tok.ent_type_ in ("DATE", "TIME") and not vague and _is_year(tok)):
             i = max(end, i + 1)
@@ -458,6 +501,11 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         if value is None and not vague:
             i = max(end, i + 1)
             continue
+        if value is not None and start > 0 and doc[start - 1].lower_ == "minus" and cur_surface is None:
+            start -= 1  # "minus 27 degrees Celsius": the sign is part of the number
+            value = -value
+        if unit is None and after is None:
+            unit_surface, unit = _range_partner_unit(doc, end)
         qualifier, _ = _qualifier(doc, start)
         qualifier = qualifier or _qualifier_after(doc, end)
         span = doc[start:end]
