@@ -115,30 +115,49 @@ def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
 def find_syndication(articles: Iterable[ArticleRef]) -> tuple[list[ArticleLink], list[ParagraphLink]]:
     """Article-level and paragraph-level links for a whole corpus."""
     arts = {a.article_id: a for a in articles}
+    order = {aid: a.order for aid, a in arts.items()}
     paras = {a.article_id: paragraphs(a.article_id, a.text) for a in arts.values()}
+    # Syndicated corpora repeat paragraphs verbatim. Identical shingle sets share one MinHash, one LSH
+    # query and one exact score per pair: the results are the same, the cost grows with the distinct
+    # paragraphs instead of with every copy.
+    sketches: dict[frozenset[str], MinHash] = {}
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    hashes: dict[str, MinHash] = {}
     by_key: dict[str, Paragraph] = {}
     for plist in paras.values():
         for p in plist:
             key = f"{p.article_id}#{p.index}"
-            hashes[key] = _minhash(p.shingles)
+            mh = sketches.get(p.shingles)
+            if mh is None:
+                mh = sketches[p.shingles] = _minhash(p.shingles)
             by_key[key] = p
-            lsh.insert(key, hashes[key])
+            lsh.insert(key, mh)
+    candidates: dict[frozenset[str], list[Paragraph]] = {}
+    scores: dict[tuple[frozenset[str], frozenset[str]], tuple[float, float]] = {}
 
     para_links: list[ParagraphLink] = []
     # matched[b][a] = characters of b's paragraphs that have a near-duplicate in a
     matched: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     shared: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for aid in sorted(arts, key=lambda x: arts[x].order):
-        me = arts[aid]
+    for aid in sorted(arts, key=order.__getitem__):
+        mine = order[aid]
         for p in paras[aid]:
+            cands = candidates.get(p.shingles)
+            if cands is None:
+                # Sorted, so ties (one source holding the same paragraph twice) resolve to the earliest
+                # paragraph whatever the set iteration order, which varies with Python's hash seed.
+                cands = candidates[p.shingles] = sorted(
+                    (by_key[k] for k in lsh.query(sketches[p.shingles])),
+                    key=lambda q: (order[q.article_id], q.index),
+                )
             best: dict[str, tuple[float, float, Paragraph]] = {}
-            for key in lsh.query(hashes[f"{aid}#{p.index}"]):
-                q = by_key[key]
-                if q.article_id == aid or arts[q.article_id].order >= me.order:
+            for q in cands:
+                if q.article_id == aid or order[q.article_id] >= mine:
                     continue
-                jac, cont = _scores(p.shingles, q.shingles)
+                pair = (p.shingles, q.shingles)
+                sc = scores.get(pair)
+                if sc is None:
+                    sc = scores[pair] = _scores(p.shingles, q.shingles)
+                jac, cont = sc
                 if jac < MIN_JACCARD and cont < MIN_CONTAINMENT:
                     continue
                 prev = best.get(q.article_id)
@@ -149,7 +168,7 @@ def find_syndication(articles: Iterable[ArticleRef]) -> tuple[list[ArticleLink],
             for src in best:
                 matched[aid][src] += p.end - p.start
                 shared[aid][src] += 1
-            src = min(best, key=lambda x: arts[x].order)
+            src = min(best, key=order.__getitem__)
             jac, cont, q = best[src]
             para_links.append(ParagraphLink(aid, p.index, p.start, p.end, src, q.index, q.start, q.end,
                                             round(jac, 4), round(cont, 4)))
@@ -157,11 +176,11 @@ def find_syndication(articles: Iterable[ArticleRef]) -> tuple[list[ArticleLink],
     art_links: list[ArticleLink] = []
     for aid in sorted(arts):
         total = sum(p.end - p.start for p in paras[aid])
-        cands = [s for s, n in matched[aid].items() if total and n / total >= MIN_COVERAGE]
-        if not cands:
+        sources = [s for s, n in matched[aid].items() if total and n / total >= MIN_COVERAGE]
+        if not sources:
             art_links.append(ArticleLink(aid, aid, False, None, 0.0, 0, len(paras[aid])))
             continue
-        src = min(cands, key=lambda x: arts[x].order)
+        src = min(sources, key=order.__getitem__)
         jac, _ = _scores(shingle(arts[aid].text), shingle(arts[src].text))
         art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched[aid][src] / total, 4),
                                      shared[aid][src], len(paras[aid])))
