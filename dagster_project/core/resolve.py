@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from dagster_project.core.extract import Mention
-from dagster_project.core.extract.people import fold
 from dagster_project.core.extract.places import airport_words
+from dagster_project.core.text import fold, slug
 
 __all__ = ["Entity", "ResolutionStats", "fold", "resolve", "resolve_with_stats", "same_person", "slug"]
 
@@ -58,10 +58,6 @@ class ResolutionStats:
     ambiguous_surnames: int = 0
     # Place mentions with no gazetteer match (slug ids).
     unresolved_places: int = 0
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
 
 
 def name_tokens(name: str) -> tuple[str, ...]:

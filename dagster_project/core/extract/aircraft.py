@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +33,8 @@ from importlib import resources
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
+
+from dagster_project.core.text import slug, strip_accents
 
 AIRCRAFT_LABEL = "AIRCRAFT"
 ROLES = (
@@ -143,9 +144,7 @@ def aircraft_family_records() -> list[dict[str, Any]]:
 
 def fold_text(text: str) -> str:
     """Accent-folded, lower-cased text with every dash as '-' and spaces collapsed."""
-    nfkd = unicodedata.normalize("NFKD", text)
-    t = "".join(ch for ch in nfkd if not unicodedata.combining(ch)).lower()
-    t = re.sub(rf"[{_DASHES}]", "-", t)
+    t = re.sub(rf"[{_DASHES}]", "-", strip_accents(text).lower())
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -165,10 +164,6 @@ def parse_designator(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     return _fold_prefix(m.group("prefix") or ""), _norm_code(m.group("code"))
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold_text(text)).strip("-") or "x"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ gazetteer and the dependency parse, and in-document label propagation.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
+
+from dagster_project.core.text import fold
 
 # Title, rank and honorific words that precede a name -> the role they state (None: an
 # honorific that states no role). Keys are folded, without the trailing full stop.
@@ -117,13 +118,6 @@ PARTICLES = frozenset({"de", "da", "del", "della", "di", "du", "dos", "das", "do
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior"})
 _ROMAN = re.compile(r"^[IVX]+$")
 _BAD_CHARS = re.compile(r"[@#_/\\|<>=+*\d]|https?:|www\.")
-
-
-def fold(text: str) -> str:
-    """Accent-folded, lower-cased, whitespace-normalized form used as a matching key."""
-    nfkd = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in nfkd if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped.replace("’", "'")).strip().lower()
 
 
 def _tkey(tok: Token | str) -> str:

@@ -21,7 +21,8 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span, Token
 
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
-from dagster_project.core.extract.people import ORG_NAMES, TITLES, fold
+from dagster_project.core.extract.people import ORG_NAMES, TITLES
+from dagster_project.core.text import fold
 
 __all__ = ["airport_words", "GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
            "lookup_airport", "lookup_place", "place_spans"]

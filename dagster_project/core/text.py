@@ -1,0 +1,25 @@
+"""Text keys shared by the extractors and the resolver: accent folding and id slugs.
+
+One definition, so a person, place or aircraft key folds the same way wherever it is built.
+(The evaluation harness keeps its own fold on purpose: it must not share code with what it scores.)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def strip_accents(text: str) -> str:
+    """'Nicolás Maiquetía' -> 'Nicolas Maiquetia' (NFKD, combining marks dropped)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Accent-folded, lower-cased, whitespace-normalized form used as a matching key."""
+    return re.sub(r"\s+", " ", strip_accents(text).replace("’", "'")).strip().lower()
+
+
+def slug(text: str) -> str:
+    """The key part of an entity id: folded, every run of other characters as one '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
