@@ -1,6 +1,7 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
 import dataclasses
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
@@ -8,7 +9,7 @@ import polars as pl
 from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
@@ -82,6 +83,7 @@ def mention_candidates(
             "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
             "type, country code, coordinates and gazetteer id.")),
     },
+    check_specs=[contract_spec("mentions", Mentions), contract_spec("entities", Entities)],
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
@@ -101,10 +103,10 @@ def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",
     ).sort("article_id", "start", "end")
-    yield dg.Output(mentions, output_name="mentions",
-                    metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
-    yield dg.Output(ents, output_name="entities",
-                    metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+    yield from checked("mentions", mentions, Mentions, output_name="mentions",
+                       metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
+    yield from checked("entities", ents, Entities, output_name="entities",
+                       metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
 
 
 def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
@@ -114,24 +116,27 @@ def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.Data
             .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
 
-@dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
-def quantities(mention_candidates: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+@dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.",
+          check_specs=[contract_spec("quantities", Quantities)])
+def quantities(mention_candidates: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
     df = (
         mention_candidates.filter(pl.col("mention_type") == "quantity")
         .select("mention_id", "value", pl.col("unit").fill_null("count"), "quantified", "qualifier", "unit_surface")
         .sort("mention_id")
     )
-    return dg.Output(df, metadata=table_metadata(df, Quantities))
+    yield from checked("quantities", df, Quantities, table_metadata(df, Quantities))
 
 
 @dg.asset(
     group_name="extract",
     description="One row per aircraft family of the packaged reference table (data/aircraft.csv), "
     "with manufacturer, model, designators, names, variants and role.",
+    check_specs=[contract_spec("aircraft_families", AircraftFamilies)],
 )
-def aircraft_families() -> dg.Output[pl.DataFrame]:
+def aircraft_families() -> Iterator[dg.Output | dg.AssetCheckResult]:
     df = records_to_frame(aircraft_family_records(), AircraftFamilies)
-    return dg.Output(df, metadata=table_metadata(df, AircraftFamilies, ["family", "manufacturer", "model", "role"]))
+    yield from checked("aircraft_families", df, AircraftFamilies,
+                       table_metadata(df, AircraftFamilies, ["family", "manufacturer", "model", "role"]))
 
 
 @dg.multi_asset(
@@ -142,6 +147,7 @@ def aircraft_families() -> dg.Output[pl.DataFrame]:
         "claim_values": dg.AssetOut(description="One row per claim and reporting article: its value, hedge, "
                                     "outlet and whether it counts (syndicated copies do not)."),
     },
+    check_specs=[contract_spec("claims", Claims), contract_spec("claim_values", ClaimValues)],
 )
 def claim_tables(
     articles: pl.DataFrame,
@@ -171,15 +177,8 @@ def claim_tables(
     claims, values = group_claims(reports, outlet_of, source_of)
     claims_df = records_to_frame(claims, Claims)
     values_df = records_to_frame(values, ClaimValues)
-    yield dg.Output(claims_df, output_name="claims",
-                    metadata=table_metadata(claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
-    yield dg.Output(values_df, output_name="claim_values",
-                    metadata=table_metadata(values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
+    yield from checked("claims", claims_df, Claims, output_name="claims", metadata=table_metadata(
+        claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
+    yield from checked("claim_values", values_df, ClaimValues, output_name="claim_values", metadata=table_metadata(
+        values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
 
-
-aircraft_families_contract = contract_check("aircraft_families", AircraftFamilies)
-claims_contract = contract_check("claims", Claims)
-claim_values_contract = contract_check("claim_values", ClaimValues)
-mentions_contract = contract_check("mentions", Mentions)
-entities_contract = contract_check("entities", Entities)
-quantities_contract = contract_check("quantities", Quantities)
