@@ -12,12 +12,12 @@ from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
-from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
+from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
-from dagster_project.core.resolve import resolve_with_stats
+from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -87,18 +87,14 @@ def mention_candidates(
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
-    fields = Mention.__dataclass_fields__
-    cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
-    # Aircraft resolve against the reference table (family, or an unresolved designator); people and places
-    # through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids).
-    entities, mapping, stats = resolve_with_stats([c for c in cands if c.mention_type != "aircraft"])
-    aircraft, aircraft_map = aircraft_entities(
-        (c.mention_id, c.family, c.surface) for c in cands if c.mention_type == "aircraft"
-    )
-    mapping = {**mapping, **aircraft_map}
-    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), mapping).sort("entity_id")
-    ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
-                       schema={"mention_id": pl.String(), "entity_id": pl.String()})
+    # People and places through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
+    # distinct mention once; aircraft against the reference table (family, or an unresolved designator).
+    entities, ids, stats = resolve_table(mention_candidates)
+    air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
+    aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
+    ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
+                                       schema=ids.schema)])
+    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), ids).sort("entity_id")
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",
@@ -109,9 +105,9 @@ def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):
                        metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
 
 
-def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
-    """Fill entities.mention_count from the mention -> entity map, whichever resolver made the entity."""
-    counts = pl.DataFrame({"entity_id": list(mapping.values())}, schema={"entity_id": pl.String()}).group_by("entity_id").len()
+def _with_mention_counts(ents: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """Fill entities.mention_count from the (mention_id, entity_id) map, whichever resolver made the entity."""
+    counts = ids.group_by("entity_id").len()
     return (ents.join(counts, on="entity_id", how="left")
             .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
