@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -125,21 +126,32 @@ def _norm_date_text(t: str) -> str:
     return re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.", r"\1", t)
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def find_date(t: str, languages: list[str]) -> tuple[dt.date, str] | None:
     """A full calendar date (day, month and year) stated in a short line, and the words that state it."""
-    if len(t) > 160 or not re.search(r"\d{4}", t):
+    if len(t) > 160 or not _YEAR.search(t):
         return None
+    return _find_date(t, tuple(languages))
+
+
+# dateparser takes milliseconds per line; the same header line (a date line, a wire slug) recurs
+# across a report's header, the split check and syndicated copies, so answers are remembered.
+# The line must state a year to get here, and only full dates (day, month, year) are accepted.
+@functools.lru_cache(maxsize=8192)
+def _find_date(t: str, languages: tuple[str, ...]) -> tuple[dt.date, str] | None:
     text = _norm_date_text(t)
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
     try:
-        found = search_dates(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        found = search_dates(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
     except Exception:  # dateparser raises assorted errors on odd input; a line without a date is the answer
         found = None
     for surface, when in found or []:
-        if re.search(r"\d{4}", surface):
+        if _YEAR.search(surface):
             return when.date(), surface
     try:
-        parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
     except Exception:
         parsed = None
     return (parsed.date(), text) if parsed else None
