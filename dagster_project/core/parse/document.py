@@ -88,7 +88,12 @@ def _words(t: str) -> int:
 
 def _is_prose(u: Unit) -> bool:
     """A line that reads as story text rather than a label: long, or a finished sentence."""
-    t = u.text
+    return _is_prose_text(u.text)
+
+
+# Asked three or four times per line (splitting, header, body, joins); the answer depends on the text only.
+@functools.lru_cache(maxsize=16384)
+def _is_prose_text(t: str) -> bool:
     if lx.DATELINE_CREDIT.match(t) and _words(t) >= 6:
         return True
     return len(t) >= 110 and _words(t) >= 15 or (_words(t) >= 8 and _TERMINAL.search(t) is not None and len(t) >= 50)
