@@ -150,7 +150,7 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "credit"
     if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
         return "boilerplate"
-    if short and (lx.BOILERPLATE.search(t) or lx.COPYRIGHT_LINE.match(t)):
+    if short and (lx.is_boilerplate(t) or lx.COPYRIGHT_LINE.match(t)):
         return "boilerplate"
     if len(t) < 120 and (lx.NAVIGATION.match(t) or lx.SHARE.match(t) or _is_menu(t)):
         return "navigation"
