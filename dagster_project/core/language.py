@@ -51,7 +51,7 @@ def _norm_char(ch: str) -> str:
     return str(NGram.normalize(ch))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _word_ngrams(word: str) -> tuple[str, ...]:
     """The profile n-grams langdetect extracts from one word (and the space after it, when any).
 
@@ -75,7 +75,7 @@ def _word_ngrams(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=20_000)
 def _profile_vector(ngram: str) -> npt.NDArray[np.float64]:
     """The per-language probabilities of one profile n-gram, as a vector (in ``langlist`` order)."""
     vector = np.array(_factory().word_lang_prob_map[ngram], dtype=np.float64)
