@@ -525,12 +525,13 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                 if n:  # a hard-wrapped line break is a space in the clean text
                     builder.replace(" ", u.spans[n - 1][1], ls)
                 strip_markup(raw, ls, le, builder)
+            # The text of segments in the clean body is cut from it once built (below), so a joined
+            # segment only grows its spans here (appending text would copy it for every line joined).
             if segments and joined_to_last(segments, prev_body, u, k):
                 last = segments[-1]
-                segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder),
-                                       last.text + " " + u.text)
+                segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder), "")
             else:
-                segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), u.text))
+                segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), ""))
             prev_body, prev_kind = u, k
         else:
             segments.append(Segment(len(segments), k, u.start, u.end, None, None, u.text))
