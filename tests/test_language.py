@@ -1,5 +1,10 @@
+from collections.abc import Callable
+
 import pytest
-from langdetect import detect_langs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from langdetect import LangDetectException, detect_langs
+from langdetect.language import Language
 
 from dagster_project.core.language import _Detector, _factory, detect_language
 from tests.conftest import SEEDS
@@ -48,3 +53,29 @@ def test_detector_gives_exactly_langdetects_answer(text: str) -> None:
     got = [(x.lang, x.prob) for x in ours.get_probabilities()]
     assert got == [(x.lang, x.prob) for x in detect_langs(sample)]
     assert got  # every sample is long enough to be told
+
+
+_PIECES = [
+    "the ", "landed ", "Caracas ", "NATO ", "UN ", "AN-124 ", "Ан-124 ", "самолет ", "東京 ", "ひらがな ", "カタカナ ",
+    "مرحبا ", "Hà Nội ", "a\u0301 ", "ñ ", "ß ", "ſ ", "İstanbul ", "ş ", "ț ", "ی ", "한국 ", "ㄅ ", "Ω ", "  ",
+    "https://ex.com/a?b=1 ", "jo@ex.com ", "1234 ", ". ", "— ", "\u2019s ", "\u00e0 ",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=6)), min_size=1, max_size=60).map("".join))
+def test_detector_matches_langdetect_on_any_text(text: str) -> None:
+    """Any mix of scripts, capitals, URLs, e-mail addresses and spacing: the same ranking, or the same refusal."""
+
+    def ranked(detect: Callable[[str], list[Language]]) -> list[tuple[str, float]] | str:
+        try:
+            return [(x.lang, x.prob) for x in detect(text)]
+        except LangDetectException as exc:
+            return str(exc)
+
+    def ours(t: str) -> list[Language]:
+        detector = _Detector(_factory())
+        detector.append(t)
+        return list(detector.get_probabilities())
+
+    assert ranked(ours) == ranked(detect_langs)
