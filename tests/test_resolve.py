@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dagster_project.core.extract import Mention
 from dagster_project.core.resolve import fold, resolve, resolve_with_stats
@@ -142,3 +144,13 @@ def test_resolving_the_table_once_per_distinct_mention_equals_resolving_every_ro
     assert dict(ids.iter_rows()) == expected_map
     assert stats == expected_stats
     assert {e.entity_id: e.mention_count for e in entities}["place:geonames:3646738"] == 4
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text(alphabet=st.characters(codec="ascii")))
+def test_fold_shortcut_for_ascii_gives_the_full_fold(text: str) -> None:
+    # The definition: NFKD, combining marks dropped, curly apostrophe straightened, spaces collapsed, lower case.
+    import re
+    import unicodedata
+
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    assert fold(text) == re.sub(r"\s+", " ", decomposed.replace("’", "'")).strip().lower()
