@@ -15,6 +15,7 @@ from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.memory import release_memory
 from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
@@ -57,6 +58,7 @@ def mention_candidates(
         items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
         processes = nlp.processes_for(n_missing)
         if processes > 1:  # workers run spaCy and the extractors and send back rows only
+            release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
             results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
         else:
             results = extract_items(nlp.load(), items, nlp.batch_size)
