@@ -368,11 +368,11 @@ def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True, c
             if len(w) < 5:
                 found = []
                 break
-            match = process.extractOne(w, gaz.airport_tokens.keys(), scorer=fuzz.ratio, score_cutoff=88)
-            if match is None:
+            similar = _similar_airport_word(w)
+            if similar is None:
                 found = []
                 break
-            found.append(gaz.airport_tokens[match[0]])
+            found.append(gaz.airport_tokens[similar])
         hits = set.intersection(*found) if found else set()
     if not hits:
         hits = set(gaz.airport_city.get(norm(name), ()))
@@ -385,6 +385,14 @@ def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True, c
         icao,
     ))
     return gaz.airports[best]
+
+
+@lru_cache(maxsize=1 << 14)
+def _similar_airport_word(word: str) -> str | None:
+    """The word of an airport name closest to ``word`` (fuzz.ratio >= 88), else None. Cached: it scores ``word``
+    against every word of every airport name, and an article asks about the same names many times."""
+    match = process.extractOne(word, gazetteer().airport_tokens.keys(), scorer=fuzz.ratio, score_cutoff=88)
+    return match[0] if match else None
 
 
 def is_demonym(text: str) -> bool:
