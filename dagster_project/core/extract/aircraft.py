@@ -379,6 +379,15 @@ class RulerPatterns:
     names: frozenset[Words]
     lower_words: frozenset[Words]
 
+    def entity_ruler_patterns(self) -> list[dict[str, Any]]:
+        """The same candidates as patterns for a plain spaCy EntityRuler (a thousand, slow): the reference
+        :class:`CandidateMatcher` is tested against."""
+        token_patterns = [*self.bodies, *self.token_patterns]
+        token_patterns += [[{"LOWER": w} for w in maker] + body for maker in sorted(self.makers) for body in self.bodies]
+        token_patterns += [[{"TEXT": w} for w in words] for words in sorted(self.names)]
+        token_patterns += [[{"LOWER": w} for w in words] for words in sorted(self.lower_words)]
+        return [{"label": AIRCRAFT_LABEL, "pattern": p} for p in token_patterns]
+
 
 def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> RulerPatterns:
     """Candidate patterns for the aircraft ruler; :func:`resolve_aircraft_ents` decides which to keep.
