@@ -440,13 +440,14 @@ def _unlabelled_names_with_roles(doc: Doc, covered: list[bool]) -> list[tuple[Sp
     """Names the model left untagged but the grammar marks as people: two or three capitalised proper
     nouns in apposition with a role ("Esteban Aquino, head of the National Intelligence Secretariat")."""
     out: list[tuple[Span, str | None]] = []
+    proper = [t.pos_ == "PROPN" for t in doc]  # tested first, from a plain list: most words are not
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j - i < 3 and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_ \
+        while j < len(doc) and j - i < 3 and proper[j] and doc[j].is_title and not doc[j].ent_type_ \
                 and not covered[j]:
             j += 1
-        if j - i >= 2 and (j == len(doc) or doc[j].pos_ != "PROPN"):
+        if j - i >= 2 and (j == len(doc) or not proper[j]):
             span = Span(doc, i, j, label="PERSON")
             role = role_from_parse(span)
             if role and looks_like_name(span) and not _org_word_in(span) and not any(_tkey(t) in TITLES for t in span):
@@ -523,8 +524,9 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
     lengths = sorted({len(p) for p in patterns}, reverse=True)
     # Both tests below need a capitalised word at ``i``: check that first, from plain lists, since most words
     # are not (spaCy's token access is slow in a loop over every word).
-    capitalised = [t.text[:1].isupper() for t in doc]
-    keys = [_tkey(t) for t in doc]
+    texts = [t.text for t in doc]
+    capitalised = [text[:1].isupper() for text in texts]
+    keys = [word_key(text) for text in texts]
     i = 0
     while i < len(doc):
         if not capitalised[i]:
