@@ -1,8 +1,8 @@
-"""The fast matchers of core/nlp.py and core/extract/aircraft.py against the spaCy components they stand in for.
+"""The fast matchers (core/extract/matching.py, aircraft.py, nlp.py) against the spaCy components they stand in for.
 
 CandidateMatcher (the aircraft ruler) must set the same entities as a plain EntityRuler given every candidate
-pattern written out; IndexedTokenMatcher (inside the attribute ruler) must find the same matches as spaCy's
-Matcher with the packaged patterns. Texts: the seed articles, sentences written for the edge cases, and seeded
+pattern written out; AttributeMatcher (inside the attribute ruler) must find the same matches as spaCy's
+Matcher with the packaged patterns, and IndexedTokenMatcher the same as a Matcher on sets and regexes. Texts: the seed articles, sentences written for the edge cases, and seeded
 random strings of the words the patterns use.
 """
 
@@ -12,10 +12,12 @@ import random
 from pathlib import Path
 
 import pytest
+from spacy.matcher import Matcher
 from spacy.pipeline import EntityRuler
 
 from dagster_project.core.extract.aircraft import CandidateMatcher, ruler_patterns
-from dagster_project.core.nlp import IndexedTokenMatcher
+from dagster_project.core.extract.matching import IndexedTokenMatcher
+from dagster_project.core.nlp import AttributeMatcher
 from dagster_project.core.parse import parse_file
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
@@ -73,7 +75,7 @@ def test_aircraft_ruler_in_the_pipeline_is_the_candidate_matcher(nlp) -> None:  
 
 def test_indexed_matcher_finds_the_matches_of_spacys_matcher(nlp) -> None:  # type: ignore[no-untyped-def]
     matcher = nlp.get_pipe("attribute_ruler").matcher
-    assert isinstance(matcher, IndexedTokenMatcher)
+    assert isinstance(matcher, AttributeMatcher)
     assert matcher.sequences and matcher.exact and not len(matcher.fallback)
     total = 0
     for doc in nlp.pipe(_texts()):
@@ -81,3 +83,26 @@ def test_indexed_matcher_finds_the_matches_of_spacys_matcher(nlp) -> None:  # ty
         assert sorted(matcher(doc, allow_missing=True)) == expected, doc.text[:80]
         total += len(expected)
     assert total > 1000
+
+
+def test_indexed_matcher_hands_operators_to_spacy_and_matches_sets_and_regexes(nlp) -> None:  # type: ignore[no-untyped-def]
+    patterns = [
+        [{"LOWER": {"REGEX": r"^[a-z]{2}$"}}, {"ORTH": {"IN": ["-", "–"]}}, {"LOWER": {"REGEX": r"^\d+$"}}],
+        [{"LOWER": "boeing"}, {"IS_SPACE": False}, {"LOWER": {"NOT_IN": ["the", "a"]}}],
+        [{"LOWER": "very"}, {"LOWER": "very", "OP": "*"}, {"LOWER": "big"}],  # an operator: left to spaCy's Matcher
+    ]
+    fast = IndexedTokenMatcher(nlp.vocab)
+    reference = Matcher(nlp.vocab)
+    for key, pattern in enumerate(patterns):
+        fast.add(str(key), [pattern])
+        reference.add(str(key), [pattern])
+    assert len(fast.fallback) == 1 and len(fast.sequences) == 2
+    texts = ["An 124 and an - 124, AN – 12; Boeing 737 , boeing the, Boeing  \n big", "very very very big, very big",
+             *_texts()]
+    found = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        expected = sorted(reference(doc))
+        assert sorted(fast(doc)) == expected, text
+        found += len(expected)
+    assert found >= 10
