@@ -1,8 +1,8 @@
-"""Aircraft: the reference table of families, candidate patterns for a spaCy EntityRuler, and resolution.
+"""Aircraft: the reference table of families, candidate patterns and their matcher, and resolution.
 
 How an aircraft mention is found and resolved (general, table-driven; nothing here knows the seed articles):
 
-1. ``aircraft_ruler`` (an EntityRuler built from :func:`ruler_patterns`) proposes candidate spans: a
+1. ``aircraft_ruler`` (a :class:`CandidateMatcher` built from :func:`ruler_patterns`) proposes candidate spans: a
    designator-shaped token ("An-124", "IL-62", "KJ-500", "F-16s", "A320neo"), a known prefix or maker word plus a
    number ("AN 124", "Antonov 124", "Boeing 737", "JAS 39"), a maker plus either of those ("Ilyushin IL-62"), and
    the names of the table ("Globemaster", "Black Hawk").

@@ -216,7 +216,7 @@ def norm(text: str) -> str:
 
 
 def _key_of_folded(key: str) -> str:
-    """:func:`norm` of already folded text (the gazetteer build folds some names anyway, and folds ~200,000)."""
+    """:func:`norm` of text already folded (the gazetteer build has the folded form of most of its names)."""
     key = key.strip(" #\"'“”‘’")
     if key.startswith("the"):
         key = _LEADING_THE.sub("", key)
@@ -302,7 +302,7 @@ def _build_gazetteer() -> Gazetteer:
         gaz.add(city["name"], 1, place, folded)
         for alt in city.get("alternatenames") or ():
             # Latin-script alternates only; three-letter all-caps entries are IATA codes, not names. (The
-            # cheap tests first, and each name folded once: this loop runs ~150,000 times per process.)
+            # cheap tests first, and each name folded once: there are ~350,000 alternates.)
             if not alt or alt.islower() or _IATA_LIKE.fullmatch(alt):
                 continue
             folded = fold(alt)
