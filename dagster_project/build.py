@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dagster_project.resources import PROJECT_ROOT
 
@@ -68,12 +69,12 @@ def _run(curated: Path) -> int:
 
     from dagster_project.definitions import defs
 
-    instance = dg.DagsterInstance.get()
     job = defs.resolve_implicit_global_asset_job_def()
     # INFO on the console: progress and step results, without Dagster's per-event DEBUG lines (the UI keeps them all).
     log_level = os.environ.get("NEWSETL_LOG_LEVEL", "INFO")
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+    with dg.DagsterInstance.get() as instance:  # closed here, before the process exits (see the end of this file)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
     failed_checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name}"
         for e in result.get_asset_check_evaluations()
@@ -131,5 +132,18 @@ def summary(md: dict[str, Any], curated: Path) -> str:
     )
 
 
+def exit_now(code: int) -> NoReturn:
+    """Exit without the interpreter's teardown of a large heap (about 1 s per build at 1,000 articles).
+
+    By now every table and version is written, fsynced and closed and the instance is disposed; only
+    Python's own clean-up of millions of objects (spaCy, the gazetteers, Dagster) would be left, and it
+    would count in every refresh. Logging and the standard streams are flushed first.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -82,6 +82,12 @@ class NlpModel(dg.ConfigurableResource):
         wanted = int(os.environ.get("NEWSETL_NLP_PROCESSES") or self.n_process)
         return max(1, min(wanted, n_texts // max(1, self.min_texts_per_process)))
 
+    def meta(self) -> dict:
+        """The installed model package's meta.json (name, version, ...), read without loading the model."""
+        import spacy.util
+
+        return spacy.util.get_model_meta(spacy.util.get_package_path(self.model))
+
     def load(self):  # type: ignore[no-untyped-def]
         from dagster_project.core.nlp import load_nlp
 

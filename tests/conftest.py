@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import dagster as dg
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,3 +50,8 @@ def nlp():  # type: ignore[no-untyped-def]
     from dagster_project.core.nlp import load_nlp
 
     return load_nlp()
+
+
+def outputs(events: Iterable[Any]) -> dict[str, Any]:
+    """The values an asset called directly yielded, by output name (its check results are left out)."""
+    return {e.output_name: e.value for e in events if isinstance(e, dg.Output)}

@@ -75,6 +75,8 @@ def test_too_large_file_is_hashed_in_chunks_not_refused_silently(tmp_path: Path)
         ("line one\rline two\r\nline three\u2028four", "line one\nline two\r\nline three\nfour"),
         ("\ufeffsoft\u00adhyphen and Zero\u200b\u200c\u200dWidth", "softhyphen and ZeroWidth"),
         ("plain text stays as it is", "plain text stays as it is"),
+        ("CRLF line ends\r\nare kept\r\n", "CRLF line ends\r\nare kept\r\n"),
+        ("curly \u201cquotes\u201d \u2014 and accents \u00e9 stay", "curly \u201cquotes\u201d \u2014 and accents \u00e9 stay"),
     ],
 )
 def test_normalize_text_and_offsets_map_back(raw: str, expected: str) -> None:
@@ -87,6 +89,21 @@ def test_normalize_text_and_offsets_map_back(raw: str, expected: str) -> None:
     for m in re.finditer(r"\w+", norm):
         rs, re_ = omap.raw_span(m.start(), m.end())
         assert re.sub(r"[\u200b\u200c\u200d\u00ad\ufeff]", "", raw[rs:re_]) == m.group(0)
+
+
+@pytest.mark.parametrize(
+    ("data", "binary"),
+    [
+        (b"a" * 100 + b"\x01" * 8, False),  # up to max(8, 1%) stray control bytes are tolerated
+        (b"a" * 100 + b"\x01" * 9, True),
+        (b"a" * 2000 + b"\x07\x1f" * 10, False),  # 20 control bytes, 1% of 2,020 is 20
+        (b"a" * 2000 + b"\x07\x1f" * 11, True),
+        (b"tab\tform feed\x0cESC\x1b CR\r\n" * 20, False),  # white space and ESC are not control noise
+        (b"\x02" * 20 + b"a" * 9000, False),  # only the first 8 kB is sampled, and 20 is under 1% of it
+    ],
+)
+def test_control_bytes_mark_a_file_as_binary(data: bytes, binary: bool) -> None:
+    assert ingest._looks_binary(data) is binary
 
 
 def test_utf16_with_bom_is_decoded_not_binary(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from dagster_project.assets import extract, ingest, parse, publish
 from dagster_project.definitions import defs
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
+from tests.conftest import outputs
 
 
 def _resources(raw: Path, tmp: Path) -> dict:
@@ -19,8 +20,10 @@ def _resources(raw: Path, tmp: Path) -> dict:
 
 def test_raw_articles_asset_called_directly(raw_root: Path, tmp_path: Path) -> None:
     ctx = dg.build_asset_context()
-    out = ingest.raw_articles(ctx, roots=_resources(raw_root, tmp_path)["roots"])
-    df = out.value
+    events = list(ingest.raw_articles(ctx, roots=_resources(raw_root, tmp_path)["roots"]))
+    df = outputs(events)["result"]
+    check = next(e for e in events if isinstance(e, dg.AssetCheckResult))
+    assert check.passed and check.check_name == "raw_articles_contract"
     assert set(df["source_file"]) == {"wire.txt", "blog.md", "empty.txt"}
     assert df.filter(pl.col("source_file") == "empty.txt")["quarantine_reason"].item() == "empty"
 
@@ -45,6 +48,27 @@ def test_materialize_smoke(raw_root: Path, tmp_path: Path) -> None:
     for row in joined.iter_rows(named=True):
         assert row["text"][row["start"]:row["end"]] == row["surface"]
 
+
+
+@pytest.mark.integration
+def test_a_failed_contract_blocks_everything_downstream(
+    raw_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contracts import Entities
+    from dagster_project.assets import _tables
+
+    real = _tables.validate
+    monkeypatch.setattr(_tables, "validate", lambda df, model: (False, "forced") if model is Entities else real(df, model))
+    assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
+              *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance, raise_on_error=False)
+    assert not result.success
+    failed = [(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations() if not e.passed]
+    assert failed == [("entities", "entities_contract")]
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "published_version" not in materialized and "articles" in materialized
+    assert not (tmp_path / "curated" / "LATEST").exists()
 
 def test_defs_use_env_vars_for_roots() -> None:
     roots = defs.resources["roots"]

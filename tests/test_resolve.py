@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dagster_project.core.extract import Mention
 from dagster_project.core.resolve import fold, resolve, resolve_with_stats
@@ -112,3 +114,43 @@ def test_canonical_name_keeps_diacritics_even_when_outnumbered() -> None:
     ms = [_p("1", "A", "Nicolas Maduro"), _p("2", "B", "Nicolas Maduro"), _p("3", "C", "Nicolás Maduro")]
     ents, _ = resolve(ms)
     assert [e.canonical_name for e in ents] == ["Nicolás Maduro"]
+
+
+def _located(mid: str, art: str, surface: str, gid: str | None, ptype: str | None = "city") -> Mention:
+    return Mention(mid, art, "place", surface, 0, len(surface), "GPE", canonical=surface, place_type=ptype,
+                   country_code="VE" if gid else None, gazetteer="geonames" if gid else None, gazetteer_id=gid)
+
+
+def test_resolving_the_table_once_per_distinct_mention_equals_resolving_every_row() -> None:
+    import dataclasses
+
+    import polars as pl
+
+    from dagster_project.core.resolve import resolve_table
+
+    # Repeats across and within articles, ties between spellings and roles, a surname-only mention.
+    rows = [
+        _p("1", "A", "Nicolás Maduro", role="president"), _p("2", "A", "Maduro", "Nicolás Maduro", "president"),
+        _p("3", "B", "Nicolas Maduro", role="leader"), _p("4", "B", "Nicolas Maduro", role="leader"),
+        _p("5", "C", "Maduro"), _p("6", "C", "Juan Guaidó"), _p("7", "D", "Juan Guaido", role="opposition leader"),
+        _located("8", "A", "Caracas", "3646738"), _located("9", "B", "Caracas", "3646738"),
+        _located("10", "B", "CARACAS", "3646738"), _located("11", "C", "Maiquetia Airport", None, "airport"),
+        _located("12", "D", "Maiquetía airport", None, "airport"), _located("13", "D", "Caracas", "3646738"),
+    ]
+    expected_entities, expected_map, expected_stats = resolve_with_stats(rows)
+    frame = pl.DataFrame([dataclasses.asdict(m) for m in rows])
+    entities, ids, stats = resolve_table(frame)
+    assert entities == expected_entities
+    assert dict(ids.iter_rows()) == expected_map
+    assert stats == expected_stats
+    assert {e.entity_id: e.mention_count for e in entities}["place:geonames:3646738"] == 4
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text(alphabet=st.characters(codec="ascii")))
+def test_fold_shortcut_for_ascii_gives_the_full_fold(text: str) -> None:
+    # The definition: NFKD, combining marks dropped, curly apostrophe straightened, spaces collapsed, lower case.
+    import re
+    import unicodedata
+
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    assert fold(text) == re.sub(r"\s+", " ", decomposed.replace("’", "'")).strip().lower()

@@ -48,3 +48,19 @@ def test_one_shared_quote_does_not_make_a_copy() -> None:
 
 def test_shingles_ignore_case_and_punctuation() -> None:
     assert shingle("The Navy, said: Sunday") == shingle("the navy said sunday")
+
+
+def test_a_paragraph_copied_by_many_articles_links_every_copy_to_the_earliest() -> None:
+    # More carriers than max_sources: later copies still find the earliest article, whose text they share whole.
+    original = ArticleRef("orig", dt.date(2020, 1, 1), "\n\n".join([P1, P2]))
+    copies = [ArticleRef(f"copy-{i:02d}", dt.date(2020, 1, 2), "\n\n".join([P1, P2])) for i in range(12)]
+    arts, paras = find_syndication([*copies, original], max_sources=3)
+    linked = {a.article_id: a.source_article_id for a in arts}
+    assert linked == {"orig": "orig", **{c.article_id: "orig" for c in copies}}
+    assert {p.source_article_id for p in paras} == {"orig"} and len(paras) == 2 * len(copies)
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    arts = [ArticleRef(f"a{i}", None, "\n\n".join([P1, P2, P3][: 1 + i % 3] + [OTHER] * (i % 2))) for i in range(9)]
+    forward, backward = find_syndication(arts), find_syndication(arts[::-1])
+    assert forward == backward

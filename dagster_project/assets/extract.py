@@ -1,6 +1,7 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
 import dataclasses
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
@@ -8,15 +9,16 @@ import polars as pl
 from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
-from dagster_project.core.extract import EXTRACTOR_VERSION, Mention
+from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
+from dagster_project.core.memory import release_memory
 from dagster_project.core.parallel import extract_items, extract_parallel
 from dagster_project.core.progress import progress_message, with_progress
-from dagster_project.core.resolve import resolve_with_stats
+from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -56,6 +58,7 @@ def mention_candidates(
         items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
         processes = nlp.processes_for(n_missing)
         if processes > 1:  # workers run spaCy and the extractors and send back rows only
+            release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
             results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
         else:
             results = extract_items(nlp.load(), items, nlp.batch_size)
@@ -82,56 +85,56 @@ def mention_candidates(
             "One row per canonical entity (person, aircraft, place): people with their stated role, places with "
             "type, country code, coordinates and gazetteer id.")),
     },
+    check_specs=[contract_spec("mentions", Mentions), contract_spec("entities", Entities)],
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
-    fields = Mention.__dataclass_fields__
-    cands = [Mention(**{k: r[k] for k in fields}) for r in mention_candidates.iter_rows(named=True)]
-    # Aircraft resolve against the reference table (family, or an unresolved designator); people and places
-    # through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids).
-    entities, mapping, stats = resolve_with_stats([c for c in cands if c.mention_type != "aircraft"])
-    aircraft, aircraft_map = aircraft_entities(
-        (c.mention_id, c.family, c.surface) for c in cands if c.mention_type == "aircraft"
-    )
-    mapping = {**mapping, **aircraft_map}
-    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), mapping).sort("entity_id")
-    ids = pl.DataFrame({"mention_id": list(mapping), "entity_id": list(mapping.values())},
-                       schema={"mention_id": pl.String(), "entity_id": pl.String()})
+    # People and places through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
+    # distinct mention once; aircraft against the reference table (family, or an unresolved designator).
+    entities, ids, stats = resolve_table(mention_candidates)
+    air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
+    aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
+    ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
+                                       schema=ids.schema)])
+    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), ids).sort("entity_id")
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",
     ).sort("article_id", "start", "end")
-    yield dg.Output(mentions, output_name="mentions",
-                    metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
-    yield dg.Output(ents, output_name="entities",
-                    metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+    yield from checked("mentions", mentions, Mentions, output_name="mentions",
+                       metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
+    yield from checked("entities", ents, Entities, output_name="entities",
+                       metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
 
 
-def _with_mention_counts(ents: pl.DataFrame, mapping: dict[str, str]) -> pl.DataFrame:
-    """Fill entities.mention_count from the mention -> entity map, whichever resolver made the entity."""
-    counts = pl.DataFrame({"entity_id": list(mapping.values())}, schema={"entity_id": pl.String()}).group_by("entity_id").len()
+def _with_mention_counts(ents: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """Fill entities.mention_count from the (mention_id, entity_id) map, whichever resolver made the entity."""
+    counts = ids.group_by("entity_id").len()
     return (ents.join(counts, on="entity_id", how="left")
             .with_columns(pl.col("len").cast(pl.Int64).alias("mention_count")).drop("len").sort("entity_id"))
 
 
-@dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.")
-def quantities(mention_candidates: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+@dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.",
+          check_specs=[contract_spec("quantities", Quantities)])
+def quantities(mention_candidates: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
     df = (
         mention_candidates.filter(pl.col("mention_type") == "quantity")
         .select("mention_id", "value", pl.col("unit").fill_null("count"), "quantified", "qualifier", "unit_surface")
         .sort("mention_id")
     )
-    return dg.Output(df, metadata=table_metadata(df, Quantities))
+    yield from checked("quantities", df, Quantities, table_metadata(df, Quantities))
 
 
 @dg.asset(
     group_name="extract",
     description="One row per aircraft family of the packaged reference table (data/aircraft.csv), "
     "with manufacturer, model, designators, names, variants and role.",
+    check_specs=[contract_spec("aircraft_families", AircraftFamilies)],
 )
-def aircraft_families() -> dg.Output[pl.DataFrame]:
+def aircraft_families() -> Iterator[dg.Output | dg.AssetCheckResult]:
     df = records_to_frame(aircraft_family_records(), AircraftFamilies)
-    return dg.Output(df, metadata=table_metadata(df, AircraftFamilies, ["family", "manufacturer", "model", "role"]))
+    yield from checked("aircraft_families", df, AircraftFamilies,
+                       table_metadata(df, AircraftFamilies, ["family", "manufacturer", "model", "role"]))
 
 
 @dg.multi_asset(
@@ -142,6 +145,7 @@ def aircraft_families() -> dg.Output[pl.DataFrame]:
         "claim_values": dg.AssetOut(description="One row per claim and reporting article: its value, hedge, "
                                     "outlet and whether it counts (syndicated copies do not)."),
     },
+    check_specs=[contract_spec("claims", Claims), contract_spec("claim_values", ClaimValues)],
 )
 def claim_tables(
     articles: pl.DataFrame,
@@ -171,15 +175,8 @@ def claim_tables(
     claims, values = group_claims(reports, outlet_of, source_of)
     claims_df = records_to_frame(claims, Claims)
     values_df = records_to_frame(values, ClaimValues)
-    yield dg.Output(claims_df, output_name="claims",
-                    metadata=table_metadata(claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
-    yield dg.Output(values_df, output_name="claim_values",
-                    metadata=table_metadata(values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
+    yield from checked("claims", claims_df, Claims, output_name="claims", metadata=table_metadata(
+        claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
+    yield from checked("claim_values", values_df, ClaimValues, output_name="claim_values", metadata=table_metadata(
+        values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
 
-
-aircraft_families_contract = contract_check("aircraft_families", AircraftFamilies)
-claims_contract = contract_check("claims", Claims)
-claim_values_contract = contract_check("claim_values", ClaimValues)
-mentions_contract = contract_check("mentions", Mentions)
-entities_contract = contract_check("entities", Entities)
-quantities_contract = contract_check("quantities", Quantities)

@@ -1,10 +1,12 @@
 """Ingest layer: every file under the raw root, read but never modified."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import polars as pl
 
 from contracts import RawArticles
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.ingest import scan_raw
 from dagster_project.core.storage import local_raw
@@ -16,8 +18,9 @@ from dagster_project.resources import StorageRoots
     description="One row per file under the raw root: relative path, sha256, bytes, decoded and normalized "
     "text (CRLF, BOM, zero-width characters and non-breaking spaces normalized; 'normalization' maps offsets "
     "back to the decoded file), and the quarantine reason when the file was refused.",
+    check_specs=[contract_spec("raw_articles", RawArticles)],
 )
-def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> dg.Output[pl.DataFrame]:
+def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Scan the raw root (core/ingest.py): refused files stay as rows with a reason, so nothing is dropped."""
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
         files = scan_raw(root, roots.max_file_bytes)
@@ -25,10 +28,8 @@ def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> dg.O
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height
     by_reason = dict(df.drop_nulls("quarantine_reason").group_by("quarantine_reason").len().sort("quarantine_reason").iter_rows())
     context.log.info(f"read {df.height} raw file(s) from {roots.raw_root}; {refused} refused")
-    return dg.Output(df, metadata={**table_metadata(df, RawArticles, ["source_file", "bytes", "quarantine_reason"]),
-                                   "refused": refused, "refused_by_reason": dg.MetadataValue.json(by_reason),
-                                   "normalized": df.filter(pl.col("normalization").is_not_null()).height,
-                                   "max_file_bytes": roots.max_file_bytes, "raw_root": str(roots.raw_root)})
-
-
-raw_articles_contract = contract_check("raw_articles", RawArticles)
+    yield from checked("raw_articles", df, RawArticles, {
+        **table_metadata(df, RawArticles, ["source_file", "bytes", "quarantine_reason"]),
+        "refused": refused, "refused_by_reason": dg.MetadataValue.json(by_reason),
+        "normalized": df.filter(pl.col("normalization").is_not_null()).height,
+        "max_file_bytes": roots.max_file_bytes, "raw_root": str(roots.raw_root)})

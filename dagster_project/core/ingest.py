@@ -62,6 +62,10 @@ REASONS = {
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _NORMALIZE = re.compile(rf"\r(?!\n)|[\u2028\u2029\x85]|[{_ZERO_WIDTH}]+|[{_SPACES}]")
+# Every character _NORMALIZE can edit, as one class (a CR may still be part of a CRLF, which is kept).
+_MAY_NORMALIZE = re.compile(rf"[\r\u2028\u2029\x85{_ZERO_WIDTH}{_SPACES}]")
+# Control characters other than tab, LF, form feed, CR and ESC.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -109,7 +113,8 @@ def _looks_binary(data: bytes) -> bool:
         return True
     # Control characters other than whitespace are rare in text; many of them mean binary.
     sample = data[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    # Count by deleting the control bytes (done in C) rather than a Python loop over 8 kB per file.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > max(8, len(sample) // 100)
 
 
@@ -140,7 +145,9 @@ def normalize_text(text: str) -> tuple[str, OffsetMap | None]:
     Returns the normalized text and an OffsetMap from normalized to input offsets (``None`` when
     the text needed no edit). Idempotent: normalizing twice changes nothing more.
     """
-    if not _NORMALIZE.search(text):
+    # One character-class scan first: much faster than the alternation tried at every position, and
+    # most files hold none of these characters.
+    if not _MAY_NORMALIZE.search(text) or not _NORMALIZE.search(text):
         return text, None
     b = TextBuilder()
     pos = 0

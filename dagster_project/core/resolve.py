@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import polars as pl
 from rapidfuzz import fuzz
 
 from dagster_project.core.extract import Mention
@@ -132,14 +133,29 @@ def _has_marks(name: str) -> bool:
     return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFKD", name))
 
 
-def _role(roles: Sequence[str | None]) -> str | None:
-    counts = Counter(r for r in roles if r)
+def _role(roles: Sequence[tuple[str | None, int]]) -> str | None:
+    """The most stated role (weighted), ties to the role stated first."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, (role, n) in enumerate(roles):
+        if role:
+            counts[role] += n
+            first.setdefault(role, i)
     if not counts:
         return None
-    return max(counts.items(), key=lambda kv: (kv[1], -roles.index(kv[0])))[0]
+    return max(counts.items(), key=lambda kv: (kv[1], -first[kv[0]]))[0]
 
 
 Resolved = tuple[list[Entity], dict[str, str]]
+# How many mentions a (distinct) mention stands for; see resolve_with_stats.
+Weight = Callable[[Mention], int]
+
+
+def _counts(pairs: Iterable[tuple[str, int]]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for key, n in pairs:
+        out[key] += n
+    return out
 
 
 def _emit(entity: Entity, ms: Sequence[Mention], out: Resolved, stats: ResolutionStats) -> None:
@@ -150,7 +166,7 @@ def _emit(entity: Entity, ms: Sequence[Mention], out: Resolved, stats: Resolutio
     stats.aliases_merged[entity.entity_type] = stats.aliases_merged.get(entity.entity_type, 0) + merged
 
 
-def _resolve_people(people: Sequence[Mention], stats: ResolutionStats) -> Resolved:
+def _resolve_people(people: Sequence[Mention], stats: ResolutionStats, w: Weight) -> Resolved:
     name_of = {m.mention_id: name_tokens(m.canonical or m.surface) for m in people}
     fulls = sorted({n for n in name_of.values() if len(n) > 1})
     # Cannot-link: two full names written as separate people in one article are different people.
@@ -187,17 +203,18 @@ def _resolve_people(people: Sequence[Mention], stats: ResolutionStats) -> Resolv
         owners = surname_groups.get(n[0], set()) if n else set()
         if len(owners) == 1:
             key_of[m.mention_id] = next(iter(owners))
-            stats.surname_links += 1
+            stats.surname_links += w(m)
         else:
-            stats.ambiguous_surnames += int(len(owners) > 1)
+            stats.ambiguous_surnames += w(m) * int(len(owners) > 1)
             key_of[m.mention_id] = n
     members: dict[tuple[str, ...], list[Mention]] = defaultdict(list)
     for m in people:
         members[key_of[m.mention_id]].append(m)
     out: Resolved = ([], {})
     for ms in members.values():
-        full_forms = Counter(m.canonical or m.surface for m in ms if len(name_tokens(m.canonical or m.surface)) > 1)
-        forms = full_forms or Counter(m.surface for m in ms)
+        full_forms = _counts((m.canonical or m.surface, w(m)) for m in ms
+                             if len(name_tokens(m.canonical or m.surface)) > 1)
+        forms = full_forms or _counts((m.surface, w(m)) for m in ms)
         # The group's most used full name (folded), then its best spelling.
         by_fold: Counter[tuple[str, ...]] = Counter()
         for form, c in forms.items():
@@ -205,75 +222,84 @@ def _resolve_people(people: Sequence[Mention], stats: ResolutionStats) -> Resolv
         best_key = max(by_fold.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
         name = _display(Counter({f: c for f, c in forms.items() if name_tokens(f) == best_key}))
         eid = f"person:{slug(' '.join(best_key))}"
-        _emit(Entity(eid, "person", name, role=_role([m.role for m in ms]), mention_count=len(ms)), ms, out, stats)
+        _emit(Entity(eid, "person", name, role=_role([(m.role, w(m)) for m in ms]), mention_count=sum(map(w, ms))),
+              ms, out, stats)
     return out
 
 
-def _exonym(name: str, ms: Sequence[Mention]) -> str:
+def _exonym(name: str, ms: Sequence[Mention], w: Weight) -> str:
     """GeoNames names places in their own language ("Köln", "Århus"); English-language reports that
     consistently write another plain-ASCII name ("Cologne", "Aarhus") give the entity that name. A spelling that
     only drops the accents ("Bogota" for "Bogotá") keeps the gazetteer's."""
     if name.isascii():
         return name
-    written = Counter(m.surface for m in ms if m.surface[:1].isupper() and not m.surface.isupper())
+    written = _counts((m.surface, w(m)) for m in ms if m.surface[:1].isupper() and not m.surface.isupper())
     if not written:
         return name
     top, _ = written.most_common(1)[0]
     return top if top.isascii() and fold(top) != fold(name) and top.replace(" ", "").replace("-", "").isalpha() else name
 
 
-def _resolve_places(places: Sequence[Mention], stats: ResolutionStats) -> Resolved:
+def _resolve_places(places: Sequence[Mention], stats: ResolutionStats, w: Weight) -> Resolved:
     members: dict[str, list[Mention]] = defaultdict(list)
     for m in places:
         if m.gazetteer and m.gazetteer_id:
             members[f"place:{m.gazetteer}:{m.gazetteer_id}"].append(m)
         else:
-            stats.unresolved_places += 1
+            stats.unresolved_places += w(m)
             # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
             words = airport_words(m.canonical or m.surface) if m.place_type in ("airport", "base", None) else []
             members[f"place:{slug(' '.join(words) or m.canonical or m.surface)}"].append(m)
     out: Resolved = ([], {})
     for eid, ms in members.items():
         first = ms[0]
-        types = Counter(m.place_type for m in ms if m.place_type)
+        types = _counts((m.place_type, w(m)) for m in ms if m.place_type)
         if first.gazetteer == "icao" or not first.gazetteer:
             # Airports are named as the text names them (airportsdata's names mix languages); see gazetteer_name.
-            with_facility = Counter(m.canonical or m.surface for m in ms if m.place_type)
-            name = _display(with_facility or Counter(m.canonical or m.surface for m in ms))
+            with_facility = _counts((m.canonical or m.surface, w(m)) for m in ms if m.place_type)
+            name = _display(with_facility or _counts((m.canonical or m.surface, w(m)) for m in ms))
         else:
-            name = _exonym(first.canonical or first.surface, ms)
+            name = _exonym(first.canonical or first.surface, ms, w)
         _emit(Entity(
             eid, "place", name or first.surface,
             place_type=types.most_common(1)[0][0] if types else None,
             country_code=first.country_code, latitude=first.latitude, longitude=first.longitude,
             gazetteer=first.gazetteer, gazetteer_id=first.gazetteer_id, gazetteer_name=first.gazetteer_name,
-            mention_count=len(ms),
+            mention_count=sum(map(w, ms)),
         ), ms, out, stats)
     return out
 
 
-def _resolve_aircraft(aircraft: Sequence[Mention], stats: ResolutionStats) -> Resolved:
+def _resolve_aircraft(aircraft: Sequence[Mention], stats: ResolutionStats, w: Weight) -> Resolved:
     members: dict[str, list[Mention]] = defaultdict(list)
     for m in aircraft:
         members[f"aircraft:{slug(m.family or m.surface)}"].append(m)
     out: Resolved = ([], {})
     for eid, ms in members.items():
         family = next((m.family for m in ms if m.family), None)
-        _emit(Entity(eid, "aircraft", family or _display(Counter(m.surface for m in ms)), mention_count=len(ms)),
-              ms, out, stats)
+        _emit(Entity(eid, "aircraft", family or _display(_counts((m.surface, w(m)) for m in ms)),
+                     mention_count=sum(map(w, ms))), ms, out, stats)
     return out
 
 
-def resolve_with_stats(mentions: Sequence[Mention]) -> tuple[list[Entity], dict[str, str], ResolutionStats]:
-    """Canonical entities, a ``mention_id -> entity_id`` map (quantities get none) and resolution counts."""
+def resolve_with_stats(
+    mentions: Sequence[Mention], weights: Mapping[str, int] | None = None
+) -> tuple[list[Entity], dict[str, str], ResolutionStats]:
+    """Canonical entities, a ``mention_id -> entity_id`` map (quantities get none) and resolution counts.
+
+    ``weights`` (mention_id -> how many identical mentions it stands for) lets a caller pass each distinct
+    mention once: counts, display names and ties come out as if every copy had been passed, while memory
+    and time follow the distinct mentions (a large corpus repeats "Caracas" thousands of times).
+    """
     stats = ResolutionStats()
+    weight: Weight = (lambda m: weights.get(m.mention_id, 1)) if weights else (lambda m: 1)
     by_type: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_type[m.mention_type].append(m)
     entities: list[Entity] = []
     mapping: dict[str, str] = {}
     for mtype, fn in (("person", _resolve_people), ("place", _resolve_places), ("aircraft", _resolve_aircraft)):
-        ents, ids = fn(by_type.get(mtype, []), stats)
+        ents, ids = fn(by_type.get(mtype, []), stats, weight)
         entities += ents
         mapping.update(ids)
         stats.entities[mtype] = len(ents)
@@ -284,3 +310,36 @@ def resolve(mentions: Sequence[Mention]) -> tuple[list[Entity], dict[str, str]]:
     """Canonical entities and a ``mention_id -> entity_id`` map (quantities get none)."""
     entities, mapping, _ = resolve_with_stats(mentions)
     return entities, mapping
+
+
+# What resolution reads of a person or place mention (besides its id). Rows equal on these are resolved once.
+_RESOLUTION_FIELDS = ("mention_type", "surface", "label", "canonical", "role", "family", "place_type", "country_code",
+                      "latitude", "longitude", "gazetteer", "gazetteer_id", "gazetteer_name")
+
+
+def resolve_table(candidates: pl.DataFrame) -> tuple[list[Entity], pl.DataFrame, ResolutionStats]:
+    """Resolve the people and places of a mention-candidates table (one row per mention).
+
+    Returns the entities, a ``(mention_id, entity_id)`` frame and the counts. Mentions identical in
+    everything resolution reads (for people, also within the same article, since names are told apart
+    per article) are resolved once with a weight, in first-occurrence order, so the result is the one
+    :func:`resolve_with_stats` gives on every row while memory follows the distinct mentions.
+    """
+    rows = candidates.filter(pl.col("mention_type").is_in(["person", "place"]))
+    scope = pl.when(pl.col("mention_type") == "person").then(pl.col("article_id")).alias("_scope")
+    groups = (
+        rows.with_columns(scope)
+        .group_by([*_RESOLUTION_FIELDS, "_scope"], maintain_order=True)
+        .agg(pl.col("mention_id"), pl.col("article_id", "start", "end").first())
+        .with_columns(pl.col("mention_id").list.first().alias("_first"))
+    )
+    # Quantity fields stay at their defaults: people and places have none.
+    cols = [f for f in Mention.__dataclass_fields__ if f in groups.columns and f != "mention_id"]
+    distinct = [Mention(mention_id=r.pop("_first"), **r) for r in groups.select(*cols, "_first").iter_rows(named=True)]
+    weights = dict(zip(groups["_first"], groups["mention_id"].list.len(), strict=True))
+    entities, mapping, stats = resolve_with_stats(distinct, weights)
+    first_to_entity = pl.DataFrame({"_first": list(mapping), "entity_id": list(mapping.values())},
+                                   schema={"_first": pl.String(), "entity_id": pl.String()})
+    ids = (groups.select("_first", "mention_id").explode("mention_id")
+           .join(first_to_entity, on="_first", how="inner").select("mention_id", "entity_id"))
+    return entities, ids, stats

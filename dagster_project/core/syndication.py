@@ -28,6 +28,8 @@ MIN_WORDS = 8  # shorter paragraphs (datelines, one-line quotes) match by chance
 MIN_JACCARD = 0.35  # near-verbatim copies and light rewrites
 MIN_CONTAINMENT = 0.6  # a paragraph kept whole inside a longer, merged one
 MIN_COVERAGE = 0.4  # share of an article's paragraph text that must come from one source
+# Candidate sources per near-duplicate paragraph: its earliest carriers (see find_syndication).
+MAX_SOURCES = 32
 
 
 @dataclass(frozen=True)
@@ -79,23 +81,42 @@ class ArticleLink:
     paragraphs: int
 
 
+_WORD = re.compile(r"\w+")
+# A paragraph: a run of non-empty lines (paragraphs are separated by blank lines).
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
+
+
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
+    return _WORD.findall(text.casefold())
 
 
-def shingle(text: str, k: int = SHINGLE_WORDS) -> frozenset[str]:
-    toks = _tokens(text)
+def _shingles(toks: list[str], k: int) -> frozenset[str]:
     if len(toks) < k:
         return frozenset([" ".join(toks)]) if toks else frozenset()
     return frozenset(" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1))
 
 
-def paragraphs(article_id: str, text: str) -> list[Paragraph]:
-    """The article's paragraphs (split on blank lines) long enough to compare, with offsets into text."""
+def shingle(text: str, k: int = SHINGLE_WORDS) -> frozenset[str]:
+    return _shingles(_tokens(text), k)
+
+
+def paragraphs(article_id: str, text: str, memo: dict[str, frozenset[str] | None] | None = None) -> list[Paragraph]:
+    """The article's paragraphs (split on blank lines) long enough to compare, with offsets into text.
+
+    ``memo`` (paragraph text -> shingles, None when too short) can be shared across articles, so a
+    paragraph repeated verbatim across the corpus is tokenized once and its copies share one set.
+    """
+    memo = {} if memo is None else memo
     out = []
-    for i, m in enumerate(re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text)):
-        if len(_tokens(m.group(0))) >= MIN_WORDS:
-            out.append(Paragraph(article_id, i, m.start(), m.end(), shingle(m.group(0))))
+    for i, m in enumerate(_PARAGRAPH.finditer(text)):
+        chunk = m.group(0)
+        if chunk in memo:
+            sh = memo[chunk]
+        else:
+            toks = _tokens(chunk)
+            sh = memo[chunk] = _shingles(toks, SHINGLE_WORDS) if len(toks) >= MIN_WORDS else None
+        if sh is not None:
+            out.append(Paragraph(article_id, i, m.start(), m.end(), sh))
     return out
 
 
@@ -112,76 +133,99 @@ def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     return inter / len(a | b), inter / min(len(a), len(b))
 
 
-def find_syndication(articles: Iterable[ArticleRef]) -> tuple[list[ArticleLink], list[ParagraphLink]]:
-    """Article-level and paragraph-level links for a whole corpus."""
+def find_syndication(
+    articles: Iterable[ArticleRef], max_sources: int = MAX_SOURCES
+) -> tuple[list[ArticleLink], list[ParagraphLink]]:
+    """Article-level and paragraph-level links for a whole corpus.
+
+    Work is done per *distinct* paragraph (syndicated corpora repeat paragraphs verbatim): one shingle
+    set, one MinHash, one LSH query and one exact score per pair of distinct paragraphs, so the cost
+    grows with the distinct text, not with every copy of it. A paragraph's candidate sources are the
+    ``max_sources`` earliest articles carrying each of its near-duplicates: the earliest carrier (the
+    answer for the paragraph link) is always among them, and a paragraph copied by thousands of
+    articles does not make every later article compare against all of them.
+    """
     arts = {a.article_id: a for a in articles}
-    order = {aid: a.order for aid, a in arts.items()}
-    paras = {a.article_id: paragraphs(a.article_id, a.text) for a in arts.values()}
-    # Syndicated corpora repeat paragraphs verbatim. Identical shingle sets share one MinHash, one LSH
-    # query and one exact score per pair: the results are the same, the cost grows with the distinct
-    # paragraphs instead of with every copy.
-    sketches: dict[frozenset[str], MinHash] = {}
+    rank = {aid: i for i, aid in enumerate(sorted(arts, key=lambda a: arts[a].order))}
+    # Distinct paragraphs: shingle set -> small int id; each article keeps (paragraph, id) pairs.
+    ids: dict[frozenset[str], int] = {}
+    distinct: list[frozenset[str]] = []
+    paras: dict[str, list[tuple[Paragraph, int]]] = {}
+    carriers: list[list[tuple[int, int, Paragraph]]] = []  # per id: (rank, index, paragraph), sorted below
+    memo: dict[str, frozenset[str] | None] = {}
+    for aid, art in arts.items():
+        plist = []
+        for p in paragraphs(aid, art.text, memo):
+            did = ids.setdefault(p.shingles, len(ids))
+            if did == len(distinct):
+                distinct.append(p.shingles)
+                carriers.append([])
+            # Keep one shingle set per distinct paragraph, not one per copy (memory).
+            p = Paragraph(p.article_id, p.index, p.start, p.end, distinct[did])
+            plist.append((p, did))
+            carriers[did].append((rank[aid], p.index, p))
+        paras[aid] = plist
+    del ids, memo
+    for c in carriers:
+        c.sort(key=lambda t: (t[0], t[1]))
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    by_key: dict[str, Paragraph] = {}
-    for plist in paras.values():
-        for p in plist:
-            key = f"{p.article_id}#{p.index}"
-            mh = sketches.get(p.shingles)
-            if mh is None:
-                mh = sketches[p.shingles] = _minhash(p.shingles)
-            by_key[key] = p
-            lsh.insert(key, mh)
-    candidates: dict[frozenset[str], list[Paragraph]] = {}
-    scores: dict[tuple[frozenset[str], frozenset[str]], tuple[float, float]] = {}
+    sketches = [_minhash(sh) for sh in distinct]
+    for did, mh in enumerate(sketches):
+        lsh.insert(did, mh)
+    # Near-duplicate neighbours of each distinct paragraph (itself included), scored exactly, sorted by id
+    # so every later step is independent of the LSH's set iteration order (which follows the hash seed).
+    neighbours: list[list[tuple[int, float, float]]] = []
+    for did, mh in enumerate(sketches):
+        near = []
+        for other in sorted(lsh.query(mh)):
+            jac, cont = _scores(distinct[did], distinct[other])
+            if jac >= MIN_JACCARD or cont >= MIN_CONTAINMENT:
+                near.append((other, jac, cont))
+        neighbours.append(near)
+    del sketches, lsh
 
     para_links: list[ParagraphLink] = []
     # matched[b][a] = characters of b's paragraphs that have a near-duplicate in a
     matched: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     shared: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for aid in sorted(arts, key=order.__getitem__):
-        mine = order[aid]
-        for p in paras[aid]:
-            cands = candidates.get(p.shingles)
-            if cands is None:
-                # Sorted, so ties (one source holding the same paragraph twice) resolve to the earliest
-                # paragraph whatever the set iteration order, which varies with Python's hash seed.
-                cands = candidates[p.shingles] = sorted(
-                    (by_key[k] for k in lsh.query(sketches[p.shingles])),
-                    key=lambda q: (order[q.article_id], q.index),
-                )
-            best: dict[str, tuple[float, float, Paragraph]] = {}
-            for q in cands:
-                if q.article_id == aid or order[q.article_id] >= mine:
-                    continue
-                pair = (p.shingles, q.shingles)
-                sc = scores.get(pair)
-                if sc is None:
-                    sc = scores[pair] = _scores(p.shingles, q.shingles)
-                jac, cont = sc
-                if jac < MIN_JACCARD and cont < MIN_CONTAINMENT:
-                    continue
-                prev = best.get(q.article_id)
-                if prev is None or (jac, cont) > prev[:2]:
-                    best[q.article_id] = (jac, cont, q)
+    for aid in sorted(arts, key=rank.__getitem__):
+        mine = rank[aid]
+        for p, did in paras[aid]:
+            # best[source] = (jaccard, containment, -index, paragraph): on equal scores the source's
+            # earliest paragraph wins.
+            best: dict[str, tuple[float, float, int, Paragraph]] = {}
+            for other, jac, cont in neighbours[did]:
+                for r, _, q in carriers[other][:max_sources]:
+                    if r >= mine:
+                        break  # sorted by rank: every later carrier is not earlier than this article
+                    cand = (jac, cont, -q.index, q)
+                    prev = best.get(q.article_id)
+                    if prev is None or cand[:3] > prev[:3]:
+                        best[q.article_id] = cand
             if not best:
                 continue
             for src in best:
                 matched[aid][src] += p.end - p.start
                 shared[aid][src] += 1
-            src = min(best, key=order.__getitem__)
-            jac, cont, q = best[src]
+            src = min(best, key=rank.__getitem__)
+            jac, cont, _, q = best[src]
             para_links.append(ParagraphLink(aid, p.index, p.start, p.end, src, q.index, q.start, q.end,
                                             round(jac, 4), round(cont, 4)))
 
+    # Shingles of a source's whole text, for its copies' similarity (sources are few, copies many).
+    source_shingles: dict[str, frozenset[str]] = {}
+
     art_links: list[ArticleLink] = []
     for aid in sorted(arts):
-        total = sum(p.end - p.start for p in paras[aid])
+        total = sum(p.end - p.start for p, _ in paras[aid])
         sources = [s for s, n in matched[aid].items() if total and n / total >= MIN_COVERAGE]
         if not sources:
             art_links.append(ArticleLink(aid, aid, False, None, 0.0, 0, len(paras[aid])))
             continue
-        src = min(sources, key=order.__getitem__)
-        jac, _ = _scores(shingle(arts[aid].text), shingle(arts[src].text))
+        src = min(sources, key=rank.__getitem__)
+        if src not in source_shingles:
+            source_shingles[src] = shingle(arts[src].text)
+        jac, _ = _scores(shingle(arts[aid].text), source_shingles[src])
         art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched[aid][src] / total, 4),
                                      shared[aid][src], len(paras[aid])))
     return art_links, para_links

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 from dataclasses import dataclass, field
 
 
@@ -29,6 +30,9 @@ class Piece:
     copied: bool
 
 
+_clean_start = operator.attrgetter("clean_start")
+
+
 @dataclass
 class OffsetMap:
     """Clean-to-raw offset mapping made of sorted, contiguous pieces."""
@@ -36,8 +40,9 @@ class OffsetMap:
     pieces: list[Piece] = field(default_factory=list)
 
     def _piece_at(self, pos: int) -> Piece:
-        starts = [p.clean_start for p in self.pieces]
-        i = bisect.bisect_right(starts, pos) - 1
+        # Bisect on the pieces themselves: O(log n) per look-up, where building the list of starts
+        # first cost O(n) for every mention of an article.
+        i = bisect.bisect_right(self.pieces, pos, key=_clean_start) - 1
         return self.pieces[max(i, 0)]
 
     def raw_pos(self, pos: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -87,7 +88,12 @@ def _words(t: str) -> int:
 
 def _is_prose(u: Unit) -> bool:
     """A line that reads as story text rather than a label: long, or a finished sentence."""
-    t = u.text
+    return _is_prose_text(u.text)
+
+
+# Asked three or four times per line (splitting, header, body, joins); the answer depends on the text only.
+@functools.lru_cache(maxsize=16384)
+def _is_prose_text(t: str) -> bool:
     if lx.DATELINE_CREDIT.match(t) and _words(t) >= 6:
         return True
     return len(t) >= 110 and _words(t) >= 15 or (_words(t) >= 8 and _TERMINAL.search(t) is not None and len(t) >= 50)
@@ -125,21 +131,32 @@ def _norm_date_text(t: str) -> str:
     return re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.", r"\1", t)
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def find_date(t: str, languages: list[str]) -> tuple[dt.date, str] | None:
     """A full calendar date (day, month and year) stated in a short line, and the words that state it."""
-    if len(t) > 160 or not re.search(r"\d{4}", t):
+    if len(t) > 160 or not _YEAR.search(t):
         return None
+    return _find_date(t, tuple(languages))
+
+
+# dateparser takes milliseconds per line; the same header line (a date line, a wire slug) recurs
+# across a report's header, the split check and syndicated copies, so answers are remembered.
+# The line must state a year to get here, and only full dates (day, month, year) are accepted.
+@functools.lru_cache(maxsize=8192)
+def _find_date(t: str, languages: tuple[str, ...]) -> tuple[dt.date, str] | None:
     text = _norm_date_text(t)
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
     try:
-        found = search_dates(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        found = search_dates(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
     except Exception:  # dateparser raises assorted errors on odd input; a line without a date is the answer
         found = None
     for surface, when in found or []:
-        if re.search(r"\d{4}", surface):
+        if _YEAR.search(surface):
             return when.date(), surface
     try:
-        parsed = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
     except Exception:
         parsed = None
     return (parsed.date(), text) if parsed else None
@@ -508,12 +525,13 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                 if n:  # a hard-wrapped line break is a space in the clean text
                     builder.replace(" ", u.spans[n - 1][1], ls)
                 strip_markup(raw, ls, le, builder)
+            # The text of segments in the clean body is cut from it once built (below), so a joined
+            # segment only grows its spans here (appending text would copy it for every line joined).
             if segments and joined_to_last(segments, prev_body, u, k):
                 last = segments[-1]
-                segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder),
-                                       last.text + " " + u.text)
+                segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder), "")
             else:
-                segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), u.text))
+                segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), ""))
             prev_body, prev_kind = u, k
         else:
             segments.append(Segment(len(segments), k, u.start, u.end, None, None, u.text))

@@ -30,6 +30,11 @@ _INLINE = re.compile(
     r"|(?<![\w\\])_{1,3}(?=[^\s_])|(?<=[^\s_\\])_{1,3}(?!\w))"
 )
 
+# Every alternative of _INLINE starts with one of these characters (an image's "![" holds a "["), so
+# a span without any of them has no inline markup: one cheap scan instead of the full alternation
+# tried at every position (most body paragraphs are plain text).
+_MARKUP_CHAR = re.compile(r"[<&\[\\*_]")
+
 _SPACE_ENTITIES = {"\xa0", "\u2009", "\u202f", "\u2002", "\u2003"}
 
 
@@ -51,6 +56,9 @@ def strip_markup(raw: str, start: int, end: int, builder: TextBuilder, *, line_s
         m = _LINE_PREFIX.match(raw, start, end)
         if m:
             pos = m.end()
+    if not _MARKUP_CHAR.search(raw, pos, end):
+        builder.copy(raw, pos, end)
+        return
     for m in _INLINE.finditer(raw, pos, end):
         builder.copy(raw, pos, m.start())
         kind = m.lastgroup

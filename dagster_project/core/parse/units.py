@@ -106,19 +106,28 @@ def unwrap(units: list[Unit]) -> list[Unit]:
     pairs = [(a, b) for a, b in zip(units, units[1:], strict=False) if b.gap == 0 and a.kind is None and b.kind is None]
     # Wrapped at a fixed width: several long lines stop mid-sentence and go on in lower case.
     wrapped = sum(1 for a, b in pairs if 45 <= len(a.text) <= 100 and not _END.search(a.text) and b.text[:1].islower()) >= 2
-    out: list[Unit] = []
+    # Each paragraph is gathered as a run of lines and built once: joining line by line copied the
+    # growing paragraph (and searched all of it) for every line, quadratic on a long wrapped file.
+    runs: list[list[Unit]] = []
     for u in units:
-        prev = out[-1] if out else None
-        if prev is not None and u.gap == 0 and prev.kind is None and u.kind is None and u.html_block is None \
+        run = runs[-1] if runs else None
+        if run is not None and u.gap == 0 and run[0].kind is None and u.kind is None and u.html_block is None \
                 and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
-            ends = _END.search(prev.text) is not None
-            last_len = prev.spans[-1][1] - prev.spans[-1][0]
+            last = run[-1]
+            # Lines are joined with a space, so the paragraph so far ends a sentence when its last line does.
+            ends = _END.search(last.text) is not None
+            last_len = last.spans[-1][1] - last.spans[-1][0]
             if (not ends and last_len >= 30 and u.text[:1].islower()) or (wrapped and last_len >= 45):
-                out[-1] = Unit(prev.start, u.end, prev.raw + "\n" + u.raw, prev.text + " " + u.text, prev.gap,
-                               None, None, prev.spans + u.spans)
+                run.append(u)
                 continue
-        out.append(u)
-    return out
+        runs.append([u])
+    return [run[0] if len(run) == 1 else _joined(run) for run in runs]
+
+
+def _joined(run: list[Unit]) -> Unit:
+    """One paragraph from hard-wrapped lines: raw lines joined by their line break, text by a space."""
+    return Unit(run[0].start, run[-1].end, "\n".join(u.raw for u in run), " ".join(u.text for u in run), run[0].gap,
+                None, None, tuple(span for u in run for span in u.spans))
 
 
 def _header_date(t: str) -> bool:
@@ -150,7 +159,7 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "credit"
     if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
         return "boilerplate"
-    if short and (lx.BOILERPLATE.search(t) or lx.COPYRIGHT_LINE.match(t)):
+    if short and (lx.is_boilerplate(t) or lx.COPYRIGHT_LINE.match(t)):
         return "boilerplate"
     if len(t) < 120 and (lx.NAVIGATION.match(t) or lx.SHARE.match(t) or _is_menu(t)):
         return "navigation"
