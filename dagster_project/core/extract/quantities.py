@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -160,7 +161,13 @@ def normalize_unit(surface: str) -> str | None:
 
 
 def _is_number_token(tok: Token) -> bool:
-    t = tok.text.lower()
+    return _is_number_text(tok.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_number_text(text: str) -> bool:
+    """:func:`_is_number_token` of a token's text; cached, since it is asked of every word of every article."""
+    t = text.lower()
     return bool(_DIGITS_RE.match(t) or _DIGITS_SCALE_RE.match(t)) or (t in _WORDS and t not in ("a", "an")) \
         or t in _SCALES
 
@@ -264,20 +271,30 @@ def _label_or_listing(doc: Doc, start: int, end: int) -> bool:
         and bool(re.fullmatch(r"\d+", first))
 
 
+# The hedges as word lists, split once.
+_QUALIFIER_WORDS_BEFORE = tuple((q, q.split()) for q in QUALIFIERS_BEFORE)
+_QUALIFIER_WORDS_AFTER = tuple((q, q.split()) for q in QUALIFIERS_AFTER)
+
+
 def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
     """The hedge written just before token ``start`` and the index where it starts."""
-    for q in QUALIFIERS_BEFORE:
-        words = q.split()
+    if start == 0:
+        return None, start
+    last = doc[start - 1].lower_  # every hedge must end with the word before the number: test that first
+    for q, words in _QUALIFIER_WORDS_BEFORE:
         i = start - len(words)
-        if i >= 0 and [t.lower_ for t in doc[i:start]] == words and (len(words) > 1 or doc[i].dep_ != "prt"):
+        if i >= 0 and words[-1] == last and [t.lower_ for t in doc[i:start]] == words \
+                and (len(words) > 1 or doc[i].dep_ != "prt"):
             return q, i  # but "handed over 63 jets": a verb particle, not a hedge
     return None, start
 
 
 def _qualifier_after(doc: Doc, end: int) -> str | None:
-    for q in QUALIFIERS_AFTER:
-        words = q.split()
-        if end + len(words) <= len(doc) and [t.lower_ for t in doc[end:end + len(words)]] == words:
+    if end >= len(doc):
+        return None
+    first = doc[end].lower_  # every hedge must start with the word after the number: test that first
+    for q, words in _QUALIFIER_WORDS_AFTER:
+        if end + len(words) <= len(doc) and words[0] == first and [t.lower_ for t in doc[end:end + len(words)]] == words:
             return q
     return None
 
