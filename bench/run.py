@@ -9,7 +9,8 @@ Measures (each as its own process, wall time, peak RSS of the whole process tree
 Prints the ratios against the baseline and writes ``.bench/results-<N>.json``.
 
 Environment: ``N`` (articles, default 1000), ``BENCH_SEED``, ``BENCH_DIR`` (default: a new tmp folder, deleted
-afterwards unless ``BENCH_KEEP=1``), ``BENCH_COMPARE``.
+afterwards unless ``BENCH_KEEP=1``), ``BENCH_COMPARE``, ``BENCH_FULL_ONLY`` (the full build only),
+``BENCH_SKIP_BARE`` (the three builds without the bare baseline, e.g. at N=10,000).
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def main() -> int:
     compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
     # BENCH_FULL_ONLY=1: only the full build (e.g. peak memory at N=10,000 when the time is short).
     full_only = os.environ.get("BENCH_FULL_ONLY", "") not in ("", "0")
+    # BENCH_SKIP_BARE=1: the builds without the bare baseline (at N=10,000 the baseline alone takes ~25 min).
+    skip_bare = os.environ.get("BENCH_SKIP_BARE", "") not in ("", "0")
     base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
     if base.exists():
         shutil.rmtree(base)
@@ -120,10 +123,11 @@ def main() -> int:
             print(f"N={n}: full build {full.seconds:.1f} s wall, {full.cpu_seconds:.1f} s CPU, "
                   f"peak {full.peak_rss_mb:.0f} MB (PSS sum; RSS sum {full.peak_rss_sum_mb:.0f} MB)")
             return 0
-        bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
-        b = json.loads(out.strip().splitlines()[-1])
-        bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
-        results.append(bare)
+        if not skip_bare:
+            bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
+            b = json.loads(out.strip().splitlines()[-1])
+            bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
+            results.append(bare)
         build = [py, "-m", "dagster_project.build"]
         full, _ = run("full build", build, build_env("main"))
         results.append(full)
@@ -139,6 +143,8 @@ def main() -> int:
         if os.environ.get("BENCH_KEEP", "") in ("", "0"):
             shutil.rmtree(base, ignore_errors=True)
 
+    if skip_bare:
+        return _report_without_baseline(n, seed, results, full, one)
     pipe_s = b["pipe_s"]
     print(f"\nbaseline: {bare.detail}")
     print(f"{'step':<31}{'wall s':>8}{'x bare pipe':>12}{'x bare proc':>12}{'x full':>8}{'CPU s':>8}"
@@ -164,6 +170,27 @@ def main() -> int:
     (out_dir / f"results-{n}.json").write_text(json.dumps(
         {"n": n, "seed": seed, "cpus": os.cpu_count(), "baseline": b, "measures": [asdict(m) for m in results],
          "checks": checks}, indent=2))
+    return 0
+
+
+def _report_without_baseline(n: int, seed: int, results: list[Measure], full: Measure, one: Measure) -> int:
+    print(f"\n{'step':<31}{'wall s':>8}{'x full':>8}{'CPU s':>8}{'peak MB':>9}{'RSS-sum MB':>11}")
+    for m in results:
+        print(f"{m.name:<31}{m.seconds:8.1f}{m.seconds / full.seconds:8.3f}{m.cpu_seconds:8.1f}"
+              f"{m.peak_rss_mb:9.0f}{m.peak_rss_sum_mb:11.0f}")
+    peak = max(m.peak_rss_mb for m in results)
+    checks = {
+        "add one article <= 10% of full build (wall)": one.seconds <= 0.10 * full.seconds,
+        "add one article <= 10% of full build (CPU)": one.cpu_seconds <= 0.10 * full.cpu_seconds,
+        "peak memory <= 1.5 GB (PSS, process tree)": peak <= 1536,
+    }
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISS'}] {label}")
+    out_dir = REPO / ".bench"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"results-{n}-nobaseline.json").write_text(json.dumps(
+        {"n": n, "seed": seed, "cpus": os.cpu_count(), "measures": [asdict(m) for m in results], "checks": checks},
+        indent=2))
     return 0
 
 
