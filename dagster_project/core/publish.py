@@ -86,8 +86,10 @@ def frame_fingerprint(df: pl.DataFrame) -> str:
     """Content hash of a table independent of Parquet encoding details."""
     h = hashlib.sha256()
     h.update(json.dumps(df.schema, default=str).encode())
-    # NDJSON is a stable, library-version-independent serialization (unlike hash_rows).
-    h.update(df.write_ndjson().encode())
+    # NDJSON is a stable, library-version-independent serialization (unlike hash_rows). Hashed in slices of rows
+    # (one line per row, so the bytes are those of the whole table): the whole text at once was ~0.3 GB at 10,000.
+    for chunk in df.iter_slices(20_000):
+        h.update(chunk.write_ndjson().encode())
     return h.hexdigest()
 
 
