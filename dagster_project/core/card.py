@@ -671,9 +671,20 @@ def strip_front_matter(card: str) -> str:
     return card
 
 
+# Free-text columns that neither the card nor the plots read. They are read back as typed all-null columns (the
+# card's schema and row counts stay those of the files): at 10,000 articles that is ~0.1 GB less at publishing.
+_UNREAD = {"articles": ("text",), "segments": ("text",)}
+
+
 def staged_tables(staging: Path) -> dict[str, pl.DataFrame]:
-    """Every table already written into a staged version folder, by file stem."""
-    return {p.stem: pl.read_parquet(p) for p in sorted(staging.glob("*.parquet"))}
+    """Every table already written into a staged version folder, by file stem (see ``_UNREAD``)."""
+    out = {}
+    for path in sorted(staging.glob("*.parquet")):
+        schema = pl.read_parquet_schema(path)
+        skip = [c for c in _UNREAD.get(path.stem, ()) if c in schema]
+        df = pl.read_parquet(path, columns=[c for c in schema if c not in skip])
+        out[path.stem] = df.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in skip).select(list(schema))
+    return out
 
 
 def version_docs_extra(eval_root: Path | None, code_root: Path | None = None) -> Callable[[Path, Mapping[str, Any]], None]:
