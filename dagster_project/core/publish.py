@@ -82,6 +82,23 @@ def canonical(name: str, df: pl.DataFrame) -> pl.DataFrame:
     return out.sort(pk, nulls_last=True, maintain_order=True) if pk and out.height else out
 
 
+class _CanonicalTables(Mapping[str, pl.DataFrame]):
+    """The published tables in canonical order, each sorted when it is read and not kept: one sorted copy exists at
+    a time (all of them at once cost ~0.25 GB at 10,000 articles; sorting twice costs a fraction of a second)."""
+
+    def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
+        self._tables = tables
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return canonical(name, self._tables[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PUBLISHED_TABLES)
+
+    def __len__(self) -> int:
+        return len(PUBLISHED_TABLES)
+
+
 def frame_fingerprint(df: pl.DataFrame) -> str:
     """Content hash of a table independent of Parquet encoding details."""
     h = hashlib.sha256()
@@ -434,10 +451,10 @@ def publish(
     failures = audit(tables)
     if failures:
         raise AuditError(failures)
-    ordered = {n: canonical(n, tables[n]) for n in PUBLISHED_TABLES}
-    fingerprints = {n: frame_fingerprint(df) for n, df in ordered.items()}
+    ordered = _CanonicalTables(tables)
+    fingerprints = {n: frame_fingerprint(ordered[n]) for n in PUBLISHED_TABLES}
     signature = contracts_signature()
-    counts = {n: df.height for n, df in ordered.items()}
+    counts = {n: tables[n].height for n in PUBLISHED_TABLES}
     with curated_lock(curated, timeout=lock_timeout):
         recover(curated)
         latest = read_latest(curated)
@@ -514,13 +531,15 @@ def _stage(
     hashes = {}
     for tname, contract in PUBLISHED_TABLES.items():
         path = staging / contract.filename
-        ordered[tname].write_parquet(path, statistics=True)
+        table = ordered[tname]
+        table.write_parquet(path, statistics=True)
         digest = file_sha256(path)
         hashes[tname] = f"sha256:{digest}"
         schema = frictionless_schema(contract)
         # Fields in file order (Frictionless matches fields to columns by position by default).
         by_name = {f["name"]: f for f in schema["fields"]}
-        schema["fields"] = [by_name[c] for c in ordered[tname].columns if c in by_name]
+        schema["fields"] = [by_name[c] for c in table.columns if c in by_name]
+        del table
         resources.append(
             {
                 "name": tname,
