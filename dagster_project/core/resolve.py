@@ -325,7 +325,8 @@ def resolve_table(candidates: pl.DataFrame) -> tuple[list[Entity], pl.DataFrame,
     per article) are resolved once with a weight, in first-occurrence order, so the result is the one
     :func:`resolve_with_stats` gives on every row while memory follows the distinct mentions.
     """
-    rows = candidates.filter(pl.col("mention_type").is_in(["person", "place"]))
+    needed = [*_RESOLUTION_FIELDS, "mention_id", "article_id", "start", "end"]
+    rows = candidates.select(needed).filter(pl.col("mention_type").is_in(["person", "place"]))
     scope = pl.when(pl.col("mention_type") == "person").then(pl.col("article_id")).alias("_scope")
     groups = (
         rows.with_columns(scope)
