@@ -28,4 +28,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         tmp.replace(path)
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        return pl.read_parquet(self._path(context.asset_key))
+        # An input declared with metadata {"columns": [...]} reads only those columns (e.g. publishing needs the
+        # raw files' hashes and outcomes, not their texts).
+        columns = (context.definition_metadata or {}).get("columns")
+        return pl.read_parquet(self._path(context.asset_key), columns=list(columns) if columns else None)

@@ -73,6 +73,8 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
     }
 
 
+# What publishing reads of raw_articles (for datapackage.json's sources): not the texts.
+RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quarantine_reason", "normalization"]
 # Working columns the pipeline carries between assets but never publishes.
 INTERNAL_COLUMNS = ("offset_map",)
 
@@ -83,7 +85,8 @@ INTERNAL_COLUMNS = ("offset_map",)
     "Written to a staging folder, audited (contracts, keys, offsets), then moved into place atomically. "
     "Runs only when every blocking contract check upstream has passed. Takes every table in "
     "contracts.registry.PUBLISHED_TABLES as an input, so a table added there is published without code here.",
-    ins={"raw_articles": dg.AssetIn(), **{name: dg.AssetIn() for name in PUBLISHED_TABLES}},
+    ins={"raw_articles": dg.AssetIn(metadata={"columns": RAW_SOURCE_COLUMNS}),
+         **{name: dg.AssetIn() for name in PUBLISHED_TABLES}},
 )
 def published_version(
     context: dg.AssetExecutionContext,
