@@ -102,3 +102,17 @@ def test_sensor_watches_a_remote_raw_root(bucket: UPath, tmp_path: Path, monkeyp
     (raw / "blog.md").write_text(BLOG, encoding="utf-8")
     new = raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"roots": roots}))
     assert new.run_requests[0].tags["newsetl/raw_files"] == "2"
+
+
+def test_io_manager_reads_only_the_columns_an_input_declares(tmp_path: Path) -> None:
+    from dagster_project.io_manager import PolarsParquetIOManager
+    from dagster_project.resources import StorageRoots
+
+    manager = PolarsParquetIOManager(roots=StorageRoots(dagster_home=str(tmp_path)))
+    frame = pl.DataFrame({"source_file": ["a.txt"], "text": ["long text"], "bytes": [9]})
+    manager.handle_output(dg.build_output_context(asset_key=dg.AssetKey("raw_articles")), frame)
+    narrow = manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("raw_articles"),
+                                                       definition_metadata={"columns": ["source_file", "bytes"]}))
+    assert narrow.columns == ["source_file", "bytes"] and narrow.row(0) == ("a.txt", 9)
+    whole = manager.load_input(dg.build_input_context(asset_key=dg.AssetKey("raw_articles")))
+    assert whole.equals(frame)
