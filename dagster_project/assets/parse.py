@@ -11,6 +11,7 @@ from dagster_project.assets._tables import checked, contract_spec, table_metadat
 from dagster_project.core.cache import KEY, ResultCache, content_key, parse_fingerprint
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.parse import PARSER_VERSION, parse_file
+from dagster_project.core.schema import polars_schema
 from dagster_project.core.syndication import SYNDICATION_VERSION, ArticleRef, find_syndication
 from dagster_project.resources import StorageRoots
 
@@ -52,7 +53,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     failed: list[str] = []
     accepted = raw_articles.filter(pl.col("quarantine_reason").is_null())
     # Incremental: a file is parsed only when its name, content or the parser's code changed (core/cache.py).
-    schema = dict(records_to_frame([], Articles, extra={**ARTICLE_EXTRA, _SEGMENTS: pl.String()}).schema)
+    schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String()}
     cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(), schema)
     cache.prune_stale()
 
@@ -71,7 +72,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     order = pl.DataFrame({KEY: keys, "_order": range(len(keys))}, schema={KEY: pl.String(), "_order": pl.Int64()})
     cached = cache.load(keys).join(order, on=KEY).sort("_order", "part")
     # Decoded by polars, not json.loads: no Python object per segment (hundreds of thousands at 10,000 files).
-    seg_type = pl.List(pl.Struct(records_to_frame([], Segments).schema))
+    seg_type = pl.List(pl.Struct(polars_schema(Segments)))
     segs = (cached.select(pl.col(_SEGMENTS).str.json_decode(seg_type)).explode(_SEGMENTS)
             .filter(pl.col(_SEGMENTS).is_not_null()).unnest(_SEGMENTS))
     df = cached.drop(KEY, "_order", _SEGMENTS)

@@ -50,6 +50,14 @@ def _remote_files(root: UPath) -> dict[str, dict[str, Any]]:
     return {name[len(base) :].lstrip("/"): info for name, info in sorted(found.items()) if info.get("type") != "directory"}
 
 
+def _download(remote: UPath, local: Path) -> None:
+    """Copy every file under ``remote`` to the same relative path under ``local``."""
+    for rel in _remote_files(remote):
+        target = local / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((remote / rel).read_bytes())
+
+
 @contextmanager
 def local_raw(root: str | Path) -> Iterator[Path]:
     """The raw root as a local folder: itself when local, else a temporary copy deleted afterwards."""
@@ -59,10 +67,7 @@ def local_raw(root: str | Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="newsetl-raw-") as tmp:
         local = Path(tmp)
-        for rel in _remote_files(resolved):
-            target = local / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((resolved / rel).read_bytes())
+        _download(resolved, local)
         yield local
 
 
@@ -82,10 +87,7 @@ def _fill_mirror(resolved: UPath, mirror: Path) -> set[str]:
         (mirror / LATEST).write_text(latest + "\n", encoding="utf-8")
         if latest in existing:
             # The whole latest version: the changelog of the next one compares against its tables.
-            for rel in _remote_files(resolved / latest):
-                target = mirror / latest / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes((resolved / latest / rel).read_bytes())
+            _download(resolved / latest, mirror / latest)
     return existing
 
 
