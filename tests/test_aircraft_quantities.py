@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.core.claims import Report, group_claims, hedge_interval, normalize_subject, paragraph_sources
-from dagster_project.core.extract import extract_mentions
 from dagster_project.core.extract.aircraft import (
     aircraft_entities,
     aircraft_family_records,
@@ -19,6 +18,7 @@ from dagster_project.core.extract.aircraft import (
     load_aircraft_table,
     lookup,
 )
+from dagster_project.core.extract.pipeline import extract_mentions
 from dagster_project.core.extract.quantities import normalize_unit, parse_number
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.nlp import load_nlp

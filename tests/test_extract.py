@@ -1,7 +1,7 @@
 import pytest
 
-from dagster_project.core.extract import extract_mentions
 from dagster_project.core.extract.aircraft import ROLES, load_aircraft_table
+from dagster_project.core.extract.pipeline import extract_mentions
 from dagster_project.core.extract.quantities import parse_number
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.core.extract import mentions_from_doc
+from dagster_project.core.extract.pipeline import mentions_from_doc
 from dagster_project.core.ingest import decode_bytes, normalize_text, read_raw_file
 from dagster_project.core.parse import parse_file
 

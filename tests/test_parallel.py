@@ -44,3 +44,52 @@ def test_stopping_early_stops_the_server_and_its_workers() -> None:
     stream.close()
     assert first[0] == "k0" and first[1]
     assert _no_children()
+
+
+@pytest.mark.integration
+def test_a_prestarted_server_is_handed_over_once_and_serves_one_article_itself() -> None:
+    from dagster_project.core.parallel import prestart, take_prestarted
+
+    server = prestart(MODEL, 4)
+    assert prestart(MODEL, 4) is server  # one per model and batch size
+    assert take_prestarted(MODEL, 8) is None  # another batch size is another pipeline configuration
+    assert take_prestarted(MODEL, 4) is server
+    assert take_prestarted(MODEL, 4) is None
+    rows = list(server.extract(_items(1), processes=1))
+    assert [k for k, _ in rows] == ["k0"]
+    assert {r["mention_type"] for r in rows[0][1]} >= {"aircraft", "place", "quantity"}
+    assert _no_children()
+
+
+@pytest.mark.integration
+def test_extract_parallel_uses_the_prestarted_server() -> None:
+    from dagster_project.core.parallel import _PRESTARTED, prestart
+
+    server = prestart(MODEL, 4)
+    rows = list(extract_parallel(_items(3), MODEL, batch_size=4, processes=2, chunk_size=1))
+    assert [k for k, _ in rows] == ["k0", "k1", "k2"]
+    assert not _PRESTARTED and not server.process.is_alive()
+    assert _no_children()
+
+
+@pytest.mark.integration
+def test_an_unused_prestarted_server_is_stopped() -> None:
+    from dagster_project.core.parallel import prestart, stop_prestarted
+
+    server = prestart(MODEL, 4)
+    assert server.process.is_alive()
+    assert stop_prestarted() == 1
+    assert server.process.exitcode == 0  # told there is nothing to do, not killed
+    assert _no_children()
+    assert stop_prestarted() == 0
+
+
+@pytest.mark.integration
+def test_a_server_used_twice_is_refused() -> None:
+    from dagster_project.core.parallel import ExtractionServer
+
+    server = ExtractionServer(MODEL, 4)
+    assert len(list(server.extract(_items(1), processes=1))) == 1
+    with pytest.raises(RuntimeError, match="one stream"):
+        list(server.extract(_items(1), processes=1))
+    assert _no_children()

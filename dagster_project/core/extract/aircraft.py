@@ -31,11 +31,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span, Token
-from spacy.vocab import Vocab
+if TYPE_CHECKING:  # the reference table and entity ids are used without spaCy (entity resolution, publishing)
+    from spacy.tokens import Doc, Span, Token
+    from spacy.vocab import Vocab
 
 from dagster_project.core.text import slug, strip_accents
 
@@ -462,6 +462,9 @@ class CandidateMatcher:
     """
 
     def __init__(self, vocab: Vocab, patterns: RulerPatterns) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
+
         self.label = vocab.strings.add(AIRCRAFT_LABEL)
         self._body_key = vocab.strings.add("aircraft_body")
         self.matcher = Matcher(vocab)
@@ -491,6 +494,8 @@ class CandidateMatcher:
     def __call__(self, doc: Doc) -> Doc:
         """Set the candidates as entities: longest (then leftmost) first, skipping one whose first or last token is
         taken, and dropping earlier entities they overlap (spaCy's EntityRuler with ``overwrite_ents``)."""
+        from spacy.tokens import Span
+
         entities = list(doc.ents)
         new_entities: list[Span] = []
         seen: set[int] = set()
@@ -711,6 +716,8 @@ _MAKER_MODEL_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{2,4}[a-z]{0,3}")
 
 def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
     """Extend a candidate span, resolve it, and keep it only with enough evidence (see the module docstring)."""
+    from spacy.tokens import Span
+
     doc = span.doc
     end = _glued_end(doc, span.end)
     start = _maker_start(doc, span.start)
@@ -768,6 +775,8 @@ def judge_candidate(span: Span) -> tuple[Span, AircraftMatch] | None:
 
 def resolve_aircraft_ents(doc: Doc) -> Doc:
     """Pipeline step after the ruler: keep judged AIRCRAFT spans (kb_id = family, or '' when unresolved)."""
+    from spacy.tokens import Span
+
     kept: list[Span] = []
     others: list[Span] = []
     for ent in doc.ents:

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span, Token
 
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
+from dagster_project.core.extract.airports import airport_words
 from dagster_project.core.extract.people import ORG_NAMES, TITLES, word_key
 from dagster_project.core.text import fold
 
@@ -221,19 +222,6 @@ def _key_of_folded(key: str) -> str:
     if key.startswith("the"):
         key = _LEADING_THE.sub("", key)
     return _SPACED_DASH.sub("-", key) if "-" in key else key
-
-
-_GENERIC_AIRPORT_WORDS = frozenset({
-    "airport", "international", "internacional", "internacional)", "air", "base", "airbase", "airfield", "field",
-    "aerodrome", "regional", "municipal", "county", "military", "naval", "station", "force", "afb", "ab", "de",
-    "del", "la", "el", "the", "of", "and", "y", "national", "aeropuerto", "intl", "heliport", "airstrip",
-    "raf", "raaf", "rcaf", "cfb", "nas", "mcas", "jb", "joint", "rnas", "space",
-})
-
-
-def airport_words(text: str) -> list[str]:
-    """The distinctive words of an airport name: "RAF Brize Norton" -> ["brize", "norton"]."""
-    return [w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in _GENERIC_AIRPORT_WORDS]
 
 
 _IATA_LIKE = re.compile(r"[A-Z]{2,4}")

@@ -1,0 +1,65 @@
+"""The hint that decides whether a build starts the extraction server ahead of time (core/warmup.py)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dagster_project.core.warmup import STAMP, extraction_likely, listing_digest, record_extracted
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    root = tmp_path / "raw"
+    (root / "batch").mkdir(parents=True)
+    (root / "a.txt").write_text("one", encoding="utf-8")
+    (root / "batch" / "b.txt").write_text("two", encoding="utf-8")
+    return root
+
+
+def test_a_first_build_is_expected_to_extract(raw: Path, tmp_path: Path) -> None:
+    assert extraction_likely(raw, tmp_path / "cache")
+
+
+def test_an_unchanged_listing_after_a_full_extraction_is_not(raw: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    record_extracted(raw, cache)
+    assert (cache / STAMP).is_file()
+    assert not extraction_likely(raw, cache)
+
+
+@pytest.mark.parametrize("change", ["add", "rewrite", "remove", "rename"])
+def test_any_change_to_the_listing_is(raw: Path, tmp_path: Path, change: str) -> None:
+    cache = tmp_path / "cache"
+    record_extracted(raw, cache)
+    target = raw / "batch" / "b.txt"
+    if change == "add":
+        (raw / "batch" / "c.txt").write_text("three", encoding="utf-8")
+    elif change == "rewrite":
+        target.write_text("two, longer", encoding="utf-8")
+    elif change == "remove":
+        target.unlink()
+    else:
+        target.rename(raw / "batch" / "d.txt")
+    assert extraction_likely(raw, cache)
+
+
+def test_a_missing_raw_root_has_no_digest_and_clears_the_stamp(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    record_extracted(tmp_path, cache)
+    assert listing_digest(tmp_path / "absent") is None
+    record_extracted(tmp_path / "absent", cache)
+    assert not (cache / STAMP).exists()
+    assert extraction_likely(tmp_path / "absent", cache)
+
+
+def test_the_build_process_never_imports_spacy_or_matplotlib() -> None:
+    # The extraction server and workers run spaCy; the build process only talks to them. Importing spaCy and
+    # matplotlib there cost ~1 s of every refresh and ~120 MB beside the workers.
+    code = ("import sys, dagster_project.build, dagster_project.definitions; "
+            "print(sorted(m for m in ('spacy', 'matplotlib', 'thinc') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert out.stdout.strip() == "[]"
