@@ -43,14 +43,27 @@ def content_key(*parts: str | int | None) -> str:
     return h.hexdigest()[:32]
 
 
-def _module_file(name: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
+def _package_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
         return None
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _module_file(name: str, package: str) -> Path | None:
+    """The source file of module ``name`` inside ``package``, found on disk without importing anything.
+
+    (``importlib.util.find_spec("a.b.c")`` imports ``a.b``: following ``from a.b import name`` that way would
+    import the extractors, and spaCy with them, into a process that only wants a hash of their source.)
+    """
+    root = _package_dir(package)
+    if root is None:
         return None
-    return Path(spec.origin)
+    base = root.joinpath(*name.split(".")[1:])
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
 
 
 def _imported_modules(source: str, module: str, is_package: bool) -> set[str]:
@@ -80,7 +93,7 @@ def source_closure(roots: Sequence[str], package: str) -> dict[str, Path]:
         name = todo.pop()
         if name in seen or not (name == package or name.startswith(package + ".")):
             continue
-        path = _module_file(name)
+        path = _module_file(name, package)
         if path is None:
             continue
         seen[name] = path
