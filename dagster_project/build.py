@@ -99,9 +99,10 @@ def _run(curated: Path) -> int:
     # intermediate table twice (~0.5 GB at 10,000 articles). Steps still run in this process (in-process
     # executor), and the run shows in the UI like any other.
     job = dg.build_reconstructable_job("dagster_project.build", asset_job.__name__)
-    with dg.DagsterInstance.get() as instance:  # closed here, before the process exits (see the end of this file)
-        with dg.execute_job(job, instance=instance, raise_on_error=False, run_config=run_config) as result:
-            return _report(result, curated)
+    # The instance is closed here, before the process exits (see the end of this file).
+    with (dg.DagsterInstance.get() as instance,
+          dg.execute_job(job, instance=instance, raise_on_error=False, run_config=run_config) as result):
+        return _report(result, curated)
 
 
 @functools.cache  # Dagster asks for the job several times per run
@@ -111,7 +112,7 @@ def asset_job():  # type: ignore[no-untyped-def]
     from dagster_project.automation import refresh_job
     from dagster_project.definitions import defs
 
-    return defs.get_job_def(refresh_job.name)
+    return defs.resolve_job_def(refresh_job.name)
 
 
 def _report(result: Any, curated: Path) -> int:

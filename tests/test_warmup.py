@@ -63,3 +63,28 @@ def test_the_build_process_never_imports_spacy_or_matplotlib() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.integration
+def test_the_build_prestarts_the_server_only_when_extraction_is_likely(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster_project.build import prestart_extraction
+    from dagster_project.core.parallel import stop_prestarted
+    from dagster_project.core.warmup import cache_dir
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("NEWSETL_RAW_DIR", str(raw))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    try:
+        monkeypatch.setenv("NEWSETL_PRESTART", "0")
+        assert not prestart_extraction()
+        monkeypatch.setenv("NEWSETL_PRESTART", "1")
+        assert prestart_extraction()  # no stamp yet: a first build extracts
+        assert stop_prestarted() == 1
+        record_extracted(raw, cache_dir(home))
+        assert not prestart_extraction()
+        monkeypatch.setenv("NEWSETL_RAW_DIR", "memory://raw")  # a remote root is not listed here
+        assert not prestart_extraction()
+    finally:
+        stop_prestarted()
