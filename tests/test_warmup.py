@@ -46,6 +46,13 @@ def test_any_change_to_the_listing_is(raw: Path, tmp_path: Path, change: str) ->
     assert extraction_likely(raw, cache)
 
 
+def test_a_file_name_that_is_not_utf8_is_listed(raw: Path, tmp_path: Path) -> None:
+    (Path(os.fsdecode(bytes(raw / "batch"))) / os.fsdecode(b"caf\xe9-\xff.txt")).write_text("x", encoding="utf-8")
+    cache = tmp_path / "cache"
+    record_extracted(raw, cache)
+    assert not extraction_likely(raw, cache)
+
+
 def test_a_missing_raw_root_has_no_digest_and_clears_the_stamp(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     record_extracted(tmp_path, cache)

@@ -176,7 +176,8 @@ def raw_state(entries: Iterable[Entry]) -> RawState:
     h = hashlib.sha256()
     n, newest = 0, 0
     for e in sorted(entries, key=lambda e: e.path):
-        h.update(f"{e.path}\0{e.size}\0{e.mtime_ns}\n".encode())
+        # surrogateescape: a file name that is not valid UTF-8 (kept by Python as lone surrogates) still hashes.
+        h.update(f"{e.path}\0{e.size}\0{e.mtime_ns}\n".encode("utf-8", "surrogateescape"))
         n += 1
         newest = max(newest, e.mtime_ns)
     return RawState(h.hexdigest()[:32], n, newest)
