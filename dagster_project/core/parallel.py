@@ -195,12 +195,16 @@ class ExtractionServer:
             self.close()
 
     def close(self) -> None:
-        """Stop the server (an unused one is told there is nothing to do); never leaves a process behind."""
+        """Stop the server; never leaves a process behind."""
         if not self._used:
+            # Never given work (e.g. every article was cached): stop it now rather than wait for it to finish
+            # loading spaCy, which is all it may still be doing.
             self._used = True
-            with contextlib.suppress(OSError):
-                self._items.send(None)
             self._items.close()
+            self._results.close()
+            self.process.terminate()
+            self.process.join()
+            return
         self._results.close()
         self.process.join(timeout=10)
         if self.process.is_alive():  # the consumer stopped early or an error above: don't leave workers behind

@@ -8,7 +8,9 @@ The signal: a stamp beside the extraction cache records the raw root's listing (
 modification time of every file; see ``core.storage.raw_state``) as of the last build that left every article
 extracted. A build whose listing still matches will most likely find all its articles in the cache; any other
 (a new, changed or removed file, a first build, a cleared cache) will probably extract. A wrong guess only
-costs time: an unneeded server is stopped, and a missing one is started when extraction begins.
+costs time: an unneeded server is stopped, and a missing one is started when extraction begins. (The stamp is
+taken when extraction finishes, so a file that lands during a build is counted as extracted; the next build
+then starts the server late, not wrongly.)
 """
 
 from __future__ import annotations
