@@ -55,10 +55,12 @@ def prestart_extraction() -> bool:
     parses, and the extraction step picks it up (``core.parallel.take_prestarted``). ``NEWSETL_PRESTART=0``
     turns this off.
     """
+    from dagster_project.core.storage import cache_dir, is_url
+    from dagster_project.core.warmup import extraction_likely
+
     raw = os.environ["NEWSETL_RAW_DIR"]
-    if os.environ.get("NEWSETL_PRESTART", "1") == "0" or "://" in raw:
+    if os.environ.get("NEWSETL_PRESTART", "1") == "0" or is_url(raw):
         return False
-    from dagster_project.core.warmup import cache_dir, extraction_likely
 
     if not extraction_likely(Path(raw), cache_dir(Path(os.environ["DAGSTER_HOME"]))):
         return False

@@ -11,8 +11,7 @@ from upath import UPath
 from dagster_project import PROJECT_ROOT
 from dagster_project.core.ingest import DEFAULT_MAX_BYTES
 from dagster_project.core.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
-from dagster_project.core.storage import is_url, resolve_root
-from dagster_project.core.warmup import cache_dir, storage_dir
+from dagster_project.core.storage import cache_dir, is_url, resolve_root, storage_dir
 
 __all__ = ["PROJECT_ROOT", "NlpModel", "StorageRoots"]
 

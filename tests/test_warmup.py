@@ -78,7 +78,7 @@ def test_the_build_prestarts_the_server_only_when_extraction_is_likely(
 ) -> None:
     from dagster_project.build import prestart_extraction
     from dagster_project.core.parallel import stop_prestarted
-    from dagster_project.core.warmup import cache_dir
+    from dagster_project.core.storage import cache_dir
 
     home = tmp_path / "home"
     monkeypatch.setenv("NEWSETL_RAW_DIR", str(raw))

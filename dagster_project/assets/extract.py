@@ -16,7 +16,7 @@ from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.memory import release_memory
-from dagster_project.core.parallel import ExtractionServer, extract_items, stop_prestarted, take_prestarted
+from dagster_project.core.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
@@ -61,11 +61,10 @@ def mention_candidates(
         processes = nlp.processes_for(n_missing)
         # A server the build started ahead of time (build.py) has loaded spaCy while earlier steps ran: use it
         # even for one article. Without one, a few articles are cheaper here than in a new process.
-        server = take_prestarted(nlp.model, nlp.batch_size)
-        if processes > 1 or server is not None:  # workers run spaCy and the extractors and send back rows only
+        if processes > 1 or has_prestarted(nlp.model, nlp.batch_size):  # the server sends back rows only
             if processes > 1:
                 release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
-            results = (server or ExtractionServer(nlp.model, nlp.batch_size)).extract(items, processes)
+            results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
         else:
             results = extract_items(nlp.load(), items, nlp.batch_size)
         # Counted on finished articles, not on queued ones.
@@ -188,4 +187,3 @@ def claim_tables(
         claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
     yield from checked("claim_values", values_df, ClaimValues, output_name="claim_values", metadata=table_metadata(
         values_df, ClaimValues, ["claim_id", "outlet", "value", "qualifier", "quantified"]))
-

@@ -122,4 +122,3 @@ def syndication_links(articles: pl.DataFrame):  # type: ignore[no-untyped-def]
     yield from checked("syndicated_paragraphs", paras, SyndicatedParagraphs, output_name="syndicated_paragraphs",
                        metadata=table_metadata(paras, SyndicatedParagraphs,
                                                ["article_id", "paragraph_index", "source_article_id", "similarity"]))
-

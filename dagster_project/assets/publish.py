@@ -148,7 +148,6 @@ def raw_sources(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> tuple[dic
     return sources, details
 
 
-
 @dg.asset_check(
     asset=published_version,
     name="published_version_verifies",

@@ -84,10 +84,8 @@ def _mention_counts(folder_tables: dict[str, pl.DataFrame | None]) -> pl.DataFra
     if m is None or a is None or not m.height:
         return pl.DataFrame(schema={"source_file": pl.String(), "part": pl.Int64(), "mention_type": pl.String(),
                                     "surface": pl.String(), "n": pl.Int64()})
-    cols = ["article_id", "source_file", *(["part"] if "part" in a.columns else [])]
-    j = m.select("article_id", "mention_type", "surface").join(a.select(cols), on="article_id", how="left")
-    if "part" not in j.columns:
-        j = j.with_columns(pl.lit(0).alias("part"))
+    j = m.select("article_id", "mention_type", "surface").join(
+        _with_part(a).select("article_id", "source_file", "part"), on="article_id", how="left")
     return j.group_by(_MENTION_KEY).agg(pl.len().cast(pl.Int64).alias("n")).with_columns(pl.col("part").cast(pl.Int64))
 
 

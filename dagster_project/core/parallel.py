@@ -52,8 +52,8 @@ DEFAULT_BATCH_SIZE = 16
 _NLP: Language | None = None
 _BATCH = DEFAULT_BATCH_SIZE
 # Exercises every extractor once, so resources they build on first use exist before the workers fork.
-_WARM_UP = ("President Jane Doe said on Monday that two Antonov An-124 aircraft carrying about 35 tonnes "
-            "of equipment landed at Maiquetia airport near Caracas, Venezuela.")
+_WARM_UP = ("President Jane Doe said on Monday that two Boeing 747 aircraft carrying about 35 tonnes "
+            "of equipment landed at Heathrow airport near London, England.")
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,6 @@ def _serve(items: Connection, results: Connection, model: str, batch_size: int) 
             processes = items.recv()
         except EOFError:
             return  # started ahead of time and not needed after all
-        if processes is None:
-            return
         if processes <= 1:  # a handful of articles: forking would cost more than it saves
             for chunk in _received(items):
                 results.send(_extract_chunk(chunk))
@@ -239,6 +237,13 @@ def prestart(model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE) -
         if server is None or not server.process.is_alive():
             server = _PRESTARTED[(model, batch_size)] = ExtractionServer(model, batch_size)
         return server
+
+
+def has_prestarted(model: str, batch_size: int) -> bool:
+    """Whether :func:`prestart` started a server for ``model`` and ``batch_size`` that is waiting for work."""
+    with _LOCK:
+        server = _PRESTARTED.get((model, batch_size))
+    return server is not None and server.process.is_alive()
 
 
 def take_prestarted(model: str, batch_size: int) -> ExtractionServer | None:

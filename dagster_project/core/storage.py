@@ -50,6 +50,16 @@ def _remote_files(root: UPath) -> dict[str, dict[str, Any]]:
     return {name[len(base) :].lstrip("/"): info for name, info in sorted(found.items()) if info.get("type") != "directory"}
 
 
+def storage_dir(dagster_home: Path) -> Path:
+    """Intermediate (unpublished) tables, kept with the Dagster instance so fresh homes are independent."""
+    return dagster_home / "storage"
+
+
+def cache_dir(dagster_home: Path) -> Path:
+    """Per-article parse and extraction results reused by incremental builds (see core/cache.py)."""
+    return storage_dir(dagster_home) / "cache"
+
+
 def _download(remote: UPath, local: Path) -> None:
     """Copy every file under ``remote`` to the same relative path under ``local``."""
     for rel in _remote_files(remote):

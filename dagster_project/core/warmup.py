@@ -23,16 +23,6 @@ from dagster_project.core.storage import list_raw, raw_state
 STAMP = Path("mention_candidates") / "extracted-listing"
 
 
-def storage_dir(dagster_home: Path) -> Path:
-    """Intermediate (unpublished) tables, kept with the Dagster instance so fresh homes are independent."""
-    return dagster_home / "storage"
-
-
-def cache_dir(dagster_home: Path) -> Path:
-    """Per-article parse and extraction results reused by incremental builds (see core/cache.py)."""
-    return storage_dir(dagster_home) / "cache"
-
-
 def listing_digest(raw_root: Path) -> str | None:
     """The digest of the raw root's listing, or None when it is not a readable local folder."""
     if not raw_root.is_dir():
