@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -83,10 +85,17 @@ class NlpModel(dg.ConfigurableResource):
         return max(1, min(wanted, n_texts // max(1, self.min_texts_per_process)))
 
     def meta(self) -> dict:
-        """The installed model package's meta.json (name, version, ...), read without loading the model."""
-        import spacy.util
+        """The installed model package's meta.json (name, version, ...), read without loading the model.
 
-        return spacy.util.get_model_meta(spacy.util.get_package_path(self.model))
+        The package is found, not imported: its ``__init__`` imports spaCy (~0.4 s), which the build
+        process otherwise never needs (spaCy runs in the extraction server).
+        """
+        spec = importlib.util.find_spec(self.model)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError(f"spaCy model package {self.model!r} is not installed")
+        package_dir = Path(next(iter(spec.submodule_search_locations)))
+        meta: dict = json.loads((package_dir / "meta.json").read_text(encoding="utf-8"))
+        return meta
 
     def load(self):  # type: ignore[no-untyped-def]
         from dagster_project.core.nlp import load_nlp
