@@ -5,15 +5,18 @@ extraction) and in a per-language loop run for every sampled n-gram; in a build 
 of the parsing time. :class:`_Detector` keeps langdetect's profiles, its random sampling and its
 arithmetic, operation for operation, and only rewrites those loops (regex scans, list
 comprehensions, a per-character cache), so it returns exactly what ``langdetect.detect_langs``
-returns (``tests/test_language.py`` compares the two).
+returns (``tests/test_language.py`` compares the two). The profiles are read as langdetect reads
+them, but each n-gram's probability vector is built when a detection first draws it
+(:class:`_Profiles`) instead of all 87,598 up front.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 import threading
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,12 +40,54 @@ _FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
 _SPACE_RUN = re.compile(" {2,}")
 
 
+class _Profiles:
+    """The shipped profiles in the shape ``Detector`` reads from a ``DetectorFactory``, built lazily.
+
+    ``DetectorFactory.load_profile`` turns every n-gram of every profile into a 55-float list (0.4 s of
+    every build that parses one article); a detection draws a few hundred n-grams. Here the profiles'
+    JSON is read the same way (same files, same order) and :meth:`vector` computes one n-gram's list
+    with langdetect's arithmetic when it is first needed. ``word_lang_prob_map`` is only used for
+    membership ("is this a profile n-gram"), so it is the set of every profile's n-grams.
+    """
+
+    def __init__(self, directory: str) -> None:
+        files = os.listdir(directory)
+        self._size = len(files)  # load_profile sizes the vectors by the directory listing, as here
+        self.langlist: list[str] = []
+        self._freqs: list[dict[str, int]] = []
+        self._n_words: list[list[int]] = []
+        for name in files:
+            path = os.path.join(directory, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            self.langlist.append(data["name"])
+            self._freqs.append(data.get("freq") or {})
+            self._n_words.append(data.get("n_words") or [0, 0, 0])
+        self.word_lang_prob_map: frozenset[str] = frozenset().union(*self._freqs)
+
+    @property
+    def seed(self) -> int | None:
+        return DetectorFactory.seed  # type: ignore[no-any-return]
+
+    def vector(self, ngram: str) -> list[float]:
+        """``DetectorFactory.add_profile``'s list for ``ngram``: its frequency over the profile's n-gram count of
+        that length, 0.0 where a profile lacks it (and for n-grams longer than three characters)."""
+        out = [0.0] * self._size
+        length = len(ngram)
+        if 1 <= length <= 3:
+            for index, (freq, n_words) in enumerate(zip(self._freqs, self._n_words, strict=True)):
+                count = freq.get(ngram)
+                if count is not None:
+                    out[index] = 1.0 * count / n_words[length - 1]
+        return out
+
+
 @functools.cache
-def _factory() -> Any:
-    """The shipped profiles, loaded once (langdetect's own ``detect_langs`` does the same)."""
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    return factory
+def _factory() -> _Profiles:
+    """The shipped profiles, read once (langdetect's own ``detect_langs`` loads the same directory)."""
+    return _Profiles(PROFILES_DIRECTORY)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -78,7 +123,7 @@ def _word_ngrams(word: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=20_000)
 def _profile_vector(ngram: str) -> npt.NDArray[np.float64]:
     """The per-language probabilities of one profile n-gram, as a vector (in ``langlist`` order)."""
-    vector = np.array(_factory().word_lang_prob_map[ngram], dtype=np.float64)
+    vector = np.array(_factory().vector(ngram), dtype=np.float64)
     vector.flags.writeable = False  # shared through the cache
     return vector
 
