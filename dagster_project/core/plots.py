@@ -465,14 +465,17 @@ PLOTS: tuple[tuple[str, str, str, Callable[[Mapping[str, pl.DataFrame]], Figure]
 def png_bytes(fig: Figure) -> bytes:
     """The figure as a 256-colour PNG: flat charts lose nothing visible and weigh about 40% of RGBA.
 
-    No Software/date metadata, so the same tables give byte-identical files.
+    No Software/date metadata, so the same tables give byte-identical files. The canvas is rendered once and
+    its pixels handed to Pillow directly: ``savefig`` would encode an RGBA PNG only for it to be decoded again
+    (the same pixels, measured; ~0.15 s of every published version).
     """
     from PIL import Image
 
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", metadata={"Software": None})
+    canvas = fig.canvas
+    canvas.draw()
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    Image.open(raw).convert("RGB").quantize(256).save(out, format="PNG", optimize=True)
+    rgba.convert("RGB").quantize(256).save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
