@@ -154,6 +154,8 @@ def aircraft_families() -> Iterator[dg.Output | dg.AssetCheckResult]:
                                     "outlet and whether it counts (syndicated copies do not)."),
     },
     check_specs=[contract_spec("claims", Claims), contract_spec("claim_values", ClaimValues)],
+    ins={"articles": dg.AssetIn(metadata={"columns": ["article_id", "outlet"]}),  # not the texts
+         "mention_candidates": dg.AssetIn(), "syndication": dg.AssetIn(), "syndicated_paragraphs": dg.AssetIn()},
 )
 def claim_tables(
     articles: pl.DataFrame,

@@ -25,6 +25,10 @@ from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
     group_name="publish",
     description="One row per raw file that produced no article, with a reason code and a human-readable detail.",
     check_specs=[contract_spec("quarantine", Quarantine)],
+    # Only the columns used: not the raw texts, clean bodies and offset maps.
+    ins={"raw_articles": dg.AssetIn(metadata={"columns": ["source_file", "source_sha256", "quarantine_reason",
+                                                          "detail"]}),
+         "articles": dg.AssetIn(metadata={"columns": ["source_file"]})},
 )
 def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Files refused at ingest, plus accepted files the parser found no article in (``no_article_text``)."""
