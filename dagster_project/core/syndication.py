@@ -13,10 +13,13 @@ answer is deterministic even when dates tie or are missing.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby, repeat
+from operator import itemgetter
 
 from datasketch import MinHash, MinHashLSH
 
@@ -93,7 +96,9 @@ def _tokens(text: str) -> list[str]:
 def _shingles(toks: list[str], k: int) -> frozenset[str]:
     if len(toks) < k:
         return frozenset([" ".join(toks)]) if toks else frozenset()
-    return frozenset(" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1))
+    # zip over k shifted views yields the k-grams without slicing a list per position (the hot path
+    # when whole articles are shingled); the views differ in length on purpose, the shortest ends it.
+    return frozenset(map(" ".join, zip(*(toks[i:] for i in range(k)), strict=False)))
 
 
 def shingle(text: str, k: int = SHINGLE_WORDS) -> frozenset[str]:
@@ -130,7 +135,48 @@ def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     inter = len(a & b)
     if not inter:
         return 0.0, 0.0
-    return inter / len(a | b), inter / min(len(a), len(b))
+    # |a | b| by inclusion-exclusion: the same integer without building the union of two large sets.
+    return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))
+
+
+def _candidate_sources(
+    near: list[tuple[int, float, float]], carriers: list[list[tuple[int, int, Paragraph]]], max_sources: int
+) -> tuple[list[int], list[tuple[float, float, Paragraph]]]:
+    """Each candidate source article of one distinct paragraph with its best-matching paragraph, by rank.
+
+    ``near`` is the paragraph's scored neighbours, ``carriers`` the (rank, index, paragraph) of every copy
+    of each distinct paragraph, sorted. An article is a candidate when it is among the ``max_sources``
+    earliest carriers of some neighbour; its best paragraph has the highest (jaccard, containment), then the
+    lowest index. Returns the candidates' ranks ascending and, aligned, (jaccard, containment, paragraph).
+    Every copy of the paragraph needs the same answer restricted to earlier ranks, so it is computed once.
+    """
+    best: dict[int, tuple[float, float, int, Paragraph]] = {}
+    for other, jac, cont in near:
+        for r, _, q in carriers[other][:max_sources]:
+            cand = (jac, cont, -q.index, q)
+            prev = best.get(r)
+            if prev is None or cand[:3] > prev[:3]:
+                best[r] = cand
+    ranks = sorted(best)
+    return ranks, [(best[r][0], best[r][1], best[r][3]) for r in ranks]
+
+
+def _earliest_source(matches: list[Iterable[tuple[int, int]]], total: int) -> tuple[int, int, int] | None:
+    """The earliest source of an article: (rank, matched characters, shared paragraphs), or None.
+
+    ``matches`` holds, per paragraph with an earlier near-duplicate, the (rank, paragraph length) of each
+    candidate source in rank order; ``total`` is the length of all the article's compared paragraphs. A
+    source must carry near-duplicates of ``MIN_COVERAGE`` of that text. Merging the lists visits sources
+    earliest first, so the scan stops at the answer instead of tallying every candidate of every paragraph
+    (a copy of widely syndicated text has dozens of candidates per paragraph).
+    """
+    if not total:
+        return None
+    for r, group in groupby(heapq.merge(*matches), key=itemgetter(0)):
+        lengths = [n for _, n in group]
+        if sum(lengths) / total >= MIN_COVERAGE:
+            return r, sum(lengths), len(lengths)
+    return None
 
 
 def find_syndication(
@@ -184,47 +230,43 @@ def find_syndication(
         neighbours.append(near)
     del sketches, lsh
 
+    by_rank = sorted(arts, key=rank.__getitem__)
+    # Candidate sources of one distinct paragraph, for every article carrying it: built on the first carrier
+    # and dropped after the last one (bounded by neighbours x max_sources, and never held for all paragraphs).
+    live: dict[int, tuple[list[int], list[tuple[float, float, Paragraph]]]] = {}
     para_links: list[ParagraphLink] = []
     art_links: list[ArticleLink] = []
     # Shingles of a source's whole text, for its copies' similarity (sources are few, copies many).
     source_shingles: dict[str, frozenset[str]] = {}
-    for aid in sorted(arts, key=rank.__getitem__):
-        mine = rank[aid]
-        # matched[a] = characters of this article's paragraphs with a near-duplicate in article a; kept for one
-        # article at a time (for all articles at once it was the largest structure here).
-        matched: dict[str, int] = defaultdict(int)
-        shared: dict[str, int] = defaultdict(int)
+    for mine, aid in enumerate(by_rank):
+        # Per paragraph with an earlier near-duplicate: (rank, length) for each of its candidate sources.
+        matches: list[Iterable[tuple[int, int]]] = []
         for p, did in paras[aid]:
-            # best[source] = (jaccard, containment, -index, paragraph): on equal scores the source's
-            # earliest paragraph wins.
-            best: dict[str, tuple[float, float, int, Paragraph]] = {}
-            for other, jac, cont in neighbours[did]:
-                for r, _, q in carriers[other][:max_sources]:
-                    if r >= mine:
-                        break  # sorted by rank: every later carrier is not earlier than this article
-                    cand = (jac, cont, -q.index, q)
-                    prev = best.get(q.article_id)
-                    if prev is None or cand[:3] > prev[:3]:
-                        best[q.article_id] = cand
-            if not best:
+            if did not in live:
+                live[did] = _candidate_sources(neighbours[did], carriers, max_sources)
+            ranks, cands = live[did]
+            last_rank, last_index, _ = carriers[did][-1]
+            if (last_rank, last_index) == (mine, p.index):
+                del live[did]
+            # Only articles earlier than this one can be its source; the candidates are sorted by rank.
+            n = bisect_left(ranks, mine)
+            if not n:
                 continue
-            for src in best:
-                matched[src] += p.end - p.start
-                shared[src] += 1
-            src = min(best, key=rank.__getitem__)
-            jac, cont, _, q = best[src]
-            para_links.append(ParagraphLink(aid, p.index, p.start, p.end, src, q.index, q.start, q.end,
+            matches.append(zip(ranks[:n], repeat(p.end - p.start)))
+            jac, cont, q = cands[0]
+            para_links.append(ParagraphLink(aid, p.index, p.start, p.end, q.article_id, q.index, q.start, q.end,
                                             round(jac, 4), round(cont, 4)))
         total = sum(p.end - p.start for p, _ in paras[aid])
-        sources = [s for s, n in matched.items() if total and n / total >= MIN_COVERAGE]
-        if not sources:
+        found = _earliest_source(matches, total)
+        if found is None:
             art_links.append(ArticleLink(aid, aid, False, None, 0.0, 0, len(paras[aid])))
             continue
-        src = min(sources, key=rank.__getitem__)
+        first, matched, shared = found
+        src = by_rank[first]
         if src not in source_shingles:
             source_shingles[src] = shingle(arts[src].text)
         jac, _ = _scores(shingle(arts[aid].text), source_shingles[src])
-        art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched[src] / total, 4),
-                                     shared[src], len(paras[aid])))
+        art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched / total, 4), shared,
+                                     len(paras[aid])))
     art_links.sort(key=lambda a: a.article_id)
     return art_links, para_links
