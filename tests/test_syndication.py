@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.core.syndication import ArticleRef, find_syndication, shingle
+from dagster_project.core.syndication import ArticleRef, _text_shingles, find_syndication, paragraphs, shingle
 
 P1 = "Pirates boarded a tanker carrying forty thousand tonnes of crude oil near Lagos on Sunday, the navy said."
 P2 = "A navy spokesman said about twenty sailors were taken hostage and that a search was under way at sea."
@@ -137,3 +137,18 @@ def test_sources_are_drawn_from_the_earliest_max_sources_carriers_of_each_paragr
     assert (arts["x"].source_article_id, arts["o2"].source_article_id) == ("x", "o1")
     assert [(p.article_id, p.paragraph_index, p.source_article_id) for p in paras] == [
         ("o2", 0, "o1"), ("x", 0, "o1"), ("y", 0, "o1"), ("y", 1, "x"), ("y", 2, "x")]
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "Caracas",
+    "CARACAS, March 24\n\n" + P1 + "\n\n" + P2,  # a dateline too short to compare, joined to the first paragraph
+    P1 + "\n\nReuters\n\n" + P2 + "\nA second line of the same paragraph here.",
+    "\n\n".join([P3] * 3) + "\n",
+    "x" * 400 + " long-word start\n\n" + P1.upper() + " " + "y" * 300 + "\n\nand a tail",  # words longer than a slice
+    P2 + " " + "q" * 50 + " e\n\n" + P3,  # a slice would cut the second word from the edge
+    "Caracas Venezuela\n\n" + "h" * 10 + " " + "i" * 60 + " " + P2,  # the same at the start
+    "Straße ΟΔΟΣ " * 12 + "\r\n\r\n" + P2,  # folding that changes length; \r inside a chunk
+])
+def test_whole_text_shingles_built_from_paragraphs_equal_shingling_the_text(text: str) -> None:
+    assert _text_shingles(text, paragraphs("a", text)) == shingle(text)

@@ -16,10 +16,12 @@ import datetime as dt
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby, repeat
 from operator import itemgetter
+from typing import cast
 
 from datasketch import MinHash, MinHashLSH
 
@@ -33,6 +35,7 @@ MIN_CONTAINMENT = 0.6  # a paragraph kept whole inside a longer, merged one
 MIN_COVERAGE = 0.4  # share of an article's paragraph text that must come from one source
 # Candidate sources per near-duplicate paragraph: its earliest carriers (see find_syndication).
 MAX_SOURCES = 32
+EDGE_CACHE = 1 << 14  # paragraphs whose edge words are kept while shingling whole articles
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per paragraph, ~165,000 at 10,000 articles
@@ -103,6 +106,52 @@ def _shingles(toks: list[str], k: int) -> frozenset[str]:
 
 def shingle(text: str, k: int = SHINGLE_WORDS) -> frozenset[str]:
     return _shingles(_tokens(text), k)
+
+
+def _edge_tokens(chunk: str, n: int) -> tuple[str | None, ...]:
+    """The first and last ``n`` tokens of a chunk with None between, tokenizing only its two ends.
+
+    Every token of the chunk when it is too short for that. Case folding works character by character and
+    a token never crosses a non-word character, so tokens read from a slice are the chunk's own, except a
+    word cut at the slice's inner end: that is at worst the (n+1)th token from the edge, never one kept.
+    """
+    width = 16 * (n + 1)
+    while width < len(chunk):
+        head, tail = _tokens(chunk[:width]), _tokens(chunk[-width:])
+        if len(head) > n and len(tail) > n:
+            return (*head[:n], None, *tail[len(tail) - n:])
+        width *= 2
+    return tuple(_tokens(chunk))
+
+
+def _text_shingles(
+    text: str, plist: list[Paragraph], k: int = SHINGLE_WORDS,
+    edge_tokens: Callable[[str, int], tuple[str | None, ...]] = _edge_tokens,
+) -> frozenset[str]:
+    """``shingle(text)`` for a text whose compared paragraphs ``plist`` are already shingled.
+
+    Tokens never span a line break, so the text's k-grams are those inside one chunk (a paragraph's
+    shingles) and those spanning chunk breaks, which use at most k-1 tokens at a paragraph's edge. Those
+    edges and the short chunks left out of ``plist`` (datelines, bylines) are the only text tokenized
+    again: for a copy that is a small part of it, and copies are most of a syndicated corpus.
+    ``edge_tokens`` may be a cached ``_edge_tokens`` (verbatim paragraphs recur across copies).
+    """
+    by_index = {p.index: p for p in plist}
+    inner: list[frozenset[str]] = []
+    # The text's tokens in order, with None where a paragraph's middle is skipped (no k-gram spans it).
+    seam: list[str | None] = []
+    for i, m in enumerate(_PARAGRAPH.finditer(text)):
+        p = by_index.get(i)
+        if p is None:
+            seam.extend(_tokens(m.group(0)))
+        else:
+            inner.append(p.shingles)
+            seam.extend(edge_tokens(m.group(0), k - 1))
+    if None not in seam:  # nothing skipped: these are all the tokens
+        return _shingles(cast(list[str], seam), k)
+    spanning = (" ".join(cast(tuple[str, ...], w)) for w in zip(*(seam[i:] for i in range(k)), strict=False)
+                if None not in w)
+    return frozenset().union(*inner, spanning)
 
 
 def paragraphs(article_id: str, text: str, memo: dict[str, frozenset[str] | None] | None = None) -> list[Paragraph]:
@@ -206,8 +255,8 @@ def find_syndication(
             if did == len(distinct):
                 distinct.append(p.shingles)
                 carriers.append([])
-            # Keep one shingle set per distinct paragraph, not one per copy (memory).
-            p = Paragraph(p.article_id, p.index, p.start, p.end, distinct[did])
+            if p.shingles is not distinct[did]:  # keep one shingle set per distinct paragraph, not one per copy
+                p = Paragraph(p.article_id, p.index, p.start, p.end, distinct[did])
             plist.append((p, did))
             carriers[did].append((rank[aid], p.index, p))
         paras[aid] = plist
@@ -238,6 +287,8 @@ def find_syndication(
     art_links: list[ArticleLink] = []
     # Shingles of a source's whole text, for its copies' similarity (sources are few, copies many).
     source_shingles: dict[str, frozenset[str]] = {}
+    # Verbatim paragraphs recur across copies; a bounded cache keeps memory flat on corpora that don't repeat.
+    edge_tokens = lru_cache(maxsize=EDGE_CACHE)(_edge_tokens)
     for mine, aid in enumerate(by_rank):
         # Per paragraph with an earlier near-duplicate: (rank, length) for each of its candidate sources.
         matches: list[Iterable[tuple[int, int]]] = []
@@ -264,8 +315,9 @@ def find_syndication(
         first, matched, shared = found
         src = by_rank[first]
         if src not in source_shingles:
-            source_shingles[src] = shingle(arts[src].text)
-        jac, _ = _scores(shingle(arts[aid].text), source_shingles[src])
+            source_shingles[src] = _text_shingles(arts[src].text, [q for q, _ in paras[src]], edge_tokens=edge_tokens)
+        text_shingles = _text_shingles(arts[aid].text, [q for q, _ in paras[aid]], edge_tokens=edge_tokens)
+        jac, _ = _scores(text_shingles, source_shingles[src])
         art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched / total, 4), shared,
                                      len(paras[aid])))
     art_links.sort(key=lambda a: a.article_id)
