@@ -174,10 +174,11 @@ def paragraphs(article_id: str, text: str, memo: dict[str, frozenset[str] | None
     return out
 
 
-def _minhash(sh: frozenset[str]) -> MinHash:
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch([s.encode("utf-8") for s in sorted(sh)])
-    return mh
+def _minhashes(sets: list[frozenset[str]]) -> list[MinHash]:
+    # MinHash.generator sets up the permutations once and copies them: a new MinHash per set redraws them,
+    # which cost more than hashing the set.
+    batches = ([s.encode("utf-8") for s in sorted(sh)] for sh in sets)
+    return list(MinHash.generator(batches, num_perm=NUM_PERM, seed=1))
 
 
 def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
@@ -189,19 +190,23 @@ def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
 
 
 def _candidate_sources(
-    near: list[tuple[int, float, float]], carriers: list[list[tuple[int, int, Paragraph]]], max_sources: int
+    near: list[tuple[int, float, float]], carriers: list[list[tuple[int, int, Paragraph]]], max_sources: int,
+    before: int,
 ) -> tuple[list[int], list[tuple[float, float, Paragraph]]]:
     """Each candidate source article of one distinct paragraph with its best-matching paragraph, by rank.
 
     ``near`` is the paragraph's scored neighbours, ``carriers`` the (rank, index, paragraph) of every copy
     of each distinct paragraph, sorted. An article is a candidate when it is among the ``max_sources``
-    earliest carriers of some neighbour; its best paragraph has the highest (jaccard, containment), then the
-    lowest index. Returns the candidates' ranks ascending and, aligned, (jaccard, containment, paragraph).
-    Every copy of the paragraph needs the same answer restricted to earlier ranks, so it is computed once.
+    earliest carriers of some neighbour, and ranks before ``before`` (the paragraph's last carrier: no copy
+    needs a later source). Its best paragraph has the highest (jaccard, containment), then the lowest index.
+    Returns the candidates' ranks ascending and, aligned, (jaccard, containment, paragraph). Every copy of
+    the paragraph needs the same answer restricted to earlier ranks, so it is computed once.
     """
     best: dict[int, tuple[float, float, int, Paragraph]] = {}
     for other, jac, cont in near:
         for r, _, q in carriers[other][:max_sources]:
+            if r >= before:
+                break  # carriers are sorted by rank
             cand = (jac, cont, -q.index, q)
             prev = best.get(r)
             if prev is None or cand[:3] > prev[:3]:
@@ -264,19 +269,22 @@ def find_syndication(
     for c in carriers:
         c.sort(key=lambda t: (t[0], t[1]))
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    sketches = [_minhash(sh) for sh in distinct]
+    sketches = _minhashes(distinct)
     for did, mh in enumerate(sketches):
         lsh.insert(did, mh)
     # Near-duplicate neighbours of each distinct paragraph (itself included), scored exactly, sorted by id
     # so every later step is independent of the LSH's set iteration order (which follows the hash seed).
-    neighbours: list[list[tuple[int, float, float]]] = []
+    # Both the scores and the LSH are symmetric (two sketches collide when one band matches), so each pair is
+    # scored once, from its lower id, and the higher id finds it already in its list (rewrites of one wire
+    # story are each other's neighbours by the hundred).
+    neighbours: list[list[tuple[int, float, float]]] = [[] for _ in distinct]
     for did, mh in enumerate(sketches):
-        near = []
-        for other in sorted(lsh.query(mh)):
+        for other in sorted(o for o in lsh.query(mh) if o >= did):
             jac, cont = _scores(distinct[did], distinct[other])
             if jac >= MIN_JACCARD or cont >= MIN_CONTAINMENT:
-                near.append((other, jac, cont))
-        neighbours.append(near)
+                neighbours[did].append((other, jac, cont))
+                if other != did:
+                    neighbours[other].append((did, jac, cont))
     del sketches, lsh
 
     by_rank = sorted(arts, key=rank.__getitem__)
@@ -293,10 +301,10 @@ def find_syndication(
         # Per paragraph with an earlier near-duplicate: (rank, length) for each of its candidate sources.
         matches: list[Iterable[tuple[int, int]]] = []
         for p, did in paras[aid]:
-            if did not in live:
-                live[did] = _candidate_sources(neighbours[did], carriers, max_sources)
-            ranks, cands = live[did]
             last_rank, last_index, _ = carriers[did][-1]
+            if did not in live:
+                live[did] = _candidate_sources(neighbours[did], carriers, max_sources, last_rank)
+            ranks, cands = live[did]
             if (last_rank, last_index) == (mine, p.index):
                 del live[did]
             # Only articles earlier than this one can be its source; the candidates are sorted by rank.
