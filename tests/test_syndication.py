@@ -3,8 +3,18 @@
 import datetime as dt
 
 import pytest
+from datasketch import MinHashLSH
 
-from dagster_project.core.syndication import ArticleRef, _text_shingles, find_syndication, paragraphs, shingle
+from dagster_project.core.syndication import (
+    LSH_PARAMS,
+    LSH_THRESHOLD,
+    NUM_PERM,
+    ArticleRef,
+    _text_shingles,
+    find_syndication,
+    paragraphs,
+    shingle,
+)
 
 P1 = "Pirates boarded a tanker carrying forty thousand tonnes of crude oil near Lagos on Sunday, the navy said."
 P2 = "A navy spokesman said about twenty sailors were taken hostage and that a search was under way at sea."
@@ -152,3 +162,8 @@ def test_sources_are_drawn_from_the_earliest_max_sources_carriers_of_each_paragr
 ])
 def test_whole_text_shingles_built_from_paragraphs_equal_shingling_the_text(text: str) -> None:
     assert _text_shingles(text, paragraphs("a", text)) == shingle(text)
+
+
+def test_pinned_lsh_bands_are_the_ones_datasketch_derives_for_the_threshold() -> None:
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == LSH_PARAMS
