@@ -280,6 +280,51 @@ def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
     assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(name for name, *_ in card.plots.PLOTS)
 
 
+def _staged(root: Path) -> Path:
+    root.mkdir()
+    for name, df in _tables().items():
+        df.write_parquet(root / f"{name}.parquet")
+    return root
+
+
+def test_a_warm_helper_draws_the_same_plots_and_card(tmp_path: Path) -> None:
+    from dagster_project.core import background
+
+    here, there = _staged(tmp_path / "here"), _staged(tmp_path / "helper")
+    card.version_docs_extra(None)(here, MANIFEST)
+    background.prestart(["dagster_project.core.card"])
+    try:
+        assert background.running()
+        card.version_docs_extra(None)(there, MANIFEST)
+    finally:
+        background.shutdown()
+    assert not background.running()
+    files = sorted(p.relative_to(here).as_posix() for p in here.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(there).as_posix() for p in there.rglob("*") if p.is_file())
+    assert any(f.startswith("plots/") for f in files)
+    for f in files:
+        assert (here / f).read_bytes() == (there / f).read_bytes(), f
+
+
+def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster_project.core import background
+
+    staging = _staged(tmp_path / "staging")
+    background.prestart()
+    try:
+        # The helper draws from the staged files; one it cannot read fails the hook (and so the publish).
+        monkeypatch.setattr(card, "write_staged_plots", _unreadable_plots)
+        with pytest.raises(ValueError, match="staged file unreadable"):
+            card.version_docs_extra(None)(staging, MANIFEST)
+        assert (staging / "README.md").is_file()  # the card itself was written meanwhile
+    finally:
+        background.shutdown()
+
+
+def _unreadable_plots(staging: Path) -> None:
+    raise ValueError(f"staged file unreadable in {staging}")
+
+
 @pytest.mark.parametrize(("rows", "label"), [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (150_000, "100K<n<1M"),
                                              (2_000_000, "1M<n<10M")])
 def test_front_matter_size_category(rows: int, label: str) -> None:

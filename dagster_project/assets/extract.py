@@ -1,6 +1,7 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
 import dataclasses
+import os
 from collections.abc import Iterator
 
 import dagster as dg
@@ -10,6 +11,7 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
+from dagster_project.core import background
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
@@ -17,6 +19,7 @@ from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_fa
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.memory import release_memory
 from dagster_project.core.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
+from dagster_project.core.plots import DRAWING_MODULES
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
@@ -72,6 +75,10 @@ def mention_candidates(
 
     stats = cache.fill(keyed, compute)
     stop_prestarted()  # a server started ahead of time and not needed (every article was in the cache)
+    if stats.misses and os.environ.get("NEWSETL_PRESTART", "1") != "0":
+        # New or changed articles: a new version follows. Warm the helper that will draw its plots now that the
+        # extraction server is done and a core is free (core/background.py).
+        background.prestart(["dagster_project.core.card", *DRAWING_MODULES])
     if not is_url(roots.raw_dir):
         record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")

@@ -12,6 +12,7 @@ staging folder, so they are published atomically with the data.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent import futures
 import json
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
-from dagster_project.core import dictionary, plots
+from dagster_project.core import background, dictionary, plots
 
 CARD = "README.md"
 CHANGELOG = "CHANGELOG.md"
@@ -691,9 +692,25 @@ def version_docs_extra(eval_root: Path | None, code_root: Path | None = None) ->
     """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation."""
 
     def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
-        write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root)
+        # Drawing the plots takes about a second: with a warm helper process (core/background.py) they are drawn
+        # there, from the same staged files, while this process writes the card.
+        pending = background.submit(write_staged_plots, staging)
+        try:
+            write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root,
+                               plots_drawn_elsewhere=pending is not None)
+        except BaseException:
+            if pending is not None:  # it writes into staging, which the publisher deletes when this raises
+                futures.wait([pending])
+            raise
+        if pending is not None:
+            pending.result()  # the helper's error, if any, is raised here and the version is not published
 
     return extra
+
+
+def write_staged_plots(staging: Path) -> list[plots.PlotFile]:
+    """Draw the plots of a staged version from its own files (what the helper process runs)."""
+    return plots.write_plots(staged_tables(staging), staging / "plots")
 
 
 def write_version_docs(
@@ -702,9 +719,14 @@ def write_version_docs(
     tables: Mapping[str, pl.DataFrame],
     eval_root: Path | None,
     code_root: Path | None = None,
+    plots_drawn_elsewhere: bool = False,
 ) -> VersionDocs:
-    """Write plots, evaluation report copies, ``CITATION.cff`` and the card into a staged version."""
-    plot_files = plots.write_plots(tables, staging / "plots")
+    """Write plots, evaluation report copies, ``CITATION.cff`` and the card into a staged version.
+
+    ``plots_drawn_elsewhere``: the caller has the plots drawn into ``staging/plots`` by other means (see
+    ``version_docs_extra``); the card only lists them.
+    """
+    plot_files = plots.plot_files() if plots_drawn_elsewhere else plots.write_plots(tables, staging / "plots")
     reports = load_reports(eval_root, code_root)
     copied = []
     for rep in reports:

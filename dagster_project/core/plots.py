@@ -484,11 +484,18 @@ def plot_paths(prefix: str = "plots") -> list[str]:
     return [f"{prefix}/{filename}" for filename, *_ in PLOTS]
 
 
+# What drawing imports (lazily, see above): a helper process that will draw can import these ahead of time.
+DRAWING_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.dates", "PIL.Image")
+
+
+def plot_files(prefix: str = "plots") -> list[PlotFile]:
+    """What ``write_plots`` writes, in display order (known before anything is drawn)."""
+    return [PlotFile(f"{prefix}/{filename}", title, alt) for filename, title, alt, _ in PLOTS]
+
+
 def write_plots(tables: Mapping[str, pl.DataFrame], out_dir: Path, prefix: str = "plots") -> list[PlotFile]:
     """Draw every plot into ``out_dir`` as PNG; paths returned are ``<prefix>/<file>``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for filename, title, alt, draw in PLOTS:
+    for filename, _, _, draw in PLOTS:
         (out_dir / filename).write_bytes(png_bytes(draw(tables)))
-        written.append(PlotFile(f"{prefix}/{filename}", title, alt))
-    return written
+    return plot_files(prefix)

@@ -1,0 +1,64 @@
+"""One warm helper process for CPU work that can overlap the build's own, on the other core.
+
+A refresh that adds a few articles spends most of its time after extraction, when the second core is idle:
+drawing the version's plots alone takes about a second. Once extraction has finished and a new version is
+coming, the build starts the helper (:func:`prestart`), which imports what it will need (matplotlib) on the
+idle core while the corpus-wide steps run. Work is then handed to it with :func:`submit` and collected later;
+without a helper, callers do the work themselves. The helper is an ordinary ``concurrent.futures`` process
+pool of one *spawned* process (the build process, which runs threads, is never forked).
+
+(It runs at normal priority: at the lowest one it starved whenever anything else kept both cores busy, and
+the publisher waited for it.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_POOL: ProcessPoolExecutor | None = None
+_LOCK = threading.Lock()
+
+
+def _init(modules: Sequence[str]) -> None:
+    for name in modules:
+        importlib.import_module(name)
+
+
+def _ready() -> bool:
+    return True
+
+
+def prestart(modules: Sequence[str] = ()) -> None:
+    """Start the helper now (if not started) and let it import ``modules`` while it waits for work."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None:
+            ctx = multiprocessing.get_context("spawn")
+            _POOL = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=(tuple(modules),))
+            _POOL.submit(_ready)  # the pool starts its process on the first task
+
+
+def submit(fn: Callable[..., T], *args: Any) -> Future[T] | None:
+    """Run ``fn(*args)`` in the helper (``fn`` and its arguments must pickle); None when there is no helper."""
+    with _LOCK:
+        return None if _POOL is None else _POOL.submit(fn, *args)
+
+
+def running() -> bool:
+    return _POOL is not None
+
+
+def shutdown() -> None:
+    """Stop the helper (waits for work already handed over)."""
+    global _POOL
+    with _LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
