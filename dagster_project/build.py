@@ -183,6 +183,8 @@ def exit_now(code: int) -> NoReturn:
     Python's own clean-up of millions of objects (spaCy, the gazetteers, Dagster) would be left, and it
     would count in every refresh. Logging and the standard streams are flushed first.
     """
+    if "dagster_project.core.background" in sys.modules:  # a helper process still waiting for work
+        sys.modules["dagster_project.core.background"].shutdown()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

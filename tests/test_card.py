@@ -330,3 +330,27 @@ def _unreadable_plots(staging: Path) -> None:
 def test_front_matter_size_category(rows: int, label: str) -> None:
     header = card.front_matter({"version": "1.0.0"}, {"mentions": pl.DataFrame({"a": pl.int_range(rows, eager=True)})})
     assert f"size_categories:\n- {label}\n" in header
+
+
+def test_plots_drawn_ahead_from_memory_equal_those_drawn_from_the_staged_version(tmp_path: Path) -> None:
+    from dagster_project.core import background
+    from dagster_project.core.publish import canonical
+
+    tables = _tables()
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    for name, df in tables.items():  # what core.publish stages: the canonical form of each table
+        canonical(name, df).write_parquet(staged / f"{name}.parquet")
+    shuffled = {name: df.reverse() for name, df in tables.items()}  # the helper puts rows in canonical order
+    background.prestart(["dagster_project.core.card"])
+    try:
+        ahead = card.draw_plots_ahead(shuffled, tmp_path / "ahead")
+        assert ahead is not None
+        drawn = ahead.future.result()
+    finally:
+        background.shutdown()
+    assert card.draw_plots_ahead(tables, tmp_path / "none") is None  # no helper: the extra draws itself
+    card.write_staged_plots(staged)
+    assert [f.path for f in drawn] == [f.path for f in card.plots.plot_files()]
+    for f in drawn:
+        assert (tmp_path / "ahead" / f.path).read_bytes() == (staged / f.path).read_bytes(), f.path

@@ -11,7 +11,7 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core import background
+from dagster_project.core import background, plots
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
@@ -19,7 +19,6 @@ from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_fa
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.memory import release_memory
 from dagster_project.core.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
-from dagster_project.core.plots import DRAWING_MODULES
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
@@ -78,7 +77,7 @@ def mention_candidates(
     if stats.misses and os.environ.get("NEWSETL_PRESTART", "1") != "0":
         # New or changed articles: a new version follows. Warm the helper that will draw its plots now that the
         # extraction server is done and a core is free (core/background.py).
-        background.prestart(["dagster_project.core.card", *DRAWING_MODULES])
+        background.prestart(["dagster_project.core.card"])
     if not is_url(roots.raw_dir):
         record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")

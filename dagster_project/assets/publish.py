@@ -2,7 +2,9 @@
 
 import importlib.metadata
 import platform
+import tempfile
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 
 import dagster as dg
@@ -11,12 +13,12 @@ import polars as pl
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
-from dagster_project.core.card import version_docs_extra
+from dagster_project.core.card import draw_plots_ahead, version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit, git_dirty
 from dagster_project.core.parse import PARSER_VERSION
-from dagster_project.core.publish import AuditError, Extra, publish, read_latest, read_manifest, verify_version
+from dagster_project.core.publish import AuditError, publish, read_latest, read_manifest, verify_version
 from dagster_project.core.storage import local_curated, publish_to
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
@@ -51,10 +53,10 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[d
                                                       "by_reason": dg.MetadataValue.json(by_reason)})
 
 
-# Further files written into each version before it is published: callables ``(staging_dir, manifest)``.
-# The changelog is always written by core.publish; the dataset card (README.md), plots/, CITATION.cff
-# and copies of the evaluation reports it cites are added here.
-EXTRAS: list[Extra] = [version_docs_extra(PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")]
+# Besides the tables, each version gets the changelog (always written by core.publish) and, through the
+# card extra (core/card.py), the dataset card (README.md), plots/, CITATION.cff and copies of the evaluation
+# reports it cites, found under these roots.
+DOCS_ROOTS = (PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")
 
 
 def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
@@ -105,17 +107,26 @@ def published_version(
     sources, details = raw_sources(raw_articles, articles)
     lineage = _lineage(context, nlp)
 
-    def _publish(curated: Path):  # type: ignore[no-untyped-def]
-        result = publish(tables, curated, sources, lineage, extras=EXTRAS, source_details=details)
-        return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
+    with tempfile.TemporaryDirectory(prefix="newsetl-plots-") as folder:
+        # With a warm helper process (started when articles were extracted), the plots are drawn there from
+        # these tables while the version is audited and staged (core/card.py).
+        ahead = draw_plots_ahead(tables, Path(folder))
+        extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
 
-    try:
-        # publish_to: on a local mirror, then uploaded, when the curated root is an fsspec URL.
-        result, manifest, summary = publish_to(roots.curated_root, _publish)
-    except AuditError as exc:
-        for failure in exc.failures:
-            context.log.error(f"audit failed: {failure}")
-        raise
+        def _publish(curated: Path):  # type: ignore[no-untyped-def]
+            result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
+            return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
+
+        try:
+            # publish_to: on a local mirror, then uploaded, when the curated root is an fsspec URL.
+            result, manifest, summary = publish_to(roots.curated_root, _publish)
+        except AuditError as exc:
+            for failure in exc.failures:
+                context.log.error(f"audit failed: {failure}")
+            raise
+        finally:
+            if ahead is not None:  # still drawing into the folder (e.g. nothing new was published)
+                futures.wait([ahead.future])
     context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
     return dg.MaterializeResult(
         metadata={

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -26,22 +28,35 @@ _POOL: ProcessPoolExecutor | None = None
 _LOCK = threading.Lock()
 
 
-def _init(modules: Sequence[str]) -> None:
+def _init(modules: Sequence[str], warm_up: Callable[[], object] | None) -> None:
+    # The pool's queues keep both ends of their pipes open in here, so a parent that exits without shutting the
+    # pool down (the build ends with os._exit) would leave this process waiting forever: watch for it.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     for name in modules:
         importlib.import_module(name)
+    if warm_up is not None:
+        warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _ready() -> bool:
     return True
 
 
-def prestart(modules: Sequence[str] = ()) -> None:
-    """Start the helper now (if not started) and let it import ``modules`` while it waits for work."""
+def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None = None) -> None:
+    """Start the helper now (if not started): it imports ``modules`` and calls ``warm_up`` (a module-level
+    function, e.g. one that loads fonts) while it waits for work."""
     global _POOL
     with _LOCK:
         if _POOL is None:
             ctx = multiprocessing.get_context("spawn")
-            _POOL = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=(tuple(modules),))
+            _POOL = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init,
+                                        initargs=(tuple(modules), warm_up))
             _POOL.submit(_ready)  # the pool starts its process on the first task
 
 

@@ -12,10 +12,10 @@ staging folder, so they are published atomically with the data.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent import futures
 import json
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -688,13 +688,18 @@ def staged_tables(staging: Path) -> dict[str, pl.DataFrame]:
     return out
 
 
-def version_docs_extra(eval_root: Path | None, code_root: Path | None = None) -> Callable[[Path, Mapping[str, Any]], None]:
-    """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation."""
+def version_docs_extra(
+    eval_root: Path | None, code_root: Path | None = None, ahead: PlotsAhead | None = None
+) -> Callable[[Path, Mapping[str, Any]], None]:
+    """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation.
+
+    ``ahead``: plots already being drawn for these tables (:func:`draw_plots_ahead`); they are copied in.
+    """
 
     def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
         # Drawing the plots takes about a second: with a warm helper process (core/background.py) they are drawn
-        # there, from the same staged files, while this process writes the card.
-        pending = background.submit(write_staged_plots, staging)
+        # there (ahead of publishing, or now from the staged files) while this process writes the card.
+        pending = ahead.future if ahead is not None else background.submit(write_staged_plots, staging)
         try:
             write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root,
                                plots_drawn_elsewhere=pending is not None)
@@ -703,9 +708,41 @@ def version_docs_extra(eval_root: Path | None, code_root: Path | None = None) ->
                 futures.wait([pending])
             raise
         if pending is not None:
-            pending.result()  # the helper's error, if any, is raised here and the version is not published
+            drawn = pending.result()  # the helper's error, if any, is raised here and the version is not published
+            if ahead is not None:
+                (staging / "plots").mkdir(exist_ok=True)
+                for f in drawn:
+                    shutil.copyfile(ahead.folder / f.path, staging / f.path)
 
     return extra
+
+
+@dataclass(frozen=True)
+class PlotsAhead:
+    """Plots being drawn by the helper process into ``folder`` (see :func:`draw_plots_ahead`)."""
+
+    future: futures.Future[list[plots.PlotFile]]
+    folder: Path
+
+
+def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsAhead | None:
+    """Start drawing the plots of the version ``tables`` would become, in the helper process (None without one).
+
+    The helper puts the tables in their published form (``core.publish.canonical``), with the columns the card
+    and plots never read as typed nulls, exactly as :func:`staged_tables` reads them back from a staged
+    version: the same pictures, drawn while the publisher audits, stages and writes the card. Wait for
+    ``future`` before removing ``folder``.
+    """
+    slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
+            for name, df in tables.items() if name in PUBLISHED_TABLES}
+    future = background.submit(_draw_published, slim, folder)
+    return PlotsAhead(future, folder) if future is not None else None
+
+
+def _draw_published(tables: Mapping[str, pl.DataFrame], folder: Path) -> list[plots.PlotFile]:
+    from dagster_project.core.publish import canonical
+
+    return plots.write_plots({name: canonical(name, df) for name, df in tables.items()}, folder / "plots")
 
 
 def write_staged_plots(staging: Path) -> list[plots.PlotFile]:

@@ -484,8 +484,12 @@ def plot_paths(prefix: str = "plots") -> list[str]:
     return [f"{prefix}/{filename}" for filename, *_ in PLOTS]
 
 
-# What drawing imports (lazily, see above): a helper process that will draw can import these ahead of time.
-DRAWING_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.dates", "PIL.Image")
+def warm_up() -> None:
+    """Draw and encode a tiny figure: the first picture of a process also loads fonts and sets up the canvas
+    (~0.3 s), which a helper process can do before it has anything to draw."""
+    fig = _new_figure(2, 1)
+    fig.add_subplot(1, 1, 1).set_title("warm-up")
+    png_bytes(fig)
 
 
 def plot_files(prefix: str = "plots") -> list[PlotFile]:
