@@ -11,7 +11,7 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core import background, plots
+from dagster_project.core import background
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
