@@ -11,7 +11,7 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core import background
+from dagster_project.core import background, plots
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
@@ -77,7 +77,7 @@ def mention_candidates(
     if stats.misses and os.environ.get("NEWSETL_PRESTART", "1") != "0":
         # New or changed articles: a new version follows. Warm the helper that will draw its plots now that the
         # extraction server is done and a core is free (core/background.py).
-        background.prestart(["dagster_project.core.card"])
+        background.prestart(["dagster_project.core.card"], plots.warm_up)
     if not is_url(roots.raw_dir):
         record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
