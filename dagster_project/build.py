@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for another build on the same curated root (default 1800)")
     args = parser.parse_args(argv)
     ensure_environment()
-    from dagster_project.core.publish import BUILD_LOCK, LockBusy, curated_lock
+    from dagster_project.core.locking import BUILD_LOCK, LockBusy, curated_lock
 
     curated = Path(os.environ["NEWSETL_CURATED_DIR"])
     try:

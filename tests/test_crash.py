@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from dagster_project import dataset
-from dagster_project.core.publish import BUILD_LOCK, STAGING, curated_lock, publish, read_latest
+from dagster_project.core.locking import BUILD_LOCK, curated_lock
+from dagster_project.core.publish import STAGING, publish, read_latest
 
 REPO = Path(__file__).resolve().parent.parent
 

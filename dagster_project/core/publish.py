@@ -13,33 +13,28 @@ Published folders are never written again. One build at a time holds ``curated/.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import stat
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandera.errors as pa_errors
 import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
+from dagster_project.core.locking import curated_lock
 from dagster_project.core.schema import columns, contracts_signature, frictionless_schema
 
 LATEST = "LATEST"
 STAGING = ".staging"
 DATAPACKAGE = "datapackage.json"
-PUBLISH_LOCK = ".publish.lock"
-BUILD_LOCK = ".build.lock"
 
 Extra = Callable[[Path, dict[str, Any]], None]
 
@@ -50,10 +45,6 @@ class AuditError(Exception):
     def __init__(self, failures: list[str]):
         super().__init__("audit failed, nothing published: " + "; ".join(failures))
         self.failures = failures
-
-
-class LockBusy(Exception):
-    """Another process holds the curated root's lock and the wait timed out."""
 
 
 @dataclass
@@ -239,44 +230,6 @@ def verify_version(folder: Path) -> list[str]:
         if path.is_file() and path.stat().st_size != r.get("bytes"):
             problems.append(f"{r['path']}: {path.stat().st_size} bytes, manifest says {r.get('bytes')}")
     return problems
-
-
-@contextmanager
-def curated_lock(curated: Path, name: str = PUBLISH_LOCK, timeout: float | None = None,
-                 notify: TextIO | None = None) -> Iterator[None]:
-    """Exclusive ``flock`` on ``curated/<name>``, released by the kernel even if the holder is killed.
-
-    ``timeout=None`` waits for as long as it takes; otherwise :class:`LockBusy` after ``timeout`` seconds.
-    """
-    curated.mkdir(parents=True, exist_ok=True)
-    path = curated / name
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-            if notify is not None:
-                notify.write(f"newsetl: another build (pid {holder}) holds {path}; waiting for it to finish\n")
-                notify.flush()
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise LockBusy(
-                            f"another build (pid {holder}) holds {path}; gave up after {timeout:g}s"
-                        ) from None
-                    time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
 
 
 def recover(curated: Path) -> list[str]:
