@@ -70,10 +70,15 @@ def running() -> bool:
     return _POOL is not None
 
 
-def shutdown() -> None:
-    """Stop the helper (waits for work already handed over)."""
+def shutdown(wait: bool = True) -> None:
+    """Stop the helper: work not started is cancelled; ``wait`` for the helper process to end.
+
+    ``wait=False`` is for a parent about to exit: the helper's interpreter teardown (a few tenths of a second
+    with matplotlib and polars loaded) then happens after the parent is gone, and a helper that never hears
+    the shutdown exits by itself once its parent has (see ``_exit_with_parent``).
+    """
     global _POOL
     with _LOCK:
         pool, _POOL = _POOL, None
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
