@@ -184,7 +184,7 @@ def exit_now(code: int) -> NoReturn:
     would count in every refresh. Logging and the standard streams are flushed first.
     """
     if "dagster_project.core.background" in sys.modules:  # a helper process still waiting for work
-        sys.modules["dagster_project.core.background"].shutdown(wait=False)
+        sys.modules["dagster_project.core.background"].shutdown()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -13,9 +13,11 @@ the publisher waited for it.)
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,10 +34,19 @@ def _init(modules: Sequence[str], warm_up: Callable[[], object] | None) -> None:
     # The pool's queues keep both ends of their pipes open in here, so a parent that exits without shutting the
     # pool down (the build ends with os._exit) would leave this process waiting forever: watch for it.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # Once multiprocessing has closed its queues, skip the interpreter's teardown of matplotlib, polars and
+    # numpy (a few tenths of a second that the exiting build would wait for): the first exit handler to run.
+    atexit.register(_exit_at_once)
     for name in modules:
         importlib.import_module(name)
     if warm_up is not None:
         warm_up()
+
+
+def _exit_at_once() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -70,15 +81,10 @@ def running() -> bool:
     return _POOL is not None
 
 
-def shutdown(wait: bool = True) -> None:
-    """Stop the helper: work not started is cancelled; ``wait`` for the helper process to end.
-
-    ``wait=False`` is for a parent about to exit: the helper's interpreter teardown (a few tenths of a second
-    with matplotlib and polars loaded) then happens after the parent is gone, and a helper that never hears
-    the shutdown exits by itself once its parent has (see ``_exit_with_parent``).
-    """
+def shutdown() -> None:
+    """Stop the helper and wait for it to exit (work not started is cancelled)."""
     global _POOL
     with _LOCK:
         pool, _POOL = _POOL, None
     if pool is not None:
-        pool.shutdown(wait=wait, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
