@@ -12,6 +12,7 @@ from dagster_project.core.cache import (
     ResultCache,
     code_fingerprint,
     content_key,
+    data_files,
     extract_fingerprint,
     parse_fingerprint,
     source_closure,
@@ -180,3 +181,15 @@ def test_worker_processes_give_the_same_rows_as_one_process(raw_root: Path) -> N
     assert [k for k, _ in parallel] == [k for k, _ in serial]  # input order kept
     assert parallel == serial
     assert sum(len(rows) for _, rows in serial) > 10
+
+
+def test_data_files_are_the_data_not_python_or_its_bytecode(tmp_path: Path) -> None:
+    (tmp_path / "places").mkdir()
+    (tmp_path / "places" / "aliases.csv").write_text("a,b\n", encoding="utf-8")
+    (tmp_path / "aircraft.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "__init__.py").write_text("", encoding="utf-8")
+    before = data_files(tmp_path)
+    # What the first import of the data package leaves behind must not change the code fingerprint.
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\x00")
+    assert data_files(tmp_path) == before == [tmp_path / "aircraft.json", tmp_path / "places" / "aliases.csv"]

@@ -245,8 +245,14 @@ def _atomic_parquet(df: pl.DataFrame, path: Path) -> None:
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-def _data_files() -> list[Path]:
-    return sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix != ".py") if DATA_DIR.exists() else []
+def data_files(root: Path = DATA_DIR) -> list[Path]:
+    """The data files under ``root`` that parsing and extraction read (their bytes are fingerprinted)."""
+    # Not the package's Python files, nor the bytecode Python writes beside them on first import: a
+    # __pycache__ appearing after the first build changed the fingerprint and threw the caches away.
+    if not root.exists():
+        return []
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts)
 
 
 def parse_fingerprint(extra_modules: Sequence[str] = ()) -> str:
@@ -254,7 +260,7 @@ def parse_fingerprint(extra_modules: Sequence[str] = ()) -> str:
     from dagster_project.core.parse import PARSER_VERSION
 
     roots = ["dagster_project.core.parse", *extra_modules]
-    return code_fingerprint(roots, "dagster_project", _data_files(), [PARSER_VERSION])
+    return code_fingerprint(roots, "dagster_project", data_files(), [PARSER_VERSION])
 
 
 def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
@@ -270,4 +276,4 @@ def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
     roots = ["dagster_project.core.parallel", "dagster_project.core.extract", "dagster_project.core.extract.pipeline",
              "dagster_project.core.nlp", *extra_modules]
     salts = [EXTRACTOR_VERSION, f"{model}=={model_version}", f"spacy=={version('spacy')}"]
-    return code_fingerprint(roots, "dagster_project", _data_files(), salts)
+    return code_fingerprint(roots, "dagster_project", data_files(), salts)
