@@ -346,7 +346,7 @@ def test_plots_drawn_ahead_from_memory_equal_those_drawn_from_the_staged_version
     try:
         ahead = card.draw_plots_ahead(shuffled, tmp_path / "ahead")
         assert ahead is not None
-        drawn = ahead.future.result()
+        drawn = ahead.wait()
     finally:
         background.shutdown()
     assert card.draw_plots_ahead(tables, tmp_path / "none") is None  # no helper: the extra draws itself

@@ -239,3 +239,17 @@ def test_claims_plot_says_when_facts_are_derived() -> None:
     tables["claims"] = pl.DataFrame({"claim_id": ["c1", "c1"], "mention_id": ["m4", "m5"], "subject": ["troops"] * 2})
     assert plots.uses_claims_table(tables)
     assert "not event-aware" not in plots.plot_cross_source_claims(tables).get_suptitle()
+
+
+def test_the_draw_groups_split_the_plots_exactly() -> None:
+    # Each helper draws one group: a plot in no group would be missing from the version, one in two drawn twice.
+    grouped = [name for group in plots.DRAW_GROUPS for name in group]
+    assert sorted(grouped) == sorted(name for name, *_ in plots.PLOTS)
+    assert len(set(grouped)) == len(grouped)
+
+
+def test_write_plots_draws_only_the_names_asked_for(tmp_path: Path) -> None:
+    group = plots.DRAW_GROUPS[0]
+    written = plots.write_plots({}, tmp_path, names=group)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(group)
+    assert [f.path for f in written] == [f"plots/{name}" for name, *_ in plots.PLOTS if name in group]

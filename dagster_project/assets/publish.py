@@ -126,7 +126,7 @@ def published_version(
             raise
         finally:
             if ahead is not None:  # still drawing into the folder (e.g. nothing new was published)
-                futures.wait([ahead.future])
+                futures.wait(ahead.pending)
     context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
     return dg.MaterializeResult(
         metadata={

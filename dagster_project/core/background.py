@@ -1,16 +1,16 @@
-"""One warm helper process for CPU work that can overlap the build's own, on the other core.
+"""Warm helper processes for CPU work that can overlap the build's own, on the other core.
 
 A refresh that adds a few articles spends most of its time after extraction, when the second core is idle:
-drawing the version's plots alone takes about a second. Once extraction has finished and a new version is
-coming, the build starts the helper (:func:`prestart`), which imports what it will need (matplotlib) on the
-idle core while the corpus-wide steps run. Work is then handed to it with :func:`submit` and collected later;
-without a helper, callers do the work themselves. The helper is an ordinary ``concurrent.futures`` process
-pool of one *spawned* process (the build process, which runs threads, is never forked).
+drawing the version's plots alone takes over a second. Once extraction has finished and a new version is
+coming, the build starts the helpers (:func:`prestart`), which import what they will need (matplotlib) and
+draw a warm-up figure on the idle core while the corpus-wide steps run. Work is then handed to them with
+:func:`submit` and collected later; without helpers, callers do the work themselves. The helpers are an
+ordinary ``concurrent.futures`` process pool of *spawned* processes (the build process, which runs threads,
+is never forked); two by default, so the plots are drawn in two halves beside the publisher.
 
-(It runs at normal priority: at the lowest one it starved whenever anything else kept both cores busy, and
-the publisher waited for it.)
+(They run at normal priority: at the lowest one they starved whenever anything else kept both cores busy,
+and the publisher waited for them.)
 """
-
 from __future__ import annotations
 
 import atexit
@@ -59,16 +59,18 @@ def _ready() -> bool:
     return True
 
 
-def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None = None) -> None:
-    """Start the helper now (if not started): it imports ``modules`` and calls ``warm_up`` (a module-level
+def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None = None, processes: int = 2) -> None:
+    """Start the helpers now (if not started): each imports ``modules`` and calls ``warm_up`` (a module-level
     function, e.g. one that loads fonts) while it waits for work."""
     global _POOL
     with _LOCK:
         if _POOL is None:
             ctx = multiprocessing.get_context("spawn")
-            _POOL = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init,
+            _POOL = ProcessPoolExecutor(processes, mp_context=ctx, initializer=_init,
                                         initargs=(tuple(modules), warm_up))
-            _POOL.submit(_ready)  # the pool starts its process on the first task
+            # A spawned pool starts a process per task submitted while none is idle: one task each starts them all.
+            for _ in range(processes):
+                _POOL.submit(_ready)
 
 
 def submit(fn: Callable[..., T], *args: Any) -> Future[T] | None:

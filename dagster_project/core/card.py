@@ -699,16 +699,17 @@ def version_docs_extra(
     def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
         # Drawing the plots takes about a second: with a warm helper process (core/background.py) they are drawn
         # there (ahead of publishing, or now from the staged files) while this process writes the card.
-        pending = ahead.future if ahead is not None else background.submit(write_staged_plots, staging)
+        later = background.submit(write_staged_plots, staging) if ahead is None else None
+        pending = list(ahead.pending) if ahead is not None else [later] if later is not None else []
         try:
             write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root,
-                               plots_drawn_elsewhere=pending is not None)
+                               plots_drawn_elsewhere=bool(pending))
         except BaseException:
-            if pending is not None:  # it writes into staging, which the publisher deletes when this raises
-                futures.wait([pending])
+            futures.wait(pending)  # a helper writes into staging, which the publisher deletes when this raises
             raise
-        if pending is not None:
-            drawn = pending.result()  # the helper's error, if any, is raised here and the version is not published
+        if pending:
+            # A helper's error, if any, is raised here and the version is not published.
+            drawn = ahead.wait() if ahead is not None else pending[0].result()
             if ahead is not None:
                 (staging / "plots").mkdir(exist_ok=True)
                 for f in drawn:
@@ -719,10 +720,16 @@ def version_docs_extra(
 
 @dataclass(frozen=True)
 class PlotsAhead:
-    """Plots being drawn by the helper process into ``folder`` (see :func:`draw_plots_ahead`)."""
+    """Plots being drawn by the helper processes into ``folder`` (see :func:`draw_plots_ahead`)."""
 
-    future: futures.Future[list[plots.PlotFile]]
+    pending: tuple[futures.Future[list[plots.PlotFile]], ...]
     folder: Path
+
+    def wait(self) -> list[plots.PlotFile]:
+        """The plots drawn, in display order, once every helper is done (a helper's error is raised)."""
+        futures.wait(self.pending)
+        drawn = {f.path: f for done in self.pending for f in done.result()}
+        return [drawn[f.path] for f in plots.plot_files() if f.path in drawn]
 
 
 def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsAhead | None:
@@ -735,14 +742,17 @@ def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsA
     """
     slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
             for name, df in tables.items() if name in PUBLISHED_TABLES}
-    future = background.submit(_draw_published, slim, folder)
-    return PlotsAhead(future, folder) if future is not None else None
+    # One group of plots per helper process: they draw at once, beside the publisher.
+    pending = [background.submit(_draw_published, slim, folder, group) for group in plots.DRAW_GROUPS]
+    ready = tuple(f for f in pending if f is not None)
+    return PlotsAhead(ready, folder) if len(ready) == len(pending) else None
 
 
-def _draw_published(tables: Mapping[str, pl.DataFrame], folder: Path) -> list[plots.PlotFile]:
+def _draw_published(tables: Mapping[str, pl.DataFrame], folder: Path, names: Sequence[str]) -> list[plots.PlotFile]:
     from dagster_project.core.publish import canonical
 
-    return plots.write_plots({name: canonical(name, df) for name, df in tables.items()}, folder / "plots")
+    canon = {name: canonical(name, df) for name, df in tables.items()}
+    return plots.write_plots(canon, folder / "plots", names=names)
 
 
 def write_staged_plots(staging: Path) -> list[plots.PlotFile]:
