@@ -51,6 +51,25 @@ def test_materialize_smoke(raw_root: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(("limit", "started"), [(100, True), (1, False)])
+def test_plot_helpers_start_only_for_a_corpus_they_fit(
+    raw_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, started: bool
+) -> None:
+    # Two fixture articles: helpers are started under a limit of 100 articles and not under a limit of 1.
+    from dagster_project.core import background
+
+    monkeypatch.setattr(extract, "PLOT_HELPERS_MAX_ARTICLES", limit)
+    monkeypatch.delenv("NEWSETL_PRESTART", raising=False)
+    assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
+              *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance)
+    assert result.success
+    assert background.running() is started
+    assert (tmp_path / "curated" / "1.0.0" / "plots" / "top_entities.png").is_file()
+
+
+@pytest.mark.integration
 def test_a_failed_contract_blocks_everything_downstream(
     raw_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
