@@ -325,6 +325,27 @@ def _unreadable_plots(staging: Path) -> None:
     raise ValueError(f"staged file unreadable in {staging}")
 
 
+def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster_project.core import background
+
+    here, there = _staged(tmp_path / "here"), _staged(tmp_path / "helper")
+    card.version_docs_extra(None)(here, MANIFEST)
+    background.prestart()
+    try:
+        monkeypatch.setattr(card, "write_staged_plots", _helper_dies)  # e.g. killed by the OOM killer
+        card.version_docs_extra(None)(there, MANIFEST)
+    finally:
+        background.shutdown()
+    drawn = sorted(p.name for p in (here / "plots").iterdir())
+    assert drawn and sorted(p.name for p in (there / "plots").iterdir()) == drawn
+    for name in drawn:
+        assert (there / "plots" / name).read_bytes() == (here / "plots" / name).read_bytes(), name
+
+
+def _helper_dies(staging: Path) -> None:
+    os._exit(3)
+
+
 @pytest.mark.parametrize(("rows", "label"), [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (150_000, "100K<n<1M"),
                                              (2_000_000, "1M<n<10M")])
 def test_front_matter_size_category(rows: int, label: str) -> None:

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -74,9 +74,21 @@ def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None =
 
 
 def submit(fn: Callable[..., T], *args: Any) -> Future[T] | None:
-    """Run ``fn(*args)`` in the helper (``fn`` and its arguments must pickle); None when there is no helper."""
+    """Run ``fn(*args)`` in a helper (``fn`` and its arguments must pickle); None when there is none.
+
+    A pool whose process died (or was shut down) takes no more work: it is dropped and None returned, so the
+    caller does the work itself.
+    """
+    global _POOL
     with _LOCK:
-        return None if _POOL is None else _POOL.submit(fn, *args)
+        if _POOL is None:
+            return None
+        try:
+            return _POOL.submit(fn, *args)
+        except (BrokenExecutor, RuntimeError):
+            _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = None
+            return None
 
 
 def running() -> bool:

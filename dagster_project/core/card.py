@@ -708,8 +708,13 @@ def version_docs_extra(
             futures.wait(pending)  # a helper writes into staging, which the publisher deletes when this raises
             raise
         if pending:
-            # A helper's error, if any, is raised here and the version is not published.
-            drawn = ahead.wait() if ahead is not None else pending[0].result()
+            # An error the plotting code raised in a helper is raised here and the version is not published. A
+            # helper that died (killed, out of memory) is no reason to fail the build: the plots are drawn here.
+            try:
+                drawn = ahead.wait() if ahead is not None else pending[0].result()
+            except futures.BrokenExecutor:
+                plots.write_plots(staged_tables(staging), staging / "plots")
+                return
             if ahead is not None:
                 (staging / "plots").mkdir(exist_ok=True)
                 for f in drawn:
