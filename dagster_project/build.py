@@ -56,10 +56,10 @@ def prestart_extraction() -> bool:
     turns this off.
     """
     from dagster_project.core.storage import cache_dir, is_url
-    from dagster_project.core.warmup import extraction_likely
+    from dagster_project.core.warmup import extraction_likely, prestart_enabled
 
     raw = os.environ["NEWSETL_RAW_DIR"]
-    if os.environ.get("NEWSETL_PRESTART", "1") == "0" or is_url(raw):
+    if not prestart_enabled() or is_url(raw):
         return False
 
     if not extraction_likely(Path(raw), cache_dir(Path(os.environ["DAGSTER_HOME"]))):

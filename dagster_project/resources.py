@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -11,6 +10,7 @@ import dagster as dg
 from upath import UPath
 
 from dagster_project import PROJECT_ROOT
+from dagster_project.core.cache import package_dir
 from dagster_project.core.ingest import DEFAULT_MAX_BYTES
 from dagster_project.core.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
 from dagster_project.core.storage import cache_dir, is_url, resolve_root, storage_dir
@@ -90,11 +90,10 @@ class NlpModel(dg.ConfigurableResource):
         The package is found, not imported: its ``__init__`` imports spaCy (~0.4 s), which the build
         process otherwise never needs (spaCy runs in the extraction server).
         """
-        spec = importlib.util.find_spec(self.model)
-        if spec is None or not spec.submodule_search_locations:
+        folder = package_dir(self.model)
+        if folder is None:
             raise ModuleNotFoundError(f"spaCy model package {self.model!r} is not installed")
-        package_dir = Path(next(iter(spec.submodule_search_locations)))
-        meta: dict = json.loads((package_dir / "meta.json").read_text(encoding="utf-8"))
+        meta: dict = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         return meta
 
     def load(self):  # type: ignore[no-untyped-def]

@@ -281,10 +281,19 @@ def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
 
 
 def _staged(root: Path) -> Path:
+    from dagster_project.core.publish import canonical
+
     root.mkdir()
-    for name, df in _tables().items():
-        df.write_parquet(root / f"{name}.parquet")
+    for name, df in _tables().items():  # what core.publish stages: the canonical form of each table
+        canonical(name, df).write_parquet(root / f"{name}.parquet")
     return root
+
+
+def _extra_with_helpers(staging: Path, ahead_folder: Path) -> None:
+    """The card extra as a build with warm helpers runs it: plots drawn ahead from the tables in memory."""
+    ahead = card.draw_plots_ahead(_tables(), ahead_folder)
+    assert ahead is not None
+    card.version_docs_extra(None, ahead=ahead)(staging, MANIFEST)
 
 
 def test_a_warm_helper_draws_the_same_plots_and_card(tmp_path: Path) -> None:
@@ -295,7 +304,7 @@ def test_a_warm_helper_draws_the_same_plots_and_card(tmp_path: Path) -> None:
     background.prestart(["dagster_project.core.card"])
     try:
         assert background.running()
-        card.version_docs_extra(None)(there, MANIFEST)
+        _extra_with_helpers(there, tmp_path / "ahead")
     finally:
         background.shutdown()
     assert not background.running()
@@ -312,17 +321,17 @@ def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypat
     staging = _staged(tmp_path / "staging")
     background.prestart()
     try:
-        # The helper draws from the staged files; one it cannot read fails the hook (and so the publish).
-        monkeypatch.setattr(card, "write_staged_plots", _unreadable_plots)
+        # An error the plotting code raises in a helper fails the hook (and so the publish).
+        monkeypatch.setattr(card, "_draw_published", _unreadable_plots)
         with pytest.raises(ValueError, match="staged file unreadable"):
-            card.version_docs_extra(None)(staging, MANIFEST)
+            _extra_with_helpers(staging, tmp_path / "ahead")
         assert (staging / "README.md").is_file()  # the card itself was written meanwhile
     finally:
         background.shutdown()
 
 
-def _unreadable_plots(staging: Path) -> None:
-    raise ValueError(f"staged file unreadable in {staging}")
+def _unreadable_plots(tables: object, folder: Path, names: object) -> None:
+    raise ValueError(f"staged file unreadable in {folder}")
 
 
 def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,8 +341,8 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
     card.version_docs_extra(None)(here, MANIFEST)
     background.prestart()
     try:
-        monkeypatch.setattr(card, "write_staged_plots", _helper_dies)  # e.g. killed by the OOM killer
-        card.version_docs_extra(None)(there, MANIFEST)
+        monkeypatch.setattr(card, "_draw_published", _helper_dies)  # e.g. killed by the OOM killer
+        _extra_with_helpers(there, tmp_path / "ahead")
     finally:
         background.shutdown()
     drawn = sorted(p.name for p in (here / "plots").iterdir())
@@ -342,7 +351,7 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
         assert (there / "plots" / name).read_bytes() == (here / "plots" / name).read_bytes(), name
 
 
-def _helper_dies(staging: Path) -> None:
+def _helper_dies(tables: object, folder: Path, names: object) -> None:
     os._exit(3)
 
 
@@ -371,7 +380,7 @@ def test_plots_drawn_ahead_from_memory_equal_those_drawn_from_the_staged_version
     finally:
         background.shutdown()
     assert card.draw_plots_ahead(tables, tmp_path / "none") is None  # no helper: the extra draws itself
-    card.write_staged_plots(staged)
+    card.plots.write_plots(card.staged_tables(staged), staged / "plots")
     assert [f.path for f in drawn] == [f.path for f in card.plots.plot_files()]
     for f in drawn:
         assert (tmp_path / "ahead" / f.path).read_bytes() == (staged / f.path).read_bytes(), f.path

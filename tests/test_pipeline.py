@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from dagster_project.assets import extract, ingest, parse, publish
+from dagster_project.core import card
 from dagster_project.definitions import defs
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
@@ -58,7 +59,7 @@ def test_plot_helpers_start_only_for_a_corpus_they_fit(
     # Two fixture articles: helpers are started under a limit of 100 articles and not under a limit of 1.
     from dagster_project.core import background
 
-    monkeypatch.setattr(extract, "PLOT_HELPERS_MAX_ARTICLES", limit)
+    monkeypatch.setattr(card, "PLOT_HELPERS_MAX_ARTICLES", limit)
     monkeypatch.delenv("NEWSETL_PRESTART", raising=False)
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]

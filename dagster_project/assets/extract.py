@@ -1,7 +1,6 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
 import dataclasses
-import os
 from collections.abc import Iterator
 
 import dagster as dg
@@ -11,9 +10,8 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core import background, plots
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.core.card import PLOT_HELPERS_MAX_ARTICLES
+from dagster_project.core.card import start_plot_helpers
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
@@ -75,10 +73,10 @@ def mention_candidates(
 
     stats = cache.fill(keyed, compute)
     stop_prestarted()  # a server started ahead of time and not needed (every article was in the cache)
-    if stats.misses and articles.height <= PLOT_HELPERS_MAX_ARTICLES and os.environ.get("NEWSETL_PRESTART", "1") != "0":
+    if stats.misses:
         # New or changed articles: a new version follows. Warm the helpers that will draw its plots now that the
-        # extraction server is done and a core is free (core/background.py).
-        background.prestart(["dagster_project.core.card"], plots.warm_up)
+        # extraction server is done and a core is free.
+        start_plot_helpers(articles.height)
     if not is_url(roots.raw_dir):
         record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")

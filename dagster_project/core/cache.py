@@ -43,7 +43,8 @@ def content_key(*parts: str | int | None) -> str:
     return h.hexdigest()[:32]
 
 
-def _package_dir(package: str) -> Path | None:
+def package_dir(package: str) -> Path | None:
+    """The folder of an installed top-level package, found without importing it (None when absent)."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -56,7 +57,7 @@ def _module_file(name: str, package: str) -> Path | None:
     (``importlib.util.find_spec("a.b.c")`` imports ``a.b``: following ``from a.b import name`` that way would
     import the extractors, and spaCy with them, into a process that only wants a hash of their source.)
     """
-    root = _package_dir(package)
+    root = package_dir(package)
     if root is None:
         return None
     base = root.joinpath(*name.split(".")[1:])

@@ -693,32 +693,25 @@ def version_docs_extra(
 ) -> Callable[[Path, Mapping[str, Any]], None]:
     """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation.
 
-    ``ahead``: plots already being drawn for these tables (:func:`draw_plots_ahead`); they are copied in.
+    ``ahead``: plots the helper processes are drawing for these tables (:func:`draw_plots_ahead`); the card
+    is written meanwhile and the plots are copied in. Without it they are drawn here.
     """
 
     def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
-        # Drawing the plots takes about a second: with a warm helper process (core/background.py) they are drawn
-        # there (ahead of publishing, or now from the staged files) while this process writes the card.
-        later = background.submit(write_staged_plots, staging) if ahead is None else None
-        pending = list(ahead.pending) if ahead is not None else [later] if later is not None else []
+        tables = staged_tables(staging)
+        write_version_docs(staging, manifest, tables, eval_root, code_root, plots_drawn_elsewhere=ahead is not None)
+        if ahead is None:
+            return
+        # An error the plotting code raised in a helper is raised here and the version is not published. A
+        # helper that died (killed, out of memory) is no reason to fail the build: the plots are drawn here.
         try:
-            write_version_docs(staging, manifest, staged_tables(staging), eval_root, code_root,
-                               plots_drawn_elsewhere=bool(pending))
-        except BaseException:
-            futures.wait(pending)  # a helper writes into staging, which the publisher deletes when this raises
-            raise
-        if pending:
-            # An error the plotting code raised in a helper is raised here and the version is not published. A
-            # helper that died (killed, out of memory) is no reason to fail the build: the plots are drawn here.
-            try:
-                drawn = ahead.wait() if ahead is not None else pending[0].result()
-            except futures.BrokenExecutor:
-                plots.write_plots(staged_tables(staging), staging / "plots")
-                return
-            if ahead is not None:
-                (staging / "plots").mkdir(exist_ok=True)
-                for f in drawn:
-                    shutil.copyfile(ahead.folder / f.path, staging / f.path)
+            drawn = ahead.wait()
+        except futures.BrokenExecutor:
+            plots.write_plots(tables, staging / "plots")
+            return
+        (staging / "plots").mkdir(exist_ok=True)
+        for f in drawn:
+            shutil.copyfile(ahead.folder / f.path, staging / f.path)
 
     return extra
 
@@ -728,6 +721,18 @@ def version_docs_extra(
 # helpers raised the build's peak from 1.28 to 1.89 GB (over the 1.5 GB budget) to save ~1 s of a 12-minute
 # build; at ~1,300 they add ~0.13 GB and take ~1.3 s off a 9-second refresh. Above it, the build draws them.
 PLOT_HELPERS_MAX_ARTICLES = 2_500
+
+
+def start_plot_helpers(n_articles: int) -> bool:
+    """Start the helper processes that will draw the plots of a version of ``n_articles`` articles, if it is
+    small enough (``PLOT_HELPERS_MAX_ARTICLES``) and ``NEWSETL_PRESTART`` allows. They import matplotlib and
+    draw a warm-up figure meanwhile (core/background.py)."""
+    from dagster_project.core.warmup import prestart_enabled
+
+    if n_articles > PLOT_HELPERS_MAX_ARTICLES or not prestart_enabled():
+        return False
+    background.prestart([__name__], plots.warm_up)
+    return True
 
 
 @dataclass(frozen=True)
@@ -740,21 +745,20 @@ class PlotsAhead:
     def wait(self) -> list[plots.PlotFile]:
         """The plots drawn, in display order, once every helper is done (a helper's error is raised)."""
         futures.wait(self.pending)
-        drawn = {f.path: f for done in self.pending for f in done.result()}
-        return [drawn[f.path] for f in plots.plot_files() if f.path in drawn]
+        drawn = {f.path for done in self.pending for f in done.result()}
+        return [f for f in plots.plot_files() if f.path in drawn]
 
 
 def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsAhead | None:
-    """Start drawing the plots of the version ``tables`` would become, in the helper process (None without one).
+    """Start drawing the plots of the version ``tables`` would become, in the helpers (None without them).
 
-    The helper puts the tables in their published form (``core.publish.canonical``), with the columns the card
-    and plots never read as typed nulls, exactly as :func:`staged_tables` reads them back from a staged
-    version: the same pictures, drawn while the publisher audits, stages and writes the card. Wait for
-    ``future`` before removing ``folder``.
+    Each helper draws one of ``plots.DRAW_GROUPS``. It puts the tables in their published form
+    (``core.publish.canonical``), with the columns the card and plots never read as typed nulls, exactly as
+    :func:`staged_tables` reads them back from a staged version: the same pictures, drawn while the publisher
+    audits, stages and writes the card. Wait for them (:meth:`PlotsAhead.wait`) before removing ``folder``.
     """
     slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
             for name, df in tables.items() if name in PUBLISHED_TABLES}
-    # One group of plots per helper process: they draw at once, beside the publisher.
     pending = [background.submit(_draw_published, slim, folder, group) for group in plots.DRAW_GROUPS]
     ready = tuple(f for f in pending if f is not None)
     return PlotsAhead(ready, folder) if len(ready) == len(pending) else None
@@ -765,11 +769,6 @@ def _draw_published(tables: Mapping[str, pl.DataFrame], folder: Path, names: Seq
 
     canon = {name: canonical(name, df) for name, df in tables.items()}
     return plots.write_plots(canon, folder / "plots", names=names)
-
-
-def write_staged_plots(staging: Path) -> list[plots.PlotFile]:
-    """Draw the plots of a staged version from its own files (what the helper process runs)."""
-    return plots.write_plots(staged_tables(staging), staging / "plots")
 
 
 def write_version_docs(

@@ -483,7 +483,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 def plot_paths(prefix: str = "plots") -> list[str]:
     """Where ``write_plots`` puts each picture, relative to the version folder, in display order."""
-    return [f"{prefix}/{filename}" for filename, *_ in PLOTS]
+    return [f.path for f in plot_files(prefix)]
 
 
 def warm_up() -> None:
@@ -512,7 +512,9 @@ def write_plots(
 ) -> list[PlotFile]:
     """Draw every plot (or those in ``names``) into ``out_dir`` as PNG; paths returned are ``<prefix>/<file>``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for filename, _, _, draw in PLOTS:
+    written = []
+    for (filename, _, _, draw), file in zip(PLOTS, plot_files(prefix), strict=True):
         if names is None or filename in names:
             (out_dir / filename).write_bytes(png_bytes(draw(tables)))
-    return [f for f in plot_files(prefix) if names is None or f.path.rpartition("/")[2] in names]
+            written.append(file)
+    return written

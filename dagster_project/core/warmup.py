@@ -23,6 +23,12 @@ from dagster_project.core.storage import list_raw, raw_state
 STAMP = Path("mention_candidates") / "extracted-listing"
 
 
+def prestart_enabled() -> bool:
+    """``NEWSETL_PRESTART=0`` turns off every process started ahead of its work: the extraction server a build
+    starts before it parses, and the helpers that draw the plots (read at run time, not import time)."""
+    return os.environ.get("NEWSETL_PRESTART", "1") != "0"
+
+
 def listing_digest(raw_root: Path) -> str | None:
     """The digest of the raw root's listing, or None when it is not a readable local folder."""
     if not raw_root.is_dir():

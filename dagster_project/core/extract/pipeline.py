@@ -6,32 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from dagster_project.core.extract.aircraft import AIRCRAFT_LABEL
 from dagster_project.core.extract.mention import Mention, make_mention_id
 from dagster_project.core.extract.people import person_spans
 from dagster_project.core.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
 from dagster_project.core.extract.quantities import find_quantities
-
-_LABEL_TO_TYPE = {
-    "PERSON": "person",
-    AIRCRAFT_LABEL: "aircraft",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-}
-
-
-def _trim(span: Span) -> Span:
-    """Drop a leading determiner or possessive so 'the United States' keeps its span tight."""
-    doc = span.doc
-    start, end = span.start, span.end
-    while start < end and doc[start].lower_ in ("the", "'s", "’s"):
-        start += 1
-    while end > start and doc[end - 1].lower_ in ("'s", "’s", "'", "’"):
-        end -= 1
-    return Span(doc, start, end, label=span.label_) if (start, end) != (span.start, span.end) else span
 
 
 def _quantity_mentions(doc: Doc, article_id: str) -> list[Mention]:
@@ -51,7 +32,7 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
     for ent in doc.ents:
         # Aircraft spans are already extended and trimmed by the aircraft_resolver pipeline step;
         # people and places come from their own modules below.
-        if _LABEL_TO_TYPE.get(ent.label_) != "aircraft" or not ent.text.strip():
+        if ent.label_ != AIRCRAFT_LABEL or not ent.text.strip():
             continue
         start, end = ent.start_char, ent.end_char
         out.append(Mention(make_mention_id(article_id, "aircraft", start, end), article_id, "aircraft", ent.text,
