@@ -46,6 +46,7 @@ lint: install
 
 ui: install
 	mkdir -p "$(DAGSTER_HOME)"
+	$(PY) -c "from dagster_project.build import ensure_environment; ensure_environment()"
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) -w workspace.yaml
 
 # Benchmark: synthetic corpus of N articles (default 1000), full/no-change/+1 rebuilds against bare spaCy.

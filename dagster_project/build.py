@@ -32,6 +32,25 @@ DEFAULTS = {
     "DAGSTER_HOME": PROJECT_ROOT / ".dagster_home",
 }
 EX_TEMPFAIL = 75
+# The dagster.yaml of a new DAGSTER_HOME. Text, not imported from instance_storage: that module imports Dagster's
+# storage, and a first build should not wait for it before starting the extraction server.
+INSTANCE_YAML = """\
+# Written by newsetl for a new DAGSTER_HOME.
+# No network at run time: Dagster's usage telemetry is off.
+telemetry:
+  enabled: false
+# Dagster's SQLite storage and folder layout under $DAGSTER_HOME, keeping its database engines between
+# calls (dagster_project/instance_storage.py). `storage: sqlite` opens the same files.
+storage:
+  custom:
+    module: dagster_project.instance_storage
+    class: PooledSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+"""
+# What ensure_environment wrote into a new DAGSTER_HOME before instance_storage.py existed.
+LEGACY_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
 
 def ensure_environment() -> None:
@@ -43,9 +62,13 @@ def ensure_environment() -> None:
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        # No network at run time: Dagster's usage telemetry is off unless the instance says otherwise.
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # A new instance gets the project's dagster.yaml (no telemetry; SQLite storage that keeps its engines,
+    # see instance_storage.py). The file this project wrote before that (telemetry only) is upgraded: same
+    # folder layout, same database files. Any other dagster.yaml (PostgreSQL, a user's own) is left alone.
+    if not config.exists() or config.read_text(encoding="utf-8") == LEGACY_INSTANCE_YAML:
+        tmp = config.with_name(f".dagster.yaml.{os.getpid()}")
+        tmp.write_text(INSTANCE_YAML, encoding="utf-8")
+        tmp.replace(config)  # atomic: a build starting at the same time reads one file or the other
 
 
 def prestart_extraction() -> bool:
