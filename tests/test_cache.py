@@ -1,5 +1,6 @@
 """The per-article result cache: hits and misses, code fingerprints, and incremental builds that match cold ones."""
 
+import ast
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 from dagster_project.core.cache import (
     KEY,
     ResultCache,
+    _imported_modules,
+    _statements,
     code_fingerprint,
     content_key,
     data_files,
@@ -19,6 +22,7 @@ from dagster_project.core.cache import (
 )
 from dagster_project.core.warmup import extraction_likely
 
+REPO = Path(__file__).resolve().parent.parent
 SCHEMA = {"item": pl.String(), "n": pl.Int64()}
 
 
@@ -103,6 +107,60 @@ def test_fingerprint_follows_imports(toy_package: Path) -> None:
     (toy_package / "sub" / "c.py").write_text("X = 2  # a change two imports away\n")
     assert code_fingerprint(["toypkg.a"], "toypkg") != before
     assert code_fingerprint(["toypkg.a"], "toypkg", salts=["v2"]) != code_fingerprint(["toypkg.a"], "toypkg")
+
+
+def _import_nodes_by_full_walk(tree: ast.Module) -> set[int]:
+    # The reference: every node of the tree, expressions included.
+    return {id(n) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
+
+
+def _import_nodes_by_statements(tree: ast.Module) -> set[int]:
+    return {id(n) for n in _statements(tree.body) if isinstance(n, (ast.Import, ast.ImportFrom))}
+
+
+NESTED_IMPORTS = """
+import a
+if TYPE_CHECKING:
+    from b import c
+def f():
+    import d
+    class K:
+        def g(self):
+            try:
+                import e
+            except ImportError:
+                from . import f2
+            else:
+                import g
+            finally:
+                import h
+    with open(x) as y:
+        for i in z:
+            while True:
+                import j
+    match v:
+        case 1:
+            import k
+        case _ if w:
+            from .m import n
+async def h():
+    async with x:
+        import o
+"""
+
+
+@pytest.mark.parametrize("path", sorted(p for root in ("dagster_project", "contracts", "tests")
+                                        for p in (REPO / root).rglob("*.py")), ids=lambda p: p.name)
+def test_walking_statements_finds_every_import_a_full_walk_finds(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert _import_nodes_by_statements(tree) == _import_nodes_by_full_walk(tree)
+
+
+def test_imports_nested_in_every_kind_of_block_are_found() -> None:
+    tree = ast.parse(NESTED_IMPORTS)
+    assert _import_nodes_by_statements(tree) == _import_nodes_by_full_walk(tree)
+    found = _imported_modules(NESTED_IMPORTS, "pkg.mod", False)
+    assert {"a", "b", "b.c", "d", "e", "pkg", "pkg.f2", "g", "h", "j", "k", "pkg.m", "pkg.m.n", "o"} == found
 
 
 def test_project_fingerprints_cover_the_code_that_produces_the_rows() -> None:

@@ -16,6 +16,7 @@ Work is written in chunks, so memory stays bounded by the chunk size, not by the
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import shutil
@@ -67,11 +68,28 @@ def _module_file(name: str, package: str) -> Path | None:
     return None
 
 
-def _imported_modules(source: str, module: str, is_package: bool) -> set[str]:
-    """Names of the modules ``source`` imports, with relative imports made absolute."""
+def _statements(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement in ``nodes`` and in the blocks nested in them (function and class bodies, ``if``,
+    ``try``/``except``, ``with``, loops, ``match``), without descending into expressions.
+
+    An import is always a statement, so this finds the same imports as ``ast.walk`` while visiting a tenth of
+    the nodes: the fingerprints are computed in every build, and walking every expression took ~0.1 s.
+    """
+    for node in nodes:
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list) and value and isinstance(value[0], (ast.stmt, ast.excepthandler, ast.match_case)):
+                yield from _statements(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _imported_modules(source: str, module: str, is_package: bool) -> frozenset[str]:
+    """Names of the modules ``source`` imports, with relative imports made absolute (remembered per source:
+    the parse and extract fingerprints of one build share most of their modules)."""
     out: set[str] = set()
     package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -83,7 +101,7 @@ def _imported_modules(source: str, module: str, is_package: bool) -> set[str]:
             out.add(base)
             # ``from pkg import submodule`` imports a module, not only a name.
             out.update(f"{base}.{alias.name}" for alias in node.names)
-    return out
+    return frozenset(out)
 
 
 def source_closure(roots: Sequence[str], package: str) -> dict[str, Path]:

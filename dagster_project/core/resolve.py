@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -61,6 +62,7 @@ class ResolutionStats:
     unresolved_places: int = 0
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names are tokenized again and again
 def name_tokens(name: str) -> tuple[str, ...]:
     """Folded tokens of a personal name; hyphens split ("Jong-un" == "Jong Un"), full stops dropped."""
     return tuple(t for t in re.split(r"[\s\-‐]+", fold(name).replace(".", " ")) if t)
