@@ -719,7 +719,7 @@ def version_docs_extra(
 # Largest corpus whose plots are drawn by helper processes. Each helper holds its own copy of the tables the
 # plots read, so their memory grows with the corpus while the time they save does not: at ~13,600 articles two
 # helpers raised the build's peak from 1.28 to 1.89 GB (over the 1.5 GB budget) to save ~1 s of a 12-minute
-# build; at ~1,300 they add ~0.13 GB and take ~1.3 s off a 9-second refresh. Above it, the build draws them.
+# build; at ~1,300 they added ~0.13 GB and took ~1.3 s off a 9-second refresh. Above it, the build draws them.
 PLOT_HELPERS_MAX_ARTICLES = 2_500
 
 
@@ -731,7 +731,7 @@ def start_plot_helpers(n_articles: int) -> bool:
 
     if n_articles > PLOT_HELPERS_MAX_ARTICLES or not prestart_enabled():
         return False
-    background.prestart([__name__], plots.warm_up)
+    background.prestart([__name__], plots.warm_up, processes=len(plots.DRAW_GROUPS))
     return True
 
 
