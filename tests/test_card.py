@@ -322,7 +322,7 @@ def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypat
     background.prestart()
     try:
         # An error the plotting code raises in a helper fails the hook (and so the publish).
-        monkeypatch.setattr(card, "_draw_published", _unreadable_plots)
+        monkeypatch.setattr(card.plots, "draw_in_published_order", _unreadable_plots)
         with pytest.raises(ValueError, match="staged file unreadable"):
             _extra_with_helpers(staging, tmp_path / "ahead")
         assert (staging / "README.md").is_file()  # the card itself was written meanwhile
@@ -330,7 +330,7 @@ def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypat
         background.shutdown()
 
 
-def _unreadable_plots(tables: object, folder: Path, names: object) -> None:
+def _unreadable_plots(tables: object, layouts: object, folder: Path, names: object) -> None:
     raise ValueError(f"staged file unreadable in {folder}")
 
 
@@ -341,7 +341,7 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
     card.version_docs_extra(None)(here, MANIFEST)
     background.prestart()
     try:
-        monkeypatch.setattr(card, "_draw_published", _helper_dies)  # e.g. killed by the OOM killer
+        monkeypatch.setattr(card.plots, "draw_in_published_order", _helper_dies)  # e.g. killed by the OOM killer
         _extra_with_helpers(there, tmp_path / "ahead")
     finally:
         background.shutdown()
@@ -351,7 +351,7 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
         assert (there / "plots" / name).read_bytes() == (here / "plots" / name).read_bytes(), name
 
 
-def _helper_dies(tables: object, folder: Path, names: object) -> None:
+def _helper_dies(tables: object, layouts: object, folder: Path, names: object) -> None:
     os._exit(3)
 
 

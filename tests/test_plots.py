@@ -1,6 +1,8 @@
 """Plots: the numbers behind each picture, and no crash on empty or partial tables."""
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -253,3 +255,23 @@ def test_write_plots_draws_only_the_names_asked_for(tmp_path: Path) -> None:
     written = plots.write_plots({}, tmp_path, names=group)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(group)
     assert [f.path for f in written] == [f"plots/{name}" for name, *_ in plots.PLOTS if name in group]
+
+
+def test_the_plot_helper_imports_neither_contracts_nor_pandera() -> None:
+    # A helper imports this module (core/card.py starts it with plots.__name__): pandera would bring pandas,
+    # about half of what it imported before it could draw.
+    code = ("import sys, dagster_project.core.plots as p; p.draw_in_published_order; "
+            "print(sorted(m for m in ('pandera', 'pandas', 'contracts', 'spacy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_published_order_in_the_helper_matches_the_publisher() -> None:
+    from dagster_project.core.ordering import in_published_order
+    from dagster_project.core.publish import canonical, canonical_layout
+
+    df = pl.DataFrame({"extra": [1, 2, 3], "mention_id": ["m3", "m1", "m2"], "article_id": ["a", "a", "b"]})
+    for name in ("mentions", "articles"):
+        assert in_published_order(df, *canonical_layout(name)).equals(canonical(name, df))
+    assert in_published_order(df, ["article_id"], ["mention_id"])["mention_id"].to_list() == ["m1", "m2", "m3"]
+    assert in_published_order(df, ["article_id"], ["mention_id"]).columns == ["article_id", "extra", "mention_id"]

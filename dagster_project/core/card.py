@@ -731,7 +731,7 @@ def start_plot_helpers(n_articles: int) -> bool:
 
     if n_articles > PLOT_HELPERS_MAX_ARTICLES or not prestart_enabled():
         return False
-    background.prestart([__name__], plots.warm_up, processes=len(plots.DRAW_GROUPS))
+    background.prestart([plots.__name__], plots.warm_up, processes=len(plots.DRAW_GROUPS))
     return True
 
 
@@ -753,22 +753,19 @@ def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsA
     """Start drawing the plots of the version ``tables`` would become, in the helpers (None without them).
 
     Each helper draws one of ``plots.DRAW_GROUPS``. It puts the tables in their published form
-    (``core.publish.canonical``), with the columns the card and plots never read as typed nulls, exactly as
+    (``core.publish.canonical``, by ``plots.draw_in_published_order``), with the columns the card and plots never read as typed nulls, exactly as
     :func:`staged_tables` reads them back from a staged version: the same pictures, drawn while the publisher
     audits, stages and writes the card. Wait for them (:meth:`PlotsAhead.wait`) before removing ``folder``.
     """
     slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
             for name, df in tables.items() if name in PUBLISHED_TABLES}
-    pending = [background.submit(_draw_published, slim, folder, group) for group in plots.DRAW_GROUPS]
+    from dagster_project.core.publish import canonical_layout
+
+    layouts = {name: canonical_layout(name) for name in slim}
+    pending = [background.submit(plots.draw_in_published_order, slim, layouts, folder, group)
+               for group in plots.DRAW_GROUPS]
     ready = tuple(f for f in pending if f is not None)
     return PlotsAhead(ready, folder) if len(ready) == len(pending) else None
-
-
-def _draw_published(tables: Mapping[str, pl.DataFrame], folder: Path, names: Sequence[str]) -> list[plots.PlotFile]:
-    from dagster_project.core.publish import canonical
-
-    canon = {name: canonical(name, df) for name, df in tables.items()}
-    return plots.write_plots(canon, folder / "plots", names=names)
 
 
 def write_version_docs(

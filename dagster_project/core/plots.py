@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from dagster_project.core.ordering import in_published_order
+
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn: a build that publishes nothing never needs it
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -507,6 +509,20 @@ def plot_files(prefix: str = "plots") -> list[PlotFile]:
 DRAW_GROUPS: tuple[tuple[str, ...], ...] = (
     ("cross_source_claims.png", "top_entities.png", "mentions_by_type_and_outlet.png", "articles_timeline.png"),
 )
+
+
+def draw_in_published_order(
+    tables: Mapping[str, pl.DataFrame], layouts: Mapping[str, tuple[Sequence[str], Sequence[str]]], folder: Path,
+    names: Sequence[str],
+) -> list[PlotFile]:
+    """Draw the plots ``names`` into ``folder/plots`` from ``tables`` put in their published layout first
+    (``layouts``: columns first and primary key per table, from ``core.publish.canonical_layout``).
+
+    What a plot helper runs (core/card.py): with the layouts passed in, it needs neither the contracts nor
+    pandera, and imports only this module and matplotlib.
+    """
+    canon = {name: in_published_order(df, *layouts[name]) for name, df in tables.items()}
+    return write_plots(canon, folder / "plots", names=names)
 
 
 def write_plots(

@@ -30,6 +30,7 @@ import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
 from dagster_project.core.locking import curated_lock
+from dagster_project.core.ordering import in_published_order
 from dagster_project.core.schema import columns, contracts_signature, frictionless_schema
 
 LATEST = "LATEST"
@@ -63,14 +64,15 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def canonical_layout(name: str) -> tuple[list[str], list[str]]:
+    """Table ``name``'s contract columns in contract order, and its primary key."""
+    contract = PUBLISHED_TABLES[name]
+    return [c["name"] for c in columns(contract.model)], list(contract.primary_key)
+
+
 def canonical(name: str, df: pl.DataFrame) -> pl.DataFrame:
     """Contract columns first in contract order, rows sorted by primary key: one byte layout per content."""
-    contract = PUBLISHED_TABLES[name]
-    order = [c["name"] for c in columns(contract.model) if c["name"] in df.columns]
-    rest = [c for c in df.columns if c not in order]
-    out = df.select([*order, *rest])
-    pk = [c for c in contract.primary_key if c in out.columns]
-    return out.sort(pk, nulls_last=True, maintain_order=True) if pk and out.height else out
+    return in_published_order(df, *canonical_layout(name))
 
 
 class _CanonicalTables(Mapping[str, pl.DataFrame]):
