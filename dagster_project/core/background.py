@@ -59,7 +59,7 @@ def _ready() -> bool:
     return True
 
 
-def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None = None, processes: int = 2) -> None:
+def prestart(modules: Sequence[str] = (), warm_up: Callable[[], object] | None = None, processes: int = 1) -> None:
     """Start the helpers now (if not started): each imports ``modules`` and calls ``warm_up`` (a module-level
     function, e.g. one that loads fonts) while it waits for work."""
     global _POOL

@@ -24,6 +24,7 @@ import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
 from dagster_project.core import background, dictionary, plots
+from dagster_project.core.publish import canonical_layout
 
 CARD = "README.md"
 CHANGELOG = "CHANGELOG.md"
@@ -753,14 +754,13 @@ def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsA
     """Start drawing the plots of the version ``tables`` would become, in the helpers (None without them).
 
     Each helper draws one of ``plots.DRAW_GROUPS``. It puts the tables in their published form
-    (``core.publish.canonical``, by ``plots.draw_in_published_order``), with the columns the card and plots never read as typed nulls, exactly as
-    :func:`staged_tables` reads them back from a staged version: the same pictures, drawn while the publisher
-    audits, stages and writes the card. Wait for them (:meth:`PlotsAhead.wait`) before removing ``folder``.
+    (``core.publish.canonical``, through ``plots.draw_in_published_order``), with the columns the card and plots
+    never read as typed nulls, exactly as :func:`staged_tables` reads them back from a staged version: the same
+    pictures, drawn while the publisher audits, stages and writes the card. Wait for them
+    (:meth:`PlotsAhead.wait`) before removing ``folder``.
     """
     slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
             for name, df in tables.items() if name in PUBLISHED_TABLES}
-    from dagster_project.core.publish import canonical_layout
-
     layouts = {name: canonical_layout(name) for name in slim}
     pending = [background.submit(plots.draw_in_published_order, slim, layouts, folder, group)
                for group in plots.DRAW_GROUPS]
