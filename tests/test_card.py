@@ -11,7 +11,7 @@ import pytest
 
 from contracts import PUBLISHED_TABLES
 from contracts.registry import ForeignKey, TableContract
-from dagster_project.core import card, dictionary
+from dagster_project.core import card, dictionary, plots_ahead
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -254,7 +254,7 @@ def test_write_version_docs_writes_card_plots_citation_and_report_copy(tmp_path:
     docs = card.write_version_docs(staging, MANIFEST, _tables(), evaluation)
     assert docs.reports == ("evaluation/extract/report.json",)
     assert (staging / "evaluation" / "extract" / "report.json").read_text() == '{"f1": 0.5, "precision": 0.5, "recall": 0.5}'
-    assert [p.path for p in docs.plots] == [f"plots/{name}" for name, *_ in card.plots.PLOTS]
+    assert [p.path for p in docs.plots] == [f"plots/{p.filename}" for p in card.plots.PLOTS]
     assert all((staging / p.path).stat().st_size > 1000 for p in docs.plots)
     cff = (staging / "CITATION.cff").read_text()
     assert 'version: "2.1.0"' in cff and 'date-released: "2026-01-02"' in cff
@@ -277,7 +277,7 @@ def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
     text = (staging / "README.md").read_text(encoding="utf-8")
     assert "| mentions | 4 | `mentions.parquet` |" in text
     assert "**No evaluation report was found when this version was built**" in text
-    assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(name for name, *_ in card.plots.PLOTS)
+    assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(p.filename for p in card.plots.PLOTS)
 
 
 def _staged(root: Path) -> Path:
@@ -289,9 +289,9 @@ def _staged(root: Path) -> Path:
     return root
 
 
-def _extra_with_helpers(staging: Path, ahead_folder: Path) -> None:
+def _extra_with_helpers(staging: Path) -> None:
     """The card extra as a build with warm helpers runs it: plots drawn ahead from the tables in memory."""
-    ahead = card.draw_plots_ahead(_tables(), ahead_folder)
+    ahead = plots_ahead.draw_plots_ahead(_tables())
     assert ahead is not None
     card.version_docs_extra(None, ahead=ahead)(staging, MANIFEST)
 
@@ -301,10 +301,10 @@ def test_a_warm_helper_draws_the_same_plots_and_card(tmp_path: Path) -> None:
 
     here, there = _staged(tmp_path / "here"), _staged(tmp_path / "helper")
     card.version_docs_extra(None)(here, MANIFEST)
-    assert card.start_plot_helpers(len(_tables()["articles"]))  # what a build that extracted articles does
+    assert plots_ahead.start_plot_helpers(len(_tables()["articles"]))  # what a build that extracted articles does
     try:
         assert background.running()
-        _extra_with_helpers(there, tmp_path / "ahead")
+        _extra_with_helpers(there)
     finally:
         background.shutdown()
     assert not background.running()
@@ -324,14 +324,14 @@ def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypat
         # An error the plotting code raises in a helper fails the hook (and so the publish).
         monkeypatch.setattr(card.plots, "draw_in_published_order", _unreadable_plots)
         with pytest.raises(ValueError, match="staged file unreadable"):
-            _extra_with_helpers(staging, tmp_path / "ahead")
+            _extra_with_helpers(staging)
         assert (staging / "README.md").is_file()  # the card itself was written meanwhile
     finally:
         background.shutdown()
 
 
-def _unreadable_plots(tables: object, layouts: object, folder: Path, names: object) -> None:
-    raise ValueError(f"staged file unreadable in {folder}")
+def _unreadable_plots(tables: object, layouts: object, filename: str) -> None:
+    raise ValueError(f"staged file unreadable for {filename}")
 
 
 def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,7 +342,7 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
     background.prestart()
     try:
         monkeypatch.setattr(card.plots, "draw_in_published_order", _helper_dies)  # e.g. killed by the OOM killer
-        _extra_with_helpers(there, tmp_path / "ahead")
+        _extra_with_helpers(there)
     finally:
         background.shutdown()
     drawn = sorted(p.name for p in (here / "plots").iterdir())
@@ -351,7 +351,7 @@ def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, mo
         assert (there / "plots" / name).read_bytes() == (here / "plots" / name).read_bytes(), name
 
 
-def _helper_dies(tables: object, layouts: object, folder: Path, names: object) -> None:
+def _helper_dies(tables: object, layouts: object, filename: str) -> None:
     os._exit(3)
 
 
@@ -368,15 +368,15 @@ def test_plots_drawn_ahead_from_memory_equal_those_drawn_from_the_staged_version
     tables = _tables()
     staged = _staged(tmp_path / "staged")
     shuffled = {name: df.reverse() for name, df in tables.items()}  # the helper puts rows in canonical order
-    assert card.start_plot_helpers(len(tables["articles"]))
+    assert plots_ahead.start_plot_helpers(len(tables["articles"]))
     try:
-        ahead = card.draw_plots_ahead(shuffled, tmp_path / "ahead")
+        ahead = plots_ahead.draw_plots_ahead(shuffled)
         assert ahead is not None
         drawn = ahead.wait()
     finally:
         background.shutdown()
-    assert card.draw_plots_ahead(tables, tmp_path / "none") is None  # no helper: the extra draws itself
+    assert plots_ahead.draw_plots_ahead(tables) is None  # no helper: the extra draws itself
     card.plots.write_plots(card.staged_tables(staged), staged / "plots")
-    assert [f.path for f in drawn] == [f.path for f in card.plots.plot_files()]
-    for f in drawn:
-        assert (tmp_path / "ahead" / f.path).read_bytes() == (staged / f.path).read_bytes(), f.path
+    assert [f.path for f, _ in drawn] == [f.path for f in card.plots.plot_files()]
+    for f, png in drawn:
+        assert png == (staged / f.path).read_bytes(), f.path

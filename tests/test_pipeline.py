@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from dagster_project.assets import extract, ingest, parse, publish
-from dagster_project.core import card
+from dagster_project.core import plots_ahead
 from dagster_project.definitions import defs
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
@@ -59,15 +59,20 @@ def test_plot_helpers_start_only_for_a_corpus_they_fit(
     # Two fixture articles: helpers are started under a limit of 100 articles and not under a limit of 1.
     from dagster_project.core import background
 
-    monkeypatch.setattr(card, "PLOT_HELPERS_MAX_ARTICLES", limit)
+    monkeypatch.setattr(plots_ahead, "PLOT_HELPERS_MAX_ARTICLES", limit)
     monkeypatch.delenv("NEWSETL_PRESTART", raising=False)
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
     with dg.instance_for_test() as instance:
         result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance)
+        logs = [e.user_message for e in instance.all_logs(result.run_id)]
     assert result.success
     assert background.running() is started
     assert (tmp_path / "curated" / "1.0.0" / "plots" / "top_entities.png").is_file()
+    # With a helper, every plot was drawn as soon as its tables had passed their contracts, from tables equal to
+    # those published (else the publisher would have drawn it again).
+    n = len(plots_ahead.plots.PLOTS)
+    assert any(f"plots drawn by the helper: {n} of {n} as soon" in m for m in logs) is started
 
 
 @pytest.mark.integration

@@ -126,7 +126,7 @@ def test_facts_reported_by_more_outlets_come_first() -> None:
 )
 def test_every_plot_is_written_for_empty_or_partial_tables(tables: dict, tmp_path: Path) -> None:
     written = plots.write_plots(tables, tmp_path / "plots")
-    assert [p.path for p in written] == [f"plots/{name}" for name, *_ in plots.PLOTS]
+    assert [p.path for p in written] == [f"plots/{p.filename}" for p in plots.PLOTS]
     for p in written:
         assert (tmp_path / p.path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -134,7 +134,7 @@ def test_every_plot_is_written_for_empty_or_partial_tables(tables: dict, tmp_pat
 def test_plots_are_reproducible(tmp_path: Path) -> None:
     plots.write_plots(_tables(), tmp_path / "one")
     plots.write_plots(_tables(), tmp_path / "two")
-    for name, *_ in plots.PLOTS:
+    for name in (p.filename for p in plots.PLOTS):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
@@ -243,18 +243,18 @@ def test_claims_plot_says_when_facts_are_derived() -> None:
     assert "not event-aware" not in plots.plot_cross_source_claims(tables).get_suptitle()
 
 
-def test_the_draw_groups_split_the_plots_exactly() -> None:
-    # Each helper draws one group: a plot in no group would be missing from the version, one in two drawn twice.
-    grouped = [name for group in plots.DRAW_GROUPS for name in group]
-    assert sorted(grouped) == sorted(name for name, *_ in plots.PLOTS)
-    assert len(set(grouped)) == len(grouped)
+def test_each_plot_reads_published_tables_only() -> None:
+    # A plot is drawn ahead once the tables in its reads are final; a name that is no published table never is.
+    for plot in plots.PLOTS:
+        assert plot.reads and set(plot.reads) <= set(PUBLISHED_TABLES), plot.filename
+    assert len({p.filename for p in plots.PLOTS}) == len(plots.PLOTS)
 
 
 def test_write_plots_draws_only_the_names_asked_for(tmp_path: Path) -> None:
     group = ("top_entities.png", "articles_timeline.png")
     written = plots.write_plots({}, tmp_path, names=group)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(group)
-    assert [f.path for f in written] == [f"plots/{name}" for name, *_ in plots.PLOTS if name in group]
+    assert [f.path for f in written] == [f"plots/{p.filename}" for p in plots.PLOTS if p.filename in group]
 
 
 def test_the_plot_helper_imports_neither_contracts_nor_pandera() -> None:

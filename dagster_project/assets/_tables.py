@@ -11,6 +11,7 @@ import polars as pl
 
 from dagster_project.core.card import CARD, strip_front_matter
 from dagster_project.core.plots import plot_paths
+from dagster_project.core.plots_ahead import offer_tables
 from dagster_project.core.schema import columns
 
 
@@ -152,6 +153,13 @@ def contract_result(asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel]
 def checked(
     asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel], metadata: dict, output_name: str = "result"
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``)."""
+    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``).
+
+    A table that passes is final for this run: it is offered to the plot helper, which draws the plots that read
+    it as soon as their other tables are final too (core/plots_ahead.py; nothing happens without a helper).
+    """
     yield dg.Output(df, output_name=output_name, metadata=metadata)
-    yield contract_result(asset, df, model)
+    result = contract_result(asset, df, model)
+    if result.passed:
+        offer_tables({asset: df})
+    yield result

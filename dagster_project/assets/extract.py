@@ -11,13 +11,13 @@ from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
 from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.core.card import start_plot_helpers
 from dagster_project.core.claims import Report, group_claims, paragraph_sources
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
 from dagster_project.core.frames import records_to_frame
 from dagster_project.core.memory import release_memory
 from dagster_project.core.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
+from dagster_project.core.plots_ahead import offer_tables, start_plot_helpers
 from dagster_project.core.progress import progress_message, with_progress
 from dagster_project.core.resolve import resolve_table
 from dagster_project.core.spans import with_segment_kind
@@ -73,10 +73,11 @@ def mention_candidates(
 
     stats = cache.fill(keyed, compute)
     stop_prestarted()  # a server started ahead of time and not needed (every article was in the cache)
-    if stats.misses:
-        # New or changed articles: a new version follows. Warm the helpers that will draw its plots now that the
-        # extraction server is done and a core is free.
-        start_plot_helpers(articles.height)
+    # New or changed articles: a new version follows. Warm the helper that will draw its plots now that the
+    # extraction server is done and a core is free, and hand it the articles (checked in parsed_articles, before
+    # the helper was there).
+    if stats.misses and start_plot_helpers(articles.height):
+        offer_tables({"articles": articles})
     if not is_url(roots.raw_dir):
         record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")

@@ -2,9 +2,7 @@
 
 import importlib.metadata
 import platform
-import tempfile
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 
 import dagster as dg
@@ -13,12 +11,20 @@ import polars as pl
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
-from dagster_project.core.card import draw_plots_ahead, version_docs_extra
+from dagster_project.core.card import version_docs_extra
 from dagster_project.core.extract import EXTRACTOR_VERSION
 from dagster_project.core.ingest import NO_ARTICLE_TEXT
 from dagster_project.core.lineage import git_commit, git_dirty
 from dagster_project.core.parse import PARSER_VERSION
-from dagster_project.core.publish import AuditError, publish, read_latest, read_manifest, verify_version
+from dagster_project.core.plots_ahead import draw_plots_ahead
+from dagster_project.core.publish import (
+    INTERNAL_COLUMNS,
+    AuditError,
+    publish,
+    read_latest,
+    read_manifest,
+    verify_version,
+)
 from dagster_project.core.storage import local_curated, publish_to
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 
@@ -81,8 +87,6 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
 
 # What publishing reads of raw_articles (for datapackage.json's sources): not the texts.
 RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quarantine_reason", "normalization"]
-# Working columns the pipeline carries between assets but never publishes.
-INTERNAL_COLUMNS = ("offset_map",)
 
 
 @dg.asset(
@@ -107,26 +111,29 @@ def published_version(
     sources, details = raw_sources(raw_articles, articles)
     lineage = _lineage(context, nlp)
 
-    with tempfile.TemporaryDirectory(prefix="newsetl-plots-") as folder:
-        # With a warm helper process (started when articles were extracted), the plots are drawn there from
-        # these tables while the version is audited and staged (core/card.py).
-        ahead = draw_plots_ahead(tables, Path(folder))
-        extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
+    # With a warm helper process (started when articles were extracted), the plots are drawn there: those whose
+    # tables were final earlier already are, the rest are drawn while the version is audited and staged.
+    ahead = draw_plots_ahead(tables)
+    extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
 
-        def _publish(curated: Path):  # type: ignore[no-untyped-def]
-            result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
-            return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
+    def _publish(curated: Path):  # type: ignore[no-untyped-def]
+        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
+        return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
 
-        try:
-            # publish_to: on a local mirror, then uploaded, when the curated root is an fsspec URL.
-            result, manifest, summary = publish_to(roots.curated_root, _publish)
-        except AuditError as exc:
-            for failure in exc.failures:
-                context.log.error(f"audit failed: {failure}")
-            raise
-        finally:
-            if ahead is not None:  # still drawing into the folder (e.g. nothing new was published)
-                futures.wait(ahead.pending)
+    try:
+        # publish_to: on a local mirror, then uploaded, when the curated root is an fsspec URL.
+        result, manifest, summary = publish_to(roots.curated_root, _publish)
+    except AuditError as exc:
+        for failure in exc.failures:
+            context.log.error(f"audit failed: {failure}")
+        raise
+    finally:
+        if ahead is not None:  # not waited for when nothing new was published
+            for job in ahead.pending:
+                job.cancel()
+    if ahead is not None:
+        context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
+                         "were final")
     context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
     return dg.MaterializeResult(
         metadata={

@@ -6,7 +6,7 @@ coming, the build starts the helpers (:func:`prestart`), which import what they 
 draw a warm-up figure on the idle core while the corpus-wide steps run. Work is then handed to them with
 :func:`submit` and collected later; without helpers, callers do the work themselves. The helpers are an
 ordinary ``concurrent.futures`` process pool of *spawned* processes (the build process, which runs threads,
-is never forked); as many as the caller asks for (the plots use one, see ``plots.DRAW_GROUPS``).
+is never forked); as many as the caller asks for (the plots use one, see ``plots_ahead.HELPERS``).
 
 (They run at normal priority: at the lowest one they starved whenever anything else kept both cores busy,
 and the publisher waited for them.)

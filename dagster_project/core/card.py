@@ -23,8 +23,8 @@ from typing import Any
 import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
-from dagster_project.core import background, dictionary, plots
-from dagster_project.core.publish import canonical_layout
+from dagster_project.core import dictionary, plots
+from dagster_project.core.plots_ahead import UNREAD_COLUMNS, PlotsAhead
 
 CARD = "README.md"
 CHANGELOG = "CHANGELOG.md"
@@ -673,17 +673,12 @@ def strip_front_matter(card: str) -> str:
     return card
 
 
-# Free-text columns that neither the card nor the plots read. They are read back as typed all-null columns (the
-# card's schema and row counts stay those of the files): at 10,000 articles that is ~0.1 GB less at publishing.
-_UNREAD = {"articles": ("text",), "segments": ("text",)}
-
-
 def staged_tables(staging: Path) -> dict[str, pl.DataFrame]:
-    """Every table already written into a staged version folder, by file stem (see ``_UNREAD``)."""
+    """Every table already written into a staged version folder, by file stem (see ``UNREAD_COLUMNS``)."""
     out = {}
     for path in sorted(staging.glob("*.parquet")):
         schema = pl.read_parquet_schema(path)
-        skip = [c for c in _UNREAD.get(path.stem, ()) if c in schema]
+        skip = [c for c in UNREAD_COLUMNS.get(path.stem, ()) if c in schema]
         df = pl.read_parquet(path, columns=[c for c in schema if c not in skip])
         out[path.stem] = df.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in skip).select(list(schema))
     return out
@@ -694,8 +689,8 @@ def version_docs_extra(
 ) -> Callable[[Path, Mapping[str, Any]], None]:
     """The ``extras(staging_dir, manifest)`` hook for ``core.publish.publish``: card, plots, citation.
 
-    ``ahead``: plots the helper processes are drawing for these tables (:func:`draw_plots_ahead`); the card
-    is written meanwhile and the plots are copied in. Without it they are drawn here.
+    ``ahead``: plots the helper process is drawing for these tables (``plots_ahead.draw_plots_ahead``); the card
+    is written meanwhile and the plots are written in when they are done. Without it they are drawn here.
     """
 
     def extra(staging: Path, manifest: Mapping[str, Any]) -> None:
@@ -711,61 +706,10 @@ def version_docs_extra(
             plots.write_plots(tables, staging / "plots")
             return
         (staging / "plots").mkdir(exist_ok=True)
-        for f in drawn:
-            shutil.copyfile(ahead.folder / f.path, staging / f.path)
+        for f, png in drawn:
+            (staging / f.path).write_bytes(png)
 
     return extra
-
-
-# Largest corpus whose plots are drawn by helper processes. Each helper holds its own copy of the tables the
-# plots read, so their memory grows with the corpus while the time they save does not: at ~13,600 articles two
-# helpers raised the build's peak from 1.28 to 1.89 GB (over the 1.5 GB budget) to save ~1 s of a 12-minute
-# build; at ~1,300 they added ~0.13 GB and took ~1.3 s off a 9-second refresh. Above it, the build draws them.
-PLOT_HELPERS_MAX_ARTICLES = 2_500
-
-
-def start_plot_helpers(n_articles: int) -> bool:
-    """Start the helper processes that will draw the plots of a version of ``n_articles`` articles, if it is
-    small enough (``PLOT_HELPERS_MAX_ARTICLES``) and ``NEWSETL_PRESTART`` allows. They import matplotlib and
-    draw a warm-up figure meanwhile (core/background.py)."""
-    from dagster_project.core.warmup import prestart_enabled
-
-    if n_articles > PLOT_HELPERS_MAX_ARTICLES or not prestart_enabled():
-        return False
-    background.prestart([plots.__name__], plots.warm_up, processes=len(plots.DRAW_GROUPS))
-    return True
-
-
-@dataclass(frozen=True)
-class PlotsAhead:
-    """Plots being drawn by the helper processes into ``folder`` (see :func:`draw_plots_ahead`)."""
-
-    pending: tuple[futures.Future[list[plots.PlotFile]], ...]
-    folder: Path
-
-    def wait(self) -> list[plots.PlotFile]:
-        """The plots drawn, in display order, once every helper is done (a helper's error is raised)."""
-        futures.wait(self.pending)
-        drawn = {f.path for done in self.pending for f in done.result()}
-        return [f for f in plots.plot_files() if f.path in drawn]
-
-
-def draw_plots_ahead(tables: Mapping[str, pl.DataFrame], folder: Path) -> PlotsAhead | None:
-    """Start drawing the plots of the version ``tables`` would become, in the helpers (None without them).
-
-    Each helper draws one of ``plots.DRAW_GROUPS``. It puts the tables in their published form
-    (``core.publish.canonical``, through ``plots.draw_in_published_order``), with the columns the card and plots
-    never read as typed nulls, exactly as :func:`staged_tables` reads them back from a staged version: the same
-    pictures, drawn while the publisher audits, stages and writes the card. Wait for them
-    (:meth:`PlotsAhead.wait`) before removing ``folder``.
-    """
-    slim = {name: df.with_columns(pl.lit(None, dtype=df.schema[c]).alias(c) for c in _UNREAD.get(name, ()) if c in df.columns)
-            for name, df in tables.items() if name in PUBLISHED_TABLES}
-    layouts = {name: canonical_layout(name) for name in slim}
-    pending = [background.submit(plots.draw_in_published_order, slim, layouts, folder, group)
-               for group in plots.DRAW_GROUPS]
-    ready = tuple(f for f in pending if f is not None)
-    return PlotsAhead(ready, folder) if len(ready) == len(pending) else None
 
 
 def write_version_docs(

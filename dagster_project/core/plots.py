@@ -436,30 +436,51 @@ def plot_articles_timeline(tables: Mapping[str, pl.DataFrame]) -> Figure:
     return fig
 
 
-PLOTS: tuple[tuple[str, str, str, Callable[[Mapping[str, pl.DataFrame]], Figure]], ...] = (
-    (
+@dataclass(frozen=True)
+class Plot:
+    """One picture of a version: its file name, title and alt text, how to draw it, and the tables it reads.
+
+    ``draw`` is only ever given the tables in ``reads`` (see :func:`draw_png`): a table it read without declaring
+    it would be missing everywhere, not only when the picture is drawn early, as soon as its tables are final
+    (``core/plots_ahead.py``).
+    """
+
+    filename: str
+    title: str
+    alt: str
+    draw: Callable[[Mapping[str, pl.DataFrame]], Figure]
+    reads: tuple[str, ...]
+
+
+PLOTS: tuple[Plot, ...] = (
+    Plot(
         "mentions_by_type_and_outlet.png",
         "Mentions by type and outlet",
         "Stacked horizontal bars: for each outlet, its mentions of people, aircraft, places and quantities.",
         plot_mentions_by_type_and_outlet,
+        ("mentions", "articles"),
     ),
-    (
+    Plot(
         "top_entities.png",
         "Most mentioned people, aircraft and places",
         "One bar chart per entity type: the ten canonical entities with the most mentions, with how many named outlets mention each.",
         plot_top_entities,
+        ("mentions", "entities", "articles"),
     ),
-    (
+    Plot(
         "cross_source_claims.png",
         "The same fact across outlets",
         "One panel per counted thing and unit (e.g. troops, count): each outlet's reported value, marked by its hedge.",
         plot_cross_source_claims,
+        # claim_rows: the claims and their link table (any other "claim*" table), else facts derived from quantities.
+        ("claims", "claim_values", "quantities", "mentions", "articles"),
     ),
-    (
+    Plot(
         "articles_timeline.png",
         "Articles over time",
         "Each dot is the articles one outlet published on one date; bigger dots are several articles.",
         plot_articles_timeline,
+        ("articles",),
     ),
 )
 
@@ -498,31 +519,30 @@ def warm_up() -> None:
 
 def plot_files(prefix: str = "plots") -> list[PlotFile]:
     """What ``write_plots`` writes, in display order (known before anything is drawn)."""
-    return [PlotFile(f"{prefix}/{filename}", title, alt) for filename, title, alt, _ in PLOTS]
+    return [PlotFile(f"{prefix}/{p.filename}", p.title, p.alt) for p in PLOTS]
 
 
-# The plots a helper process draws, one group per helper (core/card.py starts one helper per group). One group:
-# with two helpers drawing half each, the publisher hardly waited for the plots (~0.05 s, against ~0.8 s with
-# one), but the second helper's imports of matplotlib and polars competed with the build for the two cores while
-# the corpus-wide steps ran. A one-article refresh at 1,000 articles took 6.9 s with two and 6.4 s with one
-# (five paired runs) and used 1.4 s less CPU. The costliest plots come first.
-DRAW_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("cross_source_claims.png", "top_entities.png", "mentions_by_type_and_outlet.png", "articles_timeline.png"),
-)
+def plot_named(filename: str) -> Plot:
+    return next(p for p in PLOTS if p.filename == filename)
+
+
+def draw_png(plot: Plot, tables: Mapping[str, pl.DataFrame]) -> bytes:
+    """The picture ``plot`` as PNG bytes, drawn from the tables it reads (and only those)."""
+    return png_bytes(plot.draw({name: tables[name] for name in plot.reads if name in tables}))
 
 
 def draw_in_published_order(
-    tables: Mapping[str, pl.DataFrame], layouts: Mapping[str, tuple[Sequence[str], Sequence[str]]], folder: Path,
-    names: Sequence[str],
-) -> list[PlotFile]:
-    """Draw the plots ``names`` into ``folder/plots`` from ``tables`` put in their published layout first
+    tables: Mapping[str, pl.DataFrame], layouts: Mapping[str, tuple[Sequence[str], Sequence[str]]], filename: str,
+) -> bytes:
+    """The plot ``filename`` as PNG bytes, drawn from ``tables`` put in their published layout first
     (``layouts``: columns first and primary key per table, from ``core.publish.canonical_layout``).
 
-    What a plot helper runs (core/card.py): with the layouts passed in, it needs neither the contracts nor
+    What a plot helper runs (core/plots_ahead.py): with the layouts passed in, it needs neither the contracts nor
     pandera, and imports only this module and matplotlib.
     """
-    canon = {name: in_published_order(df, *layouts[name]) for name, df in tables.items()}
-    return write_plots(canon, folder / "plots", names=names)
+    plot = plot_named(filename)
+    canon = {name: in_published_order(tables[name], *layouts[name]) for name in plot.reads if name in tables}
+    return draw_png(plot, canon)
 
 
 def write_plots(
@@ -531,8 +551,8 @@ def write_plots(
     """Draw every plot (or those in ``names``) into ``out_dir`` as PNG; paths returned are ``<prefix>/<file>``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for (filename, _, _, draw), file in zip(PLOTS, plot_files(prefix), strict=True):
-        if names is None or filename in names:
-            (out_dir / filename).write_bytes(png_bytes(draw(tables)))
+    for plot, file in zip(PLOTS, plot_files(prefix), strict=True):
+        if names is None or plot.filename in names:
+            (out_dir / plot.filename).write_bytes(draw_png(plot, tables))
             written.append(file)
     return written

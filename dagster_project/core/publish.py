@@ -34,6 +34,8 @@ from dagster_project.core.ordering import in_published_order
 from dagster_project.core.schema import columns, contracts_signature, frictionless_schema
 
 LATEST = "LATEST"
+# Working columns the pipeline carries between assets but never publishes.
+INTERNAL_COLUMNS = ("offset_map",)
 STAGING = ".staging"
 DATAPACKAGE = "datapackage.json"
 
