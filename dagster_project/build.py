@@ -86,11 +86,12 @@ def prestart_extraction() -> bool:
     if not prestart_enabled() or is_url(raw):
         return False
 
-    if not extraction_likely(Path(raw), cache_dir(Path(os.environ["DAGSTER_HOME"]))):
+    cache = cache_dir(Path(os.environ["DAGSTER_HOME"]))
+    if not extraction_likely(Path(raw), cache):
         return False
     from dagster_project.core.parallel import prestart
 
-    prestart()
+    prestart(gazetteer_cache=cache)  # the cache the extraction step uses (StorageRoots.cache_path)
     return True
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from dagster_project.core.extract import places as places_module
 from dagster_project.core.extract.pipeline import extract_mentions
 from dagster_project.core.extract.places import is_demonym, lookup_airport, lookup_place
 
@@ -197,3 +201,50 @@ def test_grammar_does_not_make_places_of_people_or_companies(nlp, sentence: str,
 def test_datelines_and_counties(nlp, text: str, surface: str, gazetteer_id: str) -> None:  # type: ignore[no-untyped-def]
     found = {m.surface: m.gazetteer_id for m in _places(nlp, text)}
     assert found[surface] == gazetteer_id
+
+
+# ---------------------------------------------------------------------------------------------- gazetteer cache
+
+
+def test_the_cached_gazetteer_is_the_one_built(tmp_path: Path) -> None:
+    built = places_module._cached_gazetteer(tmp_path)  # nothing cached yet: built and stored
+    stored = list(tmp_path.glob("gazetteer-*"))
+    assert [p.name for p in stored] == [f"gazetteer-{places_module.gazetteer_fingerprint()}.json"]
+    read = places_module._cached_gazetteer(tmp_path)
+    assert read is not built  # read back, not the same object
+    assert read == built  # every index, every place with its coordinates, population and capital flag
+    # A place indexed under several names is one object after reading back too.
+    us = [p for _, p in read.names["us"] if p.place_type == "country"]
+    assert us and any(p is us[0] for _, p in read.names["united states"])
+    assert read.countries["US"] is us[0]
+
+
+def _tiny() -> places_module.Gazetteer:
+    gaz = places_module.Gazetteer()
+    gaz.add("Caracas", 1, places_module.Place("Caracas", "city", "VE", 10.488, -66.879, "geonames", "3646738", 3000000))
+    return gaz
+
+
+@pytest.mark.parametrize("content", ["", "not json", '{"names": {}}', '{"fields": ["name"], "places": []}',
+                                     json.dumps({"fields": ["name", "place_type"], "places": [["x"]]})])
+def test_an_unreadable_cached_gazetteer_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str
+) -> None:
+    monkeypatch.setattr(places_module, "_build_gazetteer", _tiny)
+    path = tmp_path / f"gazetteer-{places_module.gazetteer_fingerprint()}.json"
+    path.write_text(content)  # truncated, garbage, or of another layout
+    gaz = places_module._cached_gazetteer(tmp_path)
+    assert gaz == _tiny()
+    assert places_module.gazetteer_from_json(path.read_text()) == gaz  # replaced by the one built
+
+
+def test_gazetteers_of_other_code_are_removed_and_a_cache_that_cannot_be_written_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(places_module, "_build_gazetteer", _tiny)
+    (tmp_path / "gazetteer-0123456789abcdef.json").write_text("from an earlier version of the code")
+    places_module._cached_gazetteer(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"gazetteer-{places_module.gazetteer_fingerprint()}.json"]
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    assert places_module._cached_gazetteer(not_a_folder) == _tiny()

@@ -65,8 +65,12 @@ def mention_candidates(
         if processes > 1 or has_prestarted(nlp.model, nlp.batch_size):  # the server sends back rows only
             if processes > 1:
                 release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
-            results = extract_parallel(items, nlp.model, nlp.batch_size, processes)
+            results = extract_parallel(items, nlp.model, nlp.batch_size, processes, gazetteer_cache=roots.cache_path)
         else:
+            # Here, not at the top: places imports spaCy, which this process otherwise never needs.
+            from dagster_project.core.extract.places import use_gazetteer_cache
+
+            use_gazetteer_cache(roots.cache_path)
             results = extract_items(nlp.load(), items, nlp.batch_size)
         # Counted on finished articles, not on queued ones.
         yield from with_progress(results, n_missing, report)

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -105,12 +106,15 @@ def _received(conn: Connection) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _serve(items: Connection, results: Connection, model: str, batch_size: int) -> None:
+def _serve(items: Connection, results: Connection, model: str, batch_size: int, gazetteer_cache: Path | None) -> None:
     """The extraction server: load once, wait for the number of workers, stream chunks through them."""
     global _NLP, _BATCH
     try:
         from dagster_project.core.extract.pipeline import mentions_from_doc
+        from dagster_project.core.extract.places import use_gazetteer_cache
         from dagster_project.core.nlp import load_nlp
+
+        use_gazetteer_cache(gazetteer_cache)
 
         _NLP, _BATCH = load_nlp(model), batch_size
         mentions_from_doc(_NLP(_WARM_UP), "warm-up")
@@ -151,13 +155,16 @@ def _feed(conn: Connection, processes: int, chunks: Iterator[list[Item]], failed
 class ExtractionServer:
     """A spawned extraction server: starts loading at once, serves one stream of items, then exits."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE, gazetteer_cache: Path | None = None
+    ) -> None:
+        """``gazetteer_cache``: where the built gazetteer is kept between builds (``places.use_gazetteer_cache``)."""
         ctx = multiprocessing.get_context("spawn")
         items_out, self._items = ctx.Pipe(duplex=False)
         self._results, results_in = ctx.Pipe(duplex=False)
         self.model, self.batch_size = model, batch_size
         self.process: BaseProcess = ctx.Process(
-            target=_serve, args=(items_out, results_in, model, batch_size), name="newsetl-extract")
+            target=_serve, args=(items_out, results_in, model, batch_size, gazetteer_cache), name="newsetl-extract")
         self.process.start()
         items_out.close()  # the server's ends: closed here so a dead server shows as EOF, not a hang
         results_in.close()
@@ -211,13 +218,14 @@ class ExtractionServer:
 
 
 def extract_parallel(
-    items: Iterable[Item], model: str, batch_size: int, processes: int, chunk_size: int = 64
+    items: Iterable[Item], model: str, batch_size: int, processes: int, chunk_size: int = 64,
+    gazetteer_cache: Path | None = None,
 ) -> Iterator[tuple[str, Rows]]:
     """``(key, rows)`` per item, in input order, computed by ``processes`` workers of one extraction server.
 
     Uses the server :func:`prestart` started for this model and batch size if there is one, else starts one.
     """
-    server = take_prestarted(model, batch_size) or ExtractionServer(model, batch_size)
+    server = take_prestarted(model, batch_size) or ExtractionServer(model, batch_size, gazetteer_cache)
     return server.extract(items, processes, chunk_size)
 
 
@@ -226,7 +234,9 @@ _LOCK = threading.Lock()
 _AT_EXIT = False
 
 
-def prestart(model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE) -> ExtractionServer:
+def prestart(
+    model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE, gazetteer_cache: Path | None = None
+) -> ExtractionServer:
     """Start an extraction server now, for :func:`extract_parallel` to use later in this process."""
     global _AT_EXIT
     with _LOCK:
@@ -235,7 +245,7 @@ def prestart(model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH_SIZE) -
             _AT_EXIT = True
         server = _PRESTARTED.get((model, batch_size))
         if server is None or not server.process.is_alive():
-            server = _PRESTARTED[(model, batch_size)] = ExtractionServer(model, batch_size)
+            server = _PRESTARTED[(model, batch_size)] = ExtractionServer(model, batch_size, gazetteer_cache)
         return server
 
 
