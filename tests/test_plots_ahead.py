@@ -61,7 +61,7 @@ def helper() -> Iterator[None]:
     try:
         yield
     finally:
-        plots_ahead.draw_plots_ahead({})  # disarm: nothing offered here outlives the test
+        plots_ahead.reset()  # nothing offered here outlives the test
         background.shutdown()
 
 
@@ -110,8 +110,18 @@ def test_columns_the_plots_never_read_do_not_make_a_table_differ(helper: None) -
     ahead.wait()
 
 
+def test_reset_forgets_what_was_offered(helper: None) -> None:
+    plots_ahead.offer_tables(_tables())
+    assert plots_ahead._EARLY is not None and plots_ahead._EARLY.drawing
+    plots_ahead.reset()
+    assert plots_ahead._EARLY is None
+    ahead = plots_ahead.draw_plots_ahead(_tables())  # the helper is still there: everything is drawn now
+    assert ahead is not None and ahead.early == 0
+    ahead.wait()
+
+
 def test_nothing_is_kept_without_a_helper() -> None:
-    plots_ahead.draw_plots_ahead({})
+    plots_ahead.reset()
     plots_ahead.offer_tables(_tables())
     assert plots_ahead._EARLY is None
     assert plots_ahead.draw_plots_ahead(_tables()) is None  # the publisher draws the plots itself

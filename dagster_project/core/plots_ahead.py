@@ -100,6 +100,14 @@ def offer_tables(tables: Mapping[str, pl.DataFrame]) -> None:
             early.drawing[plot.filename] = (job, {name: early.tables[name] for name in plot.reads})
 
 
+def reset() -> None:
+    """Forget the tables offered so far and cancel the plots not yet started (e.g. after a failed run)."""
+    global _EARLY
+    early, _EARLY = _EARLY, None
+    for job, _ in (early.drawing.values() if early else ()):
+        job.cancel()
+
+
 @dataclass(frozen=True)
 class PlotsAhead:
     """The plots of a version being drawn by the helper (see :func:`draw_plots_ahead`), by file name."""
