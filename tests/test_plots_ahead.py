@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,40 +12,20 @@ from contracts import Mentions
 from dagster_project.assets._tables import checked
 from dagster_project.core import background, plots, plots_ahead
 from dagster_project.core.schema import empty_frame
+from tests.test_plots import _tables as plot_tables
 
 
 def _tables() -> dict[str, pl.DataFrame]:
-    """Every table some plot reads, with claims linked to quantities through claim_values."""
-    articles = pl.DataFrame({
-        "article_id": ["a1", "a2", "a3", "a4"],
-        "outlet": ["Reuters", "AFP", "AFP", None],
-        "published_date": [dt.date(2023, 8, 3), dt.date(2023, 8, 4), dt.date(2023, 8, 4), None],
-        "text": ["w", "x", "y", "z"],
-    })
-    mentions = pl.DataFrame({
-        "mention_id": ["m1", "m2", "m3", "m4", "m5", "m6", "m7"],
-        "article_id": ["a1", "a2", "a3", "a1", "a2", "a4", "a4"],
-        "mention_type": ["person", "person", "person", "quantity", "quantity", "quantity", "aircraft"],
-        "surface": ["Macron", "Macron", "Lecornu", "about 300", "nearly 300", "dozens", "A400M"],
-        "entity_id": ["person:macron", "person:macron", "person:lecornu", None, None, None, "aircraft:a400m"],
-    })
-    entities = pl.DataFrame({
-        "entity_id": ["person:macron", "person:lecornu", "aircraft:a400m"],
-        "entity_type": ["person", "person", "aircraft"],
-        "canonical_name": ["Emmanuel Macron", "Sébastien Lecornu", "Airbus A400M"],
-    })
-    quantities = pl.DataFrame({
-        "mention_id": ["m4", "m5", "m6"], "value": [300.0, 300.0, None], "unit": ["count"] * 3,
-        "quantified": ["troops"] * 3, "qualifier": ["about", "nearly", None],
-    })
-    claims = pl.DataFrame({"claim_id": ["c1"], "subject": ["deployment"], "unit": ["count"], "agree": [True]})
-    claim_values = pl.DataFrame({
+    """Every table some plot reads (test_plots' tables, with article texts), claims linked through claim_values."""
+    tables = plot_tables()
+    tables["articles"] = tables["articles"].with_columns(text=pl.Series(["w", "x", "y", "z"]))
+    tables["claims"] = pl.DataFrame({"claim_id": ["c1"], "subject": ["deployment"], "unit": ["count"], "agree": [True]})
+    tables["claim_values"] = pl.DataFrame({
         "claim_id": ["c1", "c1"], "article_id": ["a1", "a2"], "mention_id": ["m4", "m5"],
         "outlet": ["Reuters", "AFP"], "value": [300.0, 310.0], "qualifier": ["about", "nearly"],
         "counted": [True, True],
     })
-    return {"articles": articles, "mentions": mentions, "entities": entities, "quantities": quantities,
-            "claims": claims, "claim_values": claim_values}
+    return tables
 
 
 def _published(tables: dict[str, pl.DataFrame], tmp_path: Path) -> dict[str, bytes]:

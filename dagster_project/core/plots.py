@@ -540,9 +540,8 @@ def draw_in_published_order(
     What a plot helper runs (core/plots_ahead.py): with the layouts passed in, it needs neither the contracts nor
     pandera, and imports only this module and matplotlib.
     """
-    plot = plot_named(filename)
-    canon = {name: in_published_order(tables[name], *layouts[name]) for name in plot.reads if name in tables}
-    return draw_png(plot, canon)
+    canon = {name: in_published_order(df, *layouts[name]) for name, df in tables.items()}
+    return draw_png(plot_named(filename), canon)
 
 
 def write_plots(

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from contracts.registry import PUBLISHED_TABLES
 from dagster_project.core import background, plots
 from dagster_project.core.publish import INTERNAL_COLUMNS, canonical_layout
 
@@ -43,7 +42,7 @@ HELPERS = 1
 # card's schema and row counts stay those of the files): at 10,000 articles that is ~0.1 GB less at publishing.
 UNREAD_COLUMNS = {"articles": ("text",), "segments": ("text",)}
 
-# The tables some plot reads: only these are kept when offered.
+# The tables some plot reads (published tables, a test checks): only these are kept when offered.
 _READ = frozenset(name for plot in plots.PLOTS for name in plot.reads)
 
 
@@ -79,10 +78,14 @@ def start_plot_helpers(n_articles: int) -> bool:
     return True
 
 
-def _submit(plot: plots.Plot, tables: Mapping[str, pl.DataFrame]) -> futures.Future[bytes] | None:
-    used = {name: tables[name] for name in plot.reads if name in tables}
-    layouts = {name: canonical_layout(name) for name in used}
-    return background.submit(plots.draw_in_published_order, used, layouts, plot.filename)
+def _inputs(plot: plots.Plot, tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    return {name: tables[name] for name in plot.reads if name in tables}
+
+
+def _submit(plot: plots.Plot, inputs: Mapping[str, pl.DataFrame]) -> futures.Future[bytes] | None:
+    """Hand ``plot`` to the helper with the tables it reads (only those are pickled to it)."""
+    layouts = {name: canonical_layout(name) for name in inputs}
+    return background.submit(plots.draw_in_published_order, inputs, layouts, plot.filename)
 
 
 def offer_tables(tables: Mapping[str, pl.DataFrame]) -> None:
@@ -95,9 +98,10 @@ def offer_tables(tables: Mapping[str, pl.DataFrame]) -> None:
     for plot in plots.PLOTS:
         if plot.filename in early.drawing or not all(name in early.tables for name in plot.reads):
             continue
-        job = _submit(plot, early.tables)
+        inputs = _inputs(plot, early.tables)
+        job = _submit(plot, inputs)
         if job is not None:
-            early.drawing[plot.filename] = (job, {name: early.tables[name] for name in plot.reads})
+            early.drawing[plot.filename] = (job, inputs)
 
 
 def reset() -> None:
@@ -140,23 +144,23 @@ def draw_plots_ahead(tables: Mapping[str, pl.DataFrame]) -> PlotsAhead | None:
     ``card.staged_tables`` reads them back from a staged version: the same pictures, drawn while the publisher
     audits, stages and writes the card.
     """
-    global _EARLY
-    early, _EARLY = _EARLY, None
-    if not background.running():
-        return None
-    slimmed = {name: slim(name, df) for name, df in tables.items() if name in PUBLISHED_TABLES and name in _READ}
-    jobs: list[tuple[str, futures.Future[bytes]]] = []
-    reused = 0
-    for plot in plots.PLOTS:
-        drawn = early.drawing.pop(plot.filename, None) if early else None
-        if drawn is not None and _same(drawn[1], slimmed):
-            jobs.append((plot.filename, drawn[0]))
-            reused += 1
-            continue
-        job = _submit(plot, slimmed)
-        if job is None:  # the helper is gone: the caller draws every plot
+    early = _EARLY or _Early()
+    try:
+        if not background.running():
             return None
-        jobs.append((plot.filename, job))
-    for stale, _ in (early.drawing.values() if early else ()):
-        stale.cancel()
-    return PlotsAhead(tuple(jobs), reused)
+        slimmed = {name: slim(name, df) for name, df in tables.items() if name in _READ}
+        jobs: list[tuple[str, futures.Future[bytes]]] = []
+        reused = 0
+        for plot in plots.PLOTS:
+            drawn = early.drawing.pop(plot.filename, None)
+            if drawn is not None and _same(drawn[1], slimmed):
+                jobs.append((plot.filename, drawn[0]))
+                reused += 1
+                continue
+            job = _submit(plot, _inputs(plot, slimmed))
+            if job is None:  # the helper is gone: the caller draws every plot
+                return None
+            jobs.append((plot.filename, job))
+        return PlotsAhead(tuple(jobs), reused)
+    finally:
+        reset()  # what was offered is used up; the early plots not kept above are cancelled
