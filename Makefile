@@ -80,4 +80,4 @@ eval-heldout: install
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install
-	$(PY) -m dagster_project.core.dictionary docs/data_dictionary.md
+	$(PY) -m dagster_project.publish.dictionary docs/data_dictionary.md

@@ -7,7 +7,7 @@ import polars as pl
 class Claims(pa.DataFrameModel):
     """One row per claim: the same quantity about the same subject, reported by at least two independent articles.
 
-    Grouping and agreement rules: ``dagster_project/core/claims.py``.
+    Grouping and agreement rules: ``dagster_project/nlp/claims.py``.
     """
 
     claim_id: str = pa.Field(unique=True, description="Stable id of the claim (hash of subject, unit, source articles and lowest value).")
@@ -20,7 +20,7 @@ class Claims(pa.DataFrameModel):
     n_outlets: int = pa.Field(ge=0, description="Distinct known outlets among the independent articles.")
     outlets: list[str] = pa.Field(description="Those outlets, sorted.")
     qualifiers: list[str] = pa.Field(description="Distinct hedges used by the independent articles ('about', 'nearly', ...).")
-    agree: bool = pa.Field(description="True when the ranges the hedged values admit share a value (see core/claims.py).")
+    agree: bool = pa.Field(description="True when the ranges the hedged values admit share a value (see nlp/claims.py).")
     agreed_low: float = pa.Field(nullable=True, description="Lowest value every report admits; null when they disagree.")
     agreed_high: float = pa.Field(nullable=True, description="Highest value every report admits; null when unbounded or when they disagree.")
 

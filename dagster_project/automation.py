@@ -2,7 +2,7 @@
 
 Both are on by default, so ``make ui`` (``dagster dev``, which starts the daemon) refreshes the dataset
 when articles arrive. A refresh is cheap when little changed: parsing and extraction reuse per-article
-results cached by content hash and code fingerprint (``core/cache.py``).
+results cached by content hash and code fingerprint (``runtime/cache.py``).
 """
 
 import os
@@ -10,8 +10,8 @@ import time
 
 import dagster as dg
 
-from dagster_project.core.storage import RawState, changed_since, list_raw, raw_state
 from dagster_project.resources import StorageRoots
+from dagster_project.runtime.storage import RawState, changed_since, list_raw, raw_state
 
 REFRESH_TAG = "newsetl/refresh"
 

@@ -42,16 +42,16 @@ INSTANCE_YAML = """\
 telemetry:
   enabled: false
 # Dagster's SQLite storage and folder layout under $DAGSTER_HOME, keeping its database engines between
-# calls (dagster_project/instance_storage.py). `storage: sqlite` opens the same files.
+# calls (dagster_project/runtime/instance_storage.py). `storage: sqlite` opens the same files.
 storage:
   custom:
-    module: dagster_project.instance_storage
+    module: dagster_project.runtime.instance_storage
     class: PooledSqliteStorage
     config:
       base_dir:
         env: DAGSTER_HOME
 """
-# What ensure_environment wrote into a new DAGSTER_HOME before instance_storage.py existed.
+# What ensure_environment wrote into a new DAGSTER_HOME before runtime/instance_storage.py existed.
 LEGACY_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
 
@@ -65,7 +65,7 @@ def ensure_environment() -> None:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     # A new instance gets the project's dagster.yaml (no telemetry; SQLite storage that keeps its engines,
-    # see instance_storage.py). The file this project wrote before that (telemetry only) is upgraded: same
+    # see runtime/instance_storage.py). The file this project wrote before that (telemetry only) is upgraded: same
     # folder layout, same database files. Any other dagster.yaml (PostgreSQL, a user's own) is left alone.
     if not config.exists() or config.read_text(encoding="utf-8") == LEGACY_INSTANCE_YAML:
         tmp = config.with_name(f".dagster.yaml.{os.getpid()}")
@@ -74,14 +74,14 @@ def ensure_environment() -> None:
 
 
 def prestart_extraction() -> bool:
-    """Start the extraction server now if this build will probably extract (see core/warmup.py).
+    """Start the extraction server now if this build will probably extract (see runtime/warmup.py).
 
     It loads spaCy and the gazetteers on the other core while this process imports Dagster, ingests and
-    parses, and the extraction step picks it up (``core.parallel.take_prestarted``). ``NEWSETL_PRESTART=0``
+    parses, and the extraction step picks it up (``runtime.parallel.take_prestarted``). ``NEWSETL_PRESTART=0``
     turns this off.
     """
-    from dagster_project.core.storage import cache_dir, is_url
-    from dagster_project.core.warmup import extraction_likely, prestart_enabled
+    from dagster_project.runtime.storage import cache_dir, is_url
+    from dagster_project.runtime.warmup import extraction_likely, prestart_enabled
 
     raw = os.environ["NEWSETL_RAW_DIR"]
     if not prestart_enabled() or is_url(raw):
@@ -90,7 +90,7 @@ def prestart_extraction() -> bool:
     cache = cache_dir(Path(os.environ["DAGSTER_HOME"]))
     if not extraction_likely(Path(raw), cache):
         return False
-    from dagster_project.core.parallel import prestart
+    from dagster_project.runtime.parallel import prestart
 
     prestart(gazetteer_cache=cache)  # the cache the extraction step uses (StorageRoots.cache_path)
     return True
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds to wait for another build on the same curated root (default 1800)")
     args = parser.parse_args(argv)
     ensure_environment()
-    from dagster_project.core.locking import BUILD_LOCK, LockBusy, curated_lock
+    from dagster_project.runtime.locking import BUILD_LOCK, LockBusy, curated_lock
 
     curated = Path(os.environ["NEWSETL_CURATED_DIR"])
     try:
@@ -249,8 +249,8 @@ def exit_now(code: int) -> NoReturn:
     Python's own clean-up of millions of objects (spaCy, the gazetteers, Dagster) would be left, and it
     would count in every refresh. Logging and the standard streams are flushed first.
     """
-    if "dagster_project.core.background" in sys.modules:  # a helper process still waiting for work
-        sys.modules["dagster_project.core.background"].shutdown()
+    if "dagster_project.runtime.background" in sys.modules:  # a helper process still waiting for work
+        sys.modules["dagster_project.runtime.background"].shutdown()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from dagster_project.core.publish import (
+from dagster_project.publish.version import (
     DATAPACKAGE,
     file_sha256,
     list_versions,

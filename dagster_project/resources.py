@@ -10,10 +10,10 @@ import dagster as dg
 from upath import UPath
 
 from dagster_project import PROJECT_ROOT
-from dagster_project.core.cache import package_dir
-from dagster_project.core.ingest import DEFAULT_MAX_BYTES
-from dagster_project.core.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
-from dagster_project.core.storage import cache_dir, is_url, resolve_root, storage_dir
+from dagster_project.ingest.raw import DEFAULT_MAX_BYTES
+from dagster_project.runtime.cache import package_dir
+from dagster_project.runtime.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
+from dagster_project.runtime.storage import cache_dir, is_url, resolve_root, storage_dir
 
 __all__ = ["PROJECT_ROOT", "NlpModel", "StorageRoots"]
 
@@ -60,7 +60,7 @@ class StorageRoots(dg.ConfigurableResource):
 
     @property
     def cache_path(self) -> Path:
-        """Per-article parse and extraction results reused by incremental builds (see core/cache.py)."""
+        """Per-article parse and extraction results reused by incremental builds (see runtime/cache.py)."""
         return cache_dir(self.home_path)
 
 
@@ -68,9 +68,9 @@ class NlpModel(dg.ConfigurableResource):
     """The spaCy pipeline used for extraction, loaded from an installed package."""
 
     model: str = DEFAULT_MODEL
-    # Texts per nlp.pipe batch (see core/parallel.py: memory grows with it, throughput does not).
+    # Texts per nlp.pipe batch (see runtime/parallel.py: memory grows with it, throughput does not).
     batch_size: int = DEFAULT_BATCH_SIZE
-    # Worker processes for large batches: each runs spaCy and the extractors (core/parallel.py).
+    # Worker processes for large batches: each runs spaCy and the extractors (runtime/parallel.py).
     n_process: int = 2
     # Below this many texts a second process costs more to start than it saves (e.g. one new article).
     min_texts_per_process: int = 100
@@ -97,6 +97,6 @@ class NlpModel(dg.ConfigurableResource):
         return meta
 
     def load(self):  # type: ignore[no-untyped-def]
-        from dagster_project.core.nlp import load_nlp
+        from dagster_project.nlp.model import load_nlp
 
         return load_nlp(self.model)

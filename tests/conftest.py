@@ -37,10 +37,10 @@ Support our journalism. Donate today to keep it free for everyone.
 
 @pytest.fixture(autouse=True)
 def _no_helper_outlives_its_test() -> Iterator[None]:
-    """A run that extracted articles starts the plot helpers (core/background.py): stop them after each test, so
+    """A run that extracted articles starts the plot helpers (runtime/background.py): stop them after each test, so
     every test starts without child processes (tests/test_parallel.py checks none is left behind)."""
     yield
-    from dagster_project.core import background
+    from dagster_project.runtime import background
 
     if background.running():
         background.shutdown()
@@ -58,7 +58,7 @@ def raw_root(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
-    from dagster_project.core.nlp import load_nlp
+    from dagster_project.nlp.model import load_nlp
 
     return load_nlp()
 

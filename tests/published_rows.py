@@ -9,7 +9,7 @@ import datetime as dt
 import polars as pl
 
 from contracts import PUBLISHED_TABLES
-from dagster_project.core.schema import empty_frame, polars_schema
+from dagster_project.publish.schema import empty_frame, polars_schema
 
 
 def article_row(article_id: str, source_file: str, source_sha256: str, title: str, text: str, *,

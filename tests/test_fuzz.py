@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dagster_project.core.extract.pipeline import mentions_from_doc
-from dagster_project.core.ingest import decode_bytes, normalize_text, read_raw_file
-from dagster_project.core.parse import parse_file
+from dagster_project.ingest.raw import decode_bytes, normalize_text, read_raw_file
+from dagster_project.nlp.extract.pipeline import mentions_from_doc
+from dagster_project.nlp.parse import parse_file
 
 CI_EXAMPLES = 300
 SLOW_EXAMPLES = 10_000

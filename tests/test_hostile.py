@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from dagster_project import build, dataset
-from dagster_project.core import ingest
+from dagster_project.ingest import raw as ingest
 
 SEEDS = Path(__file__).resolve().parent.parent / "raw"
 

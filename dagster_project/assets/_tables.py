@@ -9,10 +9,10 @@ import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
-from dagster_project.core.card import CARD, strip_front_matter
-from dagster_project.core.plots import plot_paths
-from dagster_project.core.plots_ahead import offer_tables
-from dagster_project.core.schema import columns
+from dagster_project.publish.card import CARD, strip_front_matter
+from dagster_project.publish.plots import plot_paths
+from dagster_project.publish.schema import columns
+from dagster_project.runtime.plots_ahead import offer_tables
 
 
 def table_schema(
@@ -156,7 +156,7 @@ def checked(
     """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``).
 
     A table that passes is final for this run: it is offered to the plot helper, which draws the plots that read
-    it as soon as their other tables are final too (core/plots_ahead.py; nothing happens without a helper).
+    it as soon as their other tables are final too (runtime/plots_ahead.py; nothing happens without a helper).
     """
     yield dg.Output(df, output_name=output_name, metadata=metadata)
     result = contract_result(asset, df, model)

@@ -10,20 +10,20 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.core.claims import Report, group_claims, paragraph_sources
-from dagster_project.core.extract import EXTRACTOR_VERSION
-from dagster_project.core.extract.aircraft import aircraft_entities, aircraft_family_records
-from dagster_project.core.frames import records_to_frame
-from dagster_project.core.memory import release_memory
-from dagster_project.core.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
-from dagster_project.core.plots_ahead import offer_tables, start_plot_helpers
-from dagster_project.core.progress import progress_message, with_progress
-from dagster_project.core.resolve import resolve_table
-from dagster_project.core.spans import with_segment_kind
-from dagster_project.core.storage import is_url
-from dagster_project.core.warmup import record_extracted
+from dagster_project.nlp.claims import Report, group_claims, paragraph_sources
+from dagster_project.nlp.extract import EXTRACTOR_VERSION
+from dagster_project.nlp.extract.aircraft import aircraft_entities, aircraft_family_records
+from dagster_project.nlp.resolve import resolve_table
+from dagster_project.nlp.spans import with_segment_kind
+from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import NlpModel, StorageRoots
+from dagster_project.runtime.cache import KEY, ResultCache, content_key, extract_fingerprint
+from dagster_project.runtime.memory import release_memory
+from dagster_project.runtime.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
+from dagster_project.runtime.plots_ahead import offer_tables, start_plot_helpers
+from dagster_project.runtime.progress import progress_message, with_progress
+from dagster_project.runtime.storage import is_url
+from dagster_project.runtime.warmup import record_extracted
 
 CANDIDATE_SCHEMA = {
     "mention_id": pl.String(), "article_id": pl.String(), "mention_type": pl.String(), "surface": pl.String(),
@@ -68,7 +68,7 @@ def mention_candidates(
             results = extract_parallel(items, nlp.model, nlp.batch_size, processes, gazetteer_cache=roots.cache_path)
         else:
             # Here, not at the top: places imports spaCy, which this process otherwise never needs.
-            from dagster_project.core.extract.places import use_gazetteer_cache
+            from dagster_project.nlp.extract.places import use_gazetteer_cache
 
             use_gazetteer_cache(roots.cache_path)
             results = extract_items(nlp.load(), items, nlp.batch_size)
@@ -83,7 +83,7 @@ def mention_candidates(
     if stats.misses and start_plot_helpers(articles.height):
         offer_tables({"articles": articles})
     if not is_url(roots.raw_dir):
-        record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (core/warmup.py)
+        record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (runtime/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
                      f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")
@@ -107,7 +107,7 @@ def mention_candidates(
 )
 def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
-    # People and places through core.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
+    # People and places through nlp.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
     # distinct mention once; aircraft against the reference table (family, or an unresolved designator).
     entities, ids, stats = resolve_table(mention_candidates)
     air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
@@ -173,7 +173,7 @@ def claim_tables(
     syndication: pl.DataFrame,
     syndicated_paragraphs: pl.DataFrame,
 ):  # type: ignore[no-untyped-def]
-    """Group quantity mentions across articles into claims (core/claims.py).
+    """Group quantity mentions across articles into claims (nlp/claims.py).
 
     Syndicated copies count once: an article copying an earlier one (``syndication``) counts for its source, and
     so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``).

@@ -7,10 +7,10 @@ import polars as pl
 
 from contracts import RawArticles
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core.frames import records_to_frame
-from dagster_project.core.ingest import scan_raw
-from dagster_project.core.storage import local_raw
+from dagster_project.ingest.raw import scan_raw
+from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import StorageRoots
+from dagster_project.runtime.storage import local_raw
 
 
 @dg.asset(
@@ -21,7 +21,7 @@ from dagster_project.resources import StorageRoots
     check_specs=[contract_spec("raw_articles", RawArticles)],
 )
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Scan the raw root (core/ingest.py): refused files stay as rows with a reason, so nothing is dropped."""
+    """Scan the raw root (ingest/raw.py): refused files stay as rows with a reason, so nothing is dropped."""
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
         files = scan_raw(root, roots.max_file_bytes)
     df = records_to_frame(files, RawArticles)

@@ -8,12 +8,12 @@ import polars as pl
 
 from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.core.cache import KEY, ResultCache, content_key, parse_fingerprint
-from dagster_project.core.frames import records_to_frame
-from dagster_project.core.parse import PARSER_VERSION, parse_file
-from dagster_project.core.schema import polars_schema
-from dagster_project.core.syndication import SYNDICATION_VERSION, ArticleRef, find_syndication
+from dagster_project.nlp.parse import PARSER_VERSION, parse_file
+from dagster_project.nlp.syndication import SYNDICATION_VERSION, ArticleRef, find_syndication
+from dagster_project.publish.frames import records_to_frame
+from dagster_project.publish.schema import polars_schema
 from dagster_project.resources import StorageRoots
+from dagster_project.runtime.cache import KEY, ResultCache, content_key, parse_fingerprint
 
 # Internal column beside the contract's: the clean-to-raw offset map (JSON), used by the extract
 # layer for mentions' raw_start/raw_end and dropped when publishing.
@@ -52,7 +52,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     """Parse every accepted raw file once; both tables come from the same parse."""
     failed: list[str] = []
     accepted = raw_articles.filter(pl.col("quarantine_reason").is_null())
-    # Incremental: a file is parsed only when its name, content or the parser's code changed (core/cache.py).
+    # Incremental: a file is parsed only when its name, content or the parser's code changed (runtime/cache.py).
     schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String()}
     cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(), schema)
     cache.prune_stale()

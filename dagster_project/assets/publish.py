@@ -11,13 +11,12 @@ import polars as pl
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
-from dagster_project.core.card import version_docs_extra
-from dagster_project.core.extract import EXTRACTOR_VERSION
-from dagster_project.core.ingest import NO_ARTICLE_TEXT
-from dagster_project.core.lineage import git_commit, git_dirty
-from dagster_project.core.parse import PARSER_VERSION
-from dagster_project.core.plots_ahead import draw_plots_ahead
-from dagster_project.core.publish import (
+from dagster_project.ingest.raw import NO_ARTICLE_TEXT
+from dagster_project.nlp.extract import EXTRACTOR_VERSION
+from dagster_project.nlp.parse import PARSER_VERSION
+from dagster_project.publish.card import version_docs_extra
+from dagster_project.publish.lineage import git_commit, git_dirty
+from dagster_project.publish.version import (
     INTERNAL_COLUMNS,
     AuditError,
     publish,
@@ -25,8 +24,9 @@ from dagster_project.core.publish import (
     read_manifest,
     verify_version,
 )
-from dagster_project.core.storage import local_curated, publish_to
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
+from dagster_project.runtime.plots_ahead import draw_plots_ahead
+from dagster_project.runtime.storage import local_curated, publish_to
 
 
 @dg.asset(
@@ -59,8 +59,8 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[d
                                                       "by_reason": dg.MetadataValue.json(by_reason)})
 
 
-# Besides the tables, each version gets the changelog (always written by core.publish) and, through the
-# card extra (core/card.py), the dataset card (README.md), plots/, CITATION.cff and copies of the evaluation
+# Besides the tables, each version gets the changelog (always written by publish.version) and, through the
+# card extra (publish/card.py), the dataset card (README.md), plots/, CITATION.cff and copies of the evaluation
 # reports it cites, found under these roots.
 DOCS_ROOTS = (PROJECT_ROOT / "evaluation", PROJECT_ROOT / "dagster_project")
 
@@ -105,7 +105,7 @@ def published_version(
     raw_articles: pl.DataFrame,
     **inputs: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """Write-audit-publish every registered table (core/publish.py) with the card, plots and lineage."""
+    """Write-audit-publish every registered table (publish/version.py) with the card, plots and lineage."""
     tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
     articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagster_project.core.ingest import decode_bytes, sha256_hex
-from dagster_project.core.parse import ParsedArticle, parse_file
-from dagster_project.core.syndication import ArticleRef, find_syndication
+from dagster_project.ingest.raw import decode_bytes, sha256_hex
+from dagster_project.nlp.parse import ParsedArticle, parse_file
+from dagster_project.nlp.syndication import ArticleRef, find_syndication
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "evaluation" / "parse" / "gold.json"

@@ -1,0 +1,615 @@
+"""Split a raw file into reports and parse each: header metadata, typed segments, clean body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import dateparser
+from dateparser.search import search_dates
+
+from contracts.segments import IN_TEXT_KINDS
+from contracts.segments import SEGMENT_KINDS as _SEGMENT_KINDS
+from dagster_project.nlp.language import detect_language
+from dagster_project.nlp.parse import lexicon as lx
+from dagster_project.nlp.parse.markup import is_markdown_heading, strip_markup
+from dagster_project.nlp.parse.units import Unit, split_units
+from dagster_project.nlp.textmap import OffsetMap, TextBuilder
+
+PARSER_VERSION = "parse-0.4"  # 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
+MAX_HEADER_UNITS = 25
+
+# Kinds whose text is part of the clean body; every other kind is kept only as a segment.
+IN_TEXT = tuple(IN_TEXT_KINDS)
+# The story's own paragraphs: a hard-wrapped or broken paragraph is joined back only between these.
+_STORY = ("body", "heading")
+SEGMENT_KINDS = tuple(_SEGMENT_KINDS)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A typed, contiguous span of one report: where it is in the raw text and, when kept, in ``text``."""
+
+    seq: int
+    kind: str
+    raw_start: int
+    raw_end: int
+    start: int | None
+    end: int | None
+    text: str
+
+
+@dataclass
+class ParsedArticle:
+    """One report found in a raw file."""
+
+    source_file: str
+    source_sha256: str
+    part: int
+    title: str | None
+    outlet: str | None
+    agency: str | None
+    author: str | None
+    published_date: dt.date | None
+    dateline: str | None
+    text: str
+    offset_map: OffsetMap = field(default_factory=OffsetMap)
+    language: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+    raw_start: int = 0
+    raw_end: int = 0
+
+    @property
+    def article_id(self) -> str:
+        return make_article_id(self.source_sha256, self.part)
+
+    @property
+    def is_english(self) -> bool | None:
+        return None if self.language is None else self.language == "en"
+
+
+def make_article_id(source_sha256: str, part: int) -> str:
+    """Stable for the same raw content: the file's hash plus the report's position in it."""
+    return hashlib.sha256(f"{source_sha256}:{part}".encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- line shapes
+
+_TERMINAL = re.compile(r"(?:[.!?:;\u2026][\"\u201d\u2019')\u00bb]*|[.!?]\s*[\u00bb\u201d\"])$")
+
+
+def _words(t: str) -> int:
+    return len(t.split())
+
+
+def _is_prose(u: Unit) -> bool:
+    """A line that reads as story text rather than a label: long, or a finished sentence."""
+    return _is_prose_text(u.text)
+
+
+# Asked three or four times per line (splitting, header, body, joins); the answer depends on the text only.
+@functools.lru_cache(maxsize=16384)
+def _is_prose_text(t: str) -> bool:
+    if lx.DATELINE_CREDIT.match(t) and _words(t) >= 6:
+        return True
+    return len(t) >= 110 and _words(t) >= 15 or (_words(t) >= 8 and _TERMINAL.search(t) is not None and len(t) >= 50)
+
+
+# Marks of a label rather than a sentence: a clock time, a list or breadcrumb separator, a link.
+_LABEL_MARK = re.compile(r"\b\d{1,2}:\d{2}\b|\s[|/\u00bb>\u2022\u00b7]\s|https?://|www\.")
+
+
+def _is_standfirst(u: Unit) -> bool:
+    """A header line under the headline that reads as a sentence: the standfirst (deck), not a label.
+
+    Several words (at least eight) in running text, i.e. mostly lower-case words after the first
+    (sentence case in any Latin or Cyrillic script; German capitalised nouns still leave a third),
+    with no clock time, list separator or link. Desk labels ("Business desk"), kickers, "Live
+    updates, compiled by ..." and timestamps fail it and stay out of the text.
+    """
+    t = u.text
+    if _is_prose(u):
+        return True
+    words = t.split()
+    if len(words) < 8 or len(t) > 400 or t.endswith((",", ";", ":")) or _LABEL_MARK.search(t):
+        return False
+    running = [w for w in words[1:] if w[:1].isalpha()]
+    return len(running) >= 6 and 3 * sum(w[:1].islower() for w in running) >= len(running)
+
+
+def _is_title_like(u: Unit) -> bool:
+    t = u.text
+    return 2 <= _words(t) <= 25 and len(t) <= 200 and not t.endswith((",", ";"))
+
+
+def _norm_date_text(t: str) -> str:
+    # dateparser does not read "Oct. 3" or "Sept. 3"; drop the abbreviation dots.
+    return re.sub(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.", r"\1", t)
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def find_date(t: str, languages: list[str]) -> tuple[dt.date, str] | None:
+    """A full calendar date (day, month and year) stated in a short line, and the words that state it."""
+    if len(t) > 160 or not _YEAR.search(t):
+        return None
+    return _find_date(t, tuple(languages))
+
+
+# dateparser takes milliseconds per line; the same header line (a date line, a wire slug) recurs
+# across a report's header, the split check and syndicated copies, so answers are remembered.
+# The line must state a year to get here, and only full dates (day, month, year) are accepted.
+@functools.lru_cache(maxsize=8192)
+def _find_date(t: str, languages: tuple[str, ...]) -> tuple[dt.date, str] | None:
+    text = _norm_date_text(t)
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    try:
+        found = search_dates(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+    except Exception:  # dateparser raises assorted errors on odd input; a line without a date is the answer
+        found = None
+    for surface, when in found or []:
+        if _YEAR.search(surface):
+            return when.date(), surface
+    try:
+        parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+    except Exception:
+        parsed = None
+    return (parsed.date(), text) if parsed else None
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" ,;:|-\u2013\u2014*_")
+    if name.isupper() and len(name) > 3:
+        name = " ".join(w.capitalize() if len(w) > 1 else w for w in name.split())
+    return name
+
+
+def parse_authors(who: str) -> tuple[str | None, list[str]]:
+    """People named in a byline (joined by ``'; '``) and the wire services named with them."""
+    agencies = lx.agencies_in(who)
+    for code in agencies:
+        for alias in lx.AGENCIES[code]:
+            who = re.sub(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", " ", who)
+    who = re.split(r"\s+[|\u00b7\u2022]\s+|\s+[-\u2013\u2014]\s+|,\s*(?=(?:the\s)?[A-Z][\w ]*(?:News|Press|Times|Post)\b)", who)[0]
+    names = []
+    for part in re.split(r"\s*(?:,|;|&|\band\b|\by\b|\bet\b|\bund\b)\s*", who):
+        part = _clean_name(part)
+        if not part or lx.GENERIC_AUTHOR.match(part) or _words(part) > 5:
+            continue
+        # "By Barbie Nadeau, CNN": the organisation is not an author.
+        if re.fullmatch(r"[A-Z]{2,6}", part) or _outlet_from_line(part):
+            continue
+        if re.search(r"\d|@|https?:", part):
+            continue
+        names.append(part)
+    return ("; ".join(names) or None), agencies
+
+
+def _title_case_place(place: str) -> str:
+    place = re.sub(r"\s+", " ", place).strip(" ,")
+    head, _, rest = place.partition(",")
+    if head.isupper():
+        head = " ".join(w.capitalize() for w in head.split())
+    return head + ("," + rest if rest else "")
+
+
+# ---------------------------------------------------------------- splitting
+
+
+def _separator_or_gap(units: list[Unit], i: int, big_gap: int) -> bool:
+    """A large blank gap, or a rule line followed by something that opens a report (a headline-like
+    line or a dateline); a rule followed by more prose is a section break inside one story."""
+    if units[i].gap >= big_gap:
+        return True
+    if units[i].kind != "separator":
+        return False
+    nxt = next((u for u in units[i + 1:] if u.kind != "separator"), None)
+    if nxt is None:
+        return False
+    return nxt.gap >= big_gap or _has_dateline(nxt.text) or (_is_title_like(nxt) and not _is_prose(nxt))
+
+
+def split_reports(units: list[Unit]) -> list[list[Unit]]:
+    """Cut where one report ends and another starts.
+
+    A boundary is an unusually large run of blank lines (larger than the file's usual paragraph
+    gap) or a separator line, with a real story (two or more prose paragraphs) on both sides;
+    or a fresh header (a title-like line followed by a byline or a date line) after a story.
+    """
+    if not units:
+        return []
+    gaps = Counter(u.gap for u in units[1:] if u.gap)
+    usual = gaps.most_common(1)[0][0] if gaps else 1
+    big_gap = max(3, usual + 2)
+    # prose[i] = prose paragraphs among units[:i], so both sides of a cut are counted in O(1).
+    prose = [0]
+    for u in units:
+        prose.append(prose[-1] + (1 if u.kind is None and _is_prose(u) else 0))
+    cuts = [0]
+    for i in range(1, len(units)):
+        if prose[i] - prose[cuts[-1]] < 2 or prose[-1] - prose[i] < 2:
+            continue
+        if _separator_or_gap(units, i, big_gap) and units[i - 1].kind != "separator":
+            cuts.append(i)
+            continue
+        u = units[i]
+        # Wire stories carry a dateline only at their top: a second one starts another report.
+        if u.kind is None and u.gap >= 1 and _has_dateline(u.text):
+            cuts.append(i)
+            continue
+        if u.kind is None and _is_title_like(u) and not _is_prose(u) and u.gap >= 1 and i + 1 < len(units):
+            follow = units[i + 1]
+            if follow.kind is None and not _is_prose(follow) and (
+                lx.BYLINE.match(follow.text) or find_date(follow.text, ["en"]) is not None
+            ):
+                cuts.append(i)
+    return [units[a:b] for a, b in zip(cuts, [*cuts[1:], len(units)], strict=True)]
+
+
+def _has_dateline(t: str) -> bool:
+    m = lx.DATELINE_CREDIT.match(t)
+    if m and m.group("place") and lx.agencies_in(m.group("credit") or m.group("slash_credit")):
+        return True
+    return lx.DATELINE_PLAIN.match(t) is not None and _words(t) >= 8
+
+
+# ---------------------------------------------------------------- one report
+
+
+@dataclass
+class _Meta:
+    title: str | None = None
+    outlet: str | None = None
+    outlet_weak: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    author: str | None = None
+    author_fallback: str | None = None
+    date: dt.date | None = None
+    dateline: str | None = None
+
+    def add_agencies(self, codes: list[str]) -> None:
+        for c in codes:
+            if c not in self.agencies:
+                self.agencies.append(c)
+
+
+def _outlet_from_line(t: str) -> str | None:
+    """A publication named on a short header line: ``The Deccan Ledger``, ``Reuters``."""
+    t = _AND_AGENCIES.sub("", t).strip(" |,-\u2013\u2014*_")
+    if not t or _words(t) > 6 or re.search(r"[.!?]$|\d", t):
+        return None
+    if lx.agency_code(t):
+        return t
+    # A publication's name is a proper name: every word capitalized but for particles
+    # ("The Daily Ledger", "El País"), so "CRLF report" or "live report" is not an outlet.
+    if lx.OUTLET_WORDS.search(t) and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_PARTICLES
+                                         for w in re.findall(r"[^\s]+", t)):
+        return t
+    return None
+
+
+_NAME_PARTICLES = {"the", "of", "de", "del", "el", "la", "le", "les", "du", "des", "di", "da", "and", "&", "on", "der", "die"}
+
+
+_TAIL_CREDIT = re.compile(r"(?:\(|\[|\s[-\u2013\u2014]\s*)(?P<credit>[^\W\d][\w .-]{1,30}?)[)\]]?\.?\s*$")
+_AND_AGENCIES = re.compile(r"(?i)\s+(?:and|with|&|,)\s+(?:news |wire )?(?:agencies|wires|agency reports)\b.*$")
+_PUBLISHED_BY = re.compile(
+    r"(?i)(?:originally (?:published|appeared) (?:by|in|on|at)|first (?:published|appeared) (?:by|in|on)"
+    r"|this (?:article|story) (?:was )?(?:originally |first )?(?:published|appeared) (?:by|in|on)"
+    r"|^(?:source|fuente|fonte|quelle|bron)\s*:"
+    r"|^via\s*:?)\s+(?P<name>[^.,;\n]{2,60})"
+)
+_COPYRIGHT = re.compile(
+    r"(?i)(?:copyright|\u00a9|\(c\))\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?)?\s*"
+    r"(?P<name>(?:[^.,;\n]|\.(?=[a-z]\.|[a-z]\b))+(?:(?<=\b[a-z])\.)?)"  # keeps "L.P.", "Co."-style initials
+)
+_NAME_WITH_URL = re.compile(r"^(?P<name>[A-Z][\w'\u2019&]*(?:\s+[A-Z][\w'\u2019&]*){0,5})[.:,]?\s+(?:https?://)?(?:www\.)?(?P<host>[\w.-]+)\S*$")
+
+
+def _publisher_mentions(units: list[Unit]) -> tuple[str | None, str | None]:
+    """(strong, weak) publisher named in credits or footers of the report."""
+    strong = weak = None
+    for u in units:
+        m = _PUBLISHED_BY.search(u.text)
+        if m and strong is None:
+            strong = _clean_name(_AND_AGENCIES.sub("", m.group("name")))
+        if u.kind == "boilerplate" and weak is None:
+            c = _COPYRIGHT.search(u.text)
+            if c and not re.match(r"(?i)applies|notice|\d", c.group("name").strip()):
+                weak = _clean_name(re.split(r"\s+[-\u2013\u2014|\u00b7\u2022]\s+", c.group("name"))[0])
+            n = _NAME_WITH_URL.match(u.text)
+            if n and weak is None:
+                weak = _name_matching_host(n.group("name"), n.group("host"))
+    return strong, weak
+
+
+def _name_matching_host(name: str, host: str) -> str | None:
+    """``Inverse Times Open Publishing`` on ``inversetimes.example.net`` -> ``Inverse Times``."""
+    labels = [lab for lab in host.lower().split(".") if len(lab) >= 4]
+    words = name.split()
+    for k in range(1, len(words) + 1):
+        squashed = re.sub(r"[^a-z0-9]", "", "".join(words[:k]).lower())
+        if squashed in labels or re.sub(r"^the", "", squashed) in labels:
+            return " ".join(words[:k])
+    return None
+
+
+def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[int, str]:
+    """Type each header unit (title, byline, date, outlet, standfirst, other header line) and fill ``meta``."""
+    kinds: dict[int, str] = {}
+    for idx, u in enumerate(header):
+        if u.kind is not None:
+            continue
+        t = u.text
+        rest = t
+        kind = None
+        got = find_date(t, languages) if _words(t) <= 25 else None
+        if got is not None:
+            when, surface = got
+            meta.date = meta.date or when
+            kind = "date"
+            rest = _norm_date_text(t).replace(surface, " ")
+            rest = lx.DATE_PREFIX.sub("", rest.strip())
+            rest = re.sub(r"(?i)\b(?:on|le|el|am)\s*$|^\s*(?:on|le|el)\b", " ", rest)
+            rest = re.sub(r"(?i)\b\d+\s*min(?:ute)?s?\s+read\b", " ", rest)
+            rest = re.sub(r"(?i)\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\b,?", " ", rest)
+            rest = re.sub(r"\s+", " ", rest).strip(" ,|\u00b7\u2022-\u2013\u2014*_")
+        by = lx.BYLINE.match(rest) or (lx.BY_INSIDE.search(rest) if kind == "date" else None)
+        if by and _words(rest) <= 20:
+            who_text = by.group("who")
+            # "By Kate Hughes For The Daily Post": the publication the writer files for.
+            m_for = re.search(r"\s+(?:for|For|FOR)\s+(?P<o>(?:the\s|The\s)?[A-Z][^|]*)$", who_text)
+            if m_for and (o := _outlet_from_line(m_for.group("o"))):
+                meta.outlet = meta.outlet or o
+                who_text = who_text[: m_for.start()]
+            who, agencies = parse_authors(who_text)
+            meta.add_agencies(agencies)
+            meta.author = meta.author or who
+            if kind is None:
+                kind = "byline"
+            continue_rest = rest[: by.start()].strip(" ,|\u00b7\u2022-")
+            if continue_rest and (o := _outlet_from_line(continue_rest)):
+                meta.outlet = meta.outlet or o
+            kinds[idx] = kind
+            continue
+        if kind == "date":
+            if rest and (o := _outlet_from_line(rest)):
+                meta.outlet = meta.outlet or o
+                meta.add_agencies(lx.agencies_in(o))
+            kinds[idx] = kind
+            continue
+        if (o := _outlet_from_line(t)) and (meta.title is not None or _next_titleish(header, idx)):
+            meta.outlet = meta.outlet or o
+            meta.add_agencies(lx.agencies_in(o))
+            kinds[idx] = "outlet"
+            continue
+        if meta.title is not None and _norm_title(t) == _norm_title(meta.title):
+            kinds[idx] = "title"  # the headline repeated (page <title> and <h1> both dumped)
+            continue
+        if meta.title is None and _is_title_like(u):
+            # "Headline - The Outlet" / "Headline | Outlet": a web page title names the site.
+            sm = _TITLE_SUFFIX.match(t)
+            if sm and (o := _outlet_from_line(sm.group("site"))):
+                meta.outlet = meta.outlet or o
+                t = sm.group("title")
+            meta.title = t
+            kinds[idx] = "title"
+            continue
+        if meta.title is not None and meta.author is None and lx.PERSON_NAME.match(t) and idx > 0:
+            meta.author = _clean_name(t)
+            kinds[idx] = "byline"
+            continue
+        if meta.title is None:
+            kinds[idx] = "title"
+            meta.title = t
+        else:
+            # Under the headline: the deck when it reads as a sentence (kept in the text), otherwise
+            # a header label the parser cannot name (desk, kicker, timestamp), kept out of it.
+            kinds[idx] = "standfirst" if _is_standfirst(u) else "header"
+    return kinds
+
+
+_TITLE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[|\-\u2013\u2014\u00b7]\s+(?P<site>[^|\u2013\u2014\u00b7]{2,40})$")
+
+
+def _norm_title(t: str) -> str:
+    return re.sub(r"\W+", " ", t).casefold().strip()
+
+
+def _next_titleish(header: list[Unit], idx: int) -> bool:
+    """An outlet-looking line counts as the outlet only when a headline follows it."""
+    for u in header[idx + 1:]:
+        if u.kind is None:
+            return _is_title_like(u) and _outlet_from_line(u.text) is None
+    return False
+
+
+def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
+    m = lx.DATELINE_CREDIT.match(first) or lx.DATELINE_PLAIN.match(first)
+    # "Lisboa, 5 ago 2023 (Lusa) -": a dateline that states the year dates the report.
+    if m and m.group("date") and meta.date is None and re.search(r"\d{4}", m.group("date")):
+        got = find_date(m.group("date"), languages)
+        meta.date = got[0] if got else None
+    m = lx.DATELINE_CREDIT.match(first)
+    if m:
+        credit = (m.group("credit") or m.group("slash_credit")).strip()
+        codes = lx.agencies_in(credit)
+        # "The World Food Programme (WFP) said": an acronym after a name, not a dateline credit.
+        after = first[m.end("credit") + 1 if m.group("credit") else m.end("slash_credit") + 1:m.end()]
+        if m.group("place") and not codes and (m.group("place").startswith(("The ", "the ")) or not after.strip()):
+            m = None
+    if m:
+        credit = (m.group("credit") or m.group("slash_credit")).strip()
+        codes = lx.agencies_in(credit)
+        if codes or (_words(credit) <= 4 and credit[:1].isupper() and not re.search(r"\d", credit)):
+            if codes:
+                meta.add_agencies(codes)
+                meta.outlet_weak = meta.outlet_weak or codes[0]
+            else:
+                meta.outlet_weak = meta.outlet_weak or credit
+            if m.group("place"):
+                meta.dateline = _title_case_place(m.group("place"))
+            return
+    m2 = lx.DATELINE_PLAIN.match(first)
+    if m2 and _words(m2.group("place")) <= 6:
+        meta.dateline = _title_case_place(m2.group("place"))
+
+
+def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: int) -> ParsedArticle | None:
+    """Parse one report: header lines, then the body paragraphs and the typed leftovers."""
+    if not units:
+        return None
+    prose_text = " ".join(u.text for u in units if u.kind is None and _is_prose(u))
+    language = detect_language(prose_text)
+    languages = [language, "en"] if language and language != "en" else ["en"]
+    languages = [lang for lang in languages if lang in _dateparser_languages()] or ["en"]
+
+    meta = _Meta()
+    body_at = next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u)), len(units))
+    if body_at == len(units):
+        return None  # no story paragraph: nothing to publish (the file is quarantined if no report is left)
+    # A header is a handful of lines; a longer run before the story is page furniture.
+    header_from = max(0, body_at - MAX_HEADER_UNITS)
+    header_kinds = {header_from + k: v for k, v in _read_header(units[header_from:body_at], meta, languages).items()}
+
+    kinds: list[str] = []
+    for i, u in enumerate(units):
+        if i < header_from:
+            kinds.append(u.kind or "navigation")
+        elif i < body_at:
+            kinds.append(u.kind or header_kinds.get(i, "header"))
+        else:
+            kinds.append(u.kind or ("body" if _is_prose(u) or not _looks_heading(u) else "heading"))
+    # Trailers run to the end of the report once they start: a press release's end mark or closing
+    # "About X" block (a few paragraphs at most), or an appeal for money.
+    for i in range(body_at + 1, len(units)):
+        t = units[i].text
+        if (lx.END_MARK.match(t) or (lx.ABOUT_BLOCK.match(t) and len(units) - i <= 4)
+                or (lx.APPEAL_START.match(t) and (len(t) < 80 or lx.APPEAL_WORDS.search(t)))):
+            kinds[i:] = ["boilerplate"] * (len(units) - i)
+            break
+    # A heading at the very end (after the last body paragraph) is a leftover label, not a heading.
+    last_body = max((i for i, k in enumerate(kinds) if k == "body"), default=-1)
+    for i in range(last_body + 1, len(units)):
+        if kinds[i] == "heading":
+            kinds[i] = "boilerplate"
+
+    # Contributor lines tell which wire services and reporters worked on the report.
+    for u, k in zip(units, kinds, strict=True):
+        if k == "contributor":
+            if re.search(r"(?i)contributed|report", u.text):  # "AFP and Reuters contributed to this report"
+                meta.add_agencies(lx.agencies_in(u.text))
+            rb = re.match(r"(?i)^[(\[_*]{0,2}\s*reporting by\s+(?P<who>.+?)(?:\s+in\s+[A-Z][\w .'-]*)?(?:;|\)|$)", u.text)
+            if rb:
+                meta.author_fallback = meta.author_fallback or parse_authors(rb.group("who"))[0]
+    strong, weak = _publisher_mentions(units)
+
+    builder = TextBuilder()
+    segments: list[Segment] = []
+    prev_body: Unit | None = None
+    prev_kind = ""
+    for u, k in zip(units, kinds, strict=True):
+        if k in IN_TEXT:
+            if prev_body is not None:
+                # Posts and contributor lines are paragraphs of their own, never run into the story.
+                joined = prev_kind in _STORY and k in _STORY and _continues(prev_body, u)
+                sep = " " if joined else "\n\n"
+                builder.replace(sep, prev_body.end, u.start)
+            start = len(builder)
+            for n, (ls, le) in enumerate(u.spans):
+                if n:  # a hard-wrapped line break is a space in the clean text
+                    builder.replace(" ", u.spans[n - 1][1], ls)
+                strip_markup(raw, ls, le, builder)
+            # The text of segments in the clean body is cut from it once built (below), so a joined
+            # segment only grows its spans here (appending text would copy it for every line joined).
+            if segments and joined_to_last(segments, prev_body, u, k):
+                last = segments[-1]
+                segments[-1] = Segment(last.seq, last.kind, last.raw_start, u.end, last.start, len(builder), "")
+            else:
+                segments.append(Segment(len(segments), k, u.start, u.end, start, len(builder), ""))
+            prev_body, prev_kind = u, k
+        else:
+            segments.append(Segment(len(segments), k, u.start, u.end, None, None, u.text))
+    text, omap = builder.build()
+    if not text.strip():
+        return None
+    # Whole-report text back, so segments and the segment text agree with ``text``.
+    segments = [s if s.start is None else Segment(s.seq, s.kind, s.raw_start, s.raw_end, s.start, s.end,
+                                                  text[s.start:s.end]) for s in segments]
+    first_body = next((units[i].text for i, k in enumerate(kinds) if k == "body"), "")
+    _dateline(first_body, meta, languages)
+    # "... the last sentence. (ANSA)" / "... - AFP": a wire credit closing the story.
+    closing = next((units[i].text for i in range(len(units) - 1, -1, -1) if kinds[i] == "body"), "")
+    tail = _TAIL_CREDIT.search(closing)
+    if tail and (codes := lx.agencies_in(tail.group("credit"))):
+        meta.add_agencies(codes)
+        meta.outlet_weak = meta.outlet_weak or codes[0]
+    # The publisher: named in the header, then credited ("Originally published by"), then the
+    # copyright holder or footer site, and last the organisation credited in the dateline.
+    outlet = meta.outlet or strong or weak or meta.outlet_weak
+    return ParsedArticle(
+        source_file=source_file,
+        source_sha256=sha,
+        part=part,
+        title=meta.title,
+        outlet=outlet,
+        agency="; ".join(meta.agencies) or None,
+        author=meta.author or meta.author_fallback,
+        published_date=meta.date,
+        dateline=meta.dateline,
+        text=text,
+        offset_map=omap,
+        language=language,
+        segments=segments,
+        raw_start=units[0].start,
+        raw_end=units[-1].end,
+    )
+
+
+def joined_to_last(segments: list[Segment], prev: Unit | None, u: Unit, kind: str) -> bool:
+    """The unit continues the previous body segment (a wrapped line or a paragraph broken in two)."""
+    if prev is None or kind != "body":
+        return False
+    last = segments[-1]
+    return last.kind == "body" and last.raw_end == prev.end and _continues(prev, u)
+
+
+def _continues(prev: Unit, u: Unit) -> bool:
+    """``u`` carries on ``prev``'s sentence: a hard-wrapped line, or a paragraph split mid-sentence."""
+    if _TERMINAL.search(prev.text) or not _is_prose(prev) and len(prev.text) < 60:
+        return False
+    first = u.text[:1]
+    if u.gap == 0:
+        return True
+    return first.islower()
+
+
+def _looks_heading(u: Unit) -> bool:
+    t = u.text
+    return is_markdown_heading(u.raw) or (_words(t) <= 12 and len(t) < 90 and not _TERMINAL.search(t))
+
+
+_DP_LANGS: set[str] = set()
+
+
+def _dateparser_languages() -> set[str]:
+    if not _DP_LANGS:
+        from dateparser.languages.loader import default_loader
+
+        _DP_LANGS.update(default_loader.get_locale_map().keys())
+    return _DP_LANGS
+
+
+def parse_file(raw: str, source_file: str, source_sha256: str) -> list[ParsedArticle]:
+    """All reports in one raw file, in order; empty when no article text is left."""
+    out: list[ParsedArticle] = []
+    for report in split_reports(split_units(raw)):
+        art = parse_report(raw, report, source_file, source_sha256, len(out))
+        if art is not None:
+            out.append(art)
+    return out

@@ -1,0 +1,225 @@
+"""Cut a raw file into units (lines, or HTML blocks) with raw offsets, and type the obvious ones.
+
+A unit is the smallest piece the parser classifies: a line of plain text, or the content of
+one HTML block element. Its ``kind`` is set here when the unit alone says what it is
+(navigation, boilerplate, caption, credit, contributor line, social post, separator); the rest stay ``None``
+and are typed by their position in a report (title, byline, date, body, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dagster_project.nlp.parse import lexicon as lx
+from dagster_project.nlp.parse.markup import plain
+
+_BLOCK_TAG = re.compile(
+    r"</?(?P<name>p|div|h[1-6]|li|ul|ol|figure|figcaption|header|footer|nav|section|article|aside|blockquote|br"
+    r"|tr|td|table|time|script|style|noscript|form|main|body|html|head|title|span class=\"byline\")\b[^<>]{0,400}>",
+    re.IGNORECASE,
+)
+# Containers whose content has a kind whatever it says.
+_CONTAINER_KIND = {"nav": "navigation", "footer": "boilerplate", "aside": "boilerplate", "figcaption": "caption",
+                   "figure": "caption", "form": "boilerplate"}
+_DROP = {"script", "style", "noscript", "head"}
+
+
+@dataclass
+class Unit:
+    start: int  # raw offset of the first non-blank character
+    end: int  # raw offset after the last non-blank character
+    raw: str  # raw[start:end]
+    text: str  # without markup, white space collapsed
+    gap: int  # blank lines between this unit and the previous one
+    html_block: str | None = None  # enclosing HTML block element, when any
+    kind: str | None = None
+    # Raw (start, end) of each physical line when hard-wrapped lines were joined into this unit.
+    lines: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return self.lines or ((self.start, self.end),)
+
+
+def _trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and raw[start].isspace():
+        start += 1
+    while end > start and raw[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_units(raw: str) -> list[Unit]:
+    """Every unit of ``raw`` in order; blank lines are counted into the next unit's ``gap``."""
+    units: list[Unit] = []
+    gap = 0
+    stack: list[str] = []
+    for m in re.finditer(r"[^\n]*(?:\n|$)", raw):
+        if m.start() == m.end():
+            continue
+        ls, le = m.start(), m.end()
+        pieces: list[tuple[int, int, str | None]] = []
+        pos = ls
+        for t in _BLOCK_TAG.finditer(raw, ls, le):
+            pieces.append((pos, t.start(), stack[-1] if stack else None))
+            name = t.group("name").lower().split()[0]
+            closing = t.group(0).startswith("</")
+            if name in _CONTAINER_KIND or name in _DROP or name == "title":
+                if closing:
+                    if name in stack:
+                        del stack[len(stack) - 1 - stack[::-1].index(name):]
+                elif not t.group(0).endswith("/>"):
+                    stack.append(name)
+            pos = t.end()
+        pieces.append((pos, le, stack[-1] if stack else None))
+        produced = False
+        for ps, pe, ctx in pieces:
+            s, e = _trimmed(raw, ps, pe)
+            if e <= s or (ctx in _DROP):
+                continue
+            text = plain(raw[s:e])
+            if not text:
+                continue
+            units.append(Unit(s, e, raw[s:e], text, gap, ctx))
+            gap = 0
+            produced = True
+        if not produced and not raw[ls:le].strip():
+            gap += 1
+    for u in units:
+        u.kind = intrinsic_kind(u)
+    units = unwrap(units)
+    _propagate(units)
+    return units
+
+
+_END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
+
+
+def unwrap(units: list[Unit]) -> list[Unit]:
+    """Join hard-wrapped lines (e-mail, plain-text dumps) back into paragraphs.
+
+    A line carries on into the next one (no blank line between, neither typed) when it stops
+    mid-sentence, or, in a file whose text is wrapped at a fixed width, whenever it is long.
+    Header lines (a byline or date under a headline) never join.
+    """
+    pairs = [(a, b) for a, b in zip(units, units[1:], strict=False) if b.gap == 0 and a.kind is None and b.kind is None]
+    # Wrapped at a fixed width: several long lines stop mid-sentence and go on in lower case.
+    wrapped = sum(1 for a, b in pairs if 45 <= len(a.text) <= 100 and not _END.search(a.text) and b.text[:1].islower()) >= 2
+    # Each paragraph is gathered as a run of lines and built once: joining line by line copied the
+    # growing paragraph (and searched all of it) for every line, quadratic on a long wrapped file.
+    runs: list[list[Unit]] = []
+    for u in units:
+        run = runs[-1] if runs else None
+        if run is not None and u.gap == 0 and run[0].kind is None and u.kind is None and u.html_block is None \
+                and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
+            last = run[-1]
+            # Lines are joined with a space, so the paragraph so far ends a sentence when its last line does.
+            ends = _END.search(last.text) is not None
+            last_len = last.spans[-1][1] - last.spans[-1][0]
+            if (not ends and last_len >= 30 and u.text[:1].islower()) or (wrapped and last_len >= 45):
+                run.append(u)
+                continue
+        runs.append([u])
+    return [run[0] if len(run) == 1 else _joined(run) for run in runs]
+
+
+def _joined(run: list[Unit]) -> Unit:
+    """One paragraph from hard-wrapped lines: raw lines joined by their line break, text by a space."""
+    return Unit(run[0].start, run[-1].end, "\n".join(u.raw for u in run), " ".join(u.text for u in run), run[0].gap,
+                None, None, tuple(span for u in run for span in u.spans))
+
+
+def _header_date(t: str) -> bool:
+    return len(t) < 60 and bool(re.search(r"\b\d{4}\b", t)) and bool(
+        re.search(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", t))
+
+
+def intrinsic_kind(u: Unit) -> str | None:
+    """The kind a unit has on its own, or ``None`` when its position decides."""
+    t = u.text
+    if u.html_block in _CONTAINER_KIND:
+        return _CONTAINER_KIND[u.html_block]
+    if lx.SEPARATOR.match(u.raw):
+        return "separator"
+    if lx.EMBED_LABEL.match(t):
+        return "navigation"
+    if lx.SOCIAL_MARK.search(t):
+        return "social_post"
+    if lx.CREDIT_ONLY.match(t) and len(t) < 100:
+        return "credit"
+    short = len(t) < 300
+    if short and lx.CAPTION.search(t):
+        return "caption"
+    if len(t) < 250 and lx.PAREN_CREDIT_END.search(t) and not lx.DATELINE_CREDIT.match(t):
+        return "caption"
+    if short and lx.CONTRIBUTOR_LINE.search(t):
+        return "contributor"
+    if short and lx.SOURCE_LINE.search(t):
+        return "credit"
+    if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
+        return "boilerplate"
+    if short and (lx.is_boilerplate(t) or lx.COPYRIGHT_LINE.match(t)):
+        return "boilerplate"
+    if len(t) < 120 and (lx.NAVIGATION.match(t) or lx.SHARE.match(t) or _is_menu(t)):
+        return "navigation"
+    return None
+
+
+def _is_menu(t: str) -> bool:
+    """``Home | World | Sport`` or ``Home > News > India``: several short items between separators."""
+    parts = re.split(r"\s+[|»›>/·•]\s+|\s*\|\s*", t)
+    if len(parts) < 2:
+        return False
+    return all(0 < len(p.split()) <= 4 and not re.search(r"[.!?]$|\d{4}", p) for p in parts)
+
+
+def _propagate(units: list[Unit]) -> None:
+    """Kinds that spread to neighbours: lists under a ``Share this:`` opener, repeated captions,
+    and the lines of an embedded post between its ``Name (@handle)`` line and its date."""
+    in_list = False
+    for i, u in enumerate(units):
+        prev = units[i - 1] if i else None
+        if prev is None:
+            continue
+        if u.kind is None and u.text == prev.text and prev.kind in {"caption", "credit"}:
+            u.kind = prev.kind
+        in_list = bool(lx.LIST_OPENER.match(prev.text)) or (in_list and prev.kind in {"navigation", "boilerplate"})
+        if (
+            in_list
+            and u.gap == 0
+            and len(u.text) < 40
+            and not re.search(r"[.!?\"\u201d]$", u.text)
+            and (u.kind is None or u.kind in {"navigation", "boilerplate"})
+        ):
+            u.kind = prev.kind if prev.kind in {"navigation", "boilerplate"} else "navigation"
+        else:
+            in_list = in_list and u.kind in {"navigation", "boilerplate"}
+    for i, u in enumerate(units):
+        if (
+            lx.SOCIAL_HANDLE_LINE.match(u.text)
+            and len(u.text) < 120
+            and u.kind in (None, "social_post")
+            and not u.text.startswith(("\u2014", "\u2013", "-"))
+        ):
+            # An embed header "Name (@handle)": its post text follows, closed by a date line.
+            u.kind = "social_post"
+            if re.match(r"(?i)a post shared by", u.text):
+                continue
+            # Only when a date line closes the post within three lines: otherwise it was a mention.
+            close = next((j for j in range(i + 1, min(i + 4, len(units)))
+                          if units[j].kind in (None, "social_post") and _is_bare_date(units[j].text)), None)
+            if close is not None and all(units[j].kind in (None, "social_post") for j in range(i + 1, close)):
+                for j in range(i + 1, close + 1):
+                    units[j].kind = "social_post"
+        if u.kind == "social_post" and lx.SOCIAL_MARK.search(u.text) and u.text.lstrip().startswith(("\u2014", "-")):
+            # "— Name (@handle) date" closes a post whose text is the unit just before it.
+            for j in range(i - 1, max(i - 3, -1), -1):
+                if units[j].kind is None and units[j + 1].gap == 0:
+                    units[j].kind = "social_post"
+                else:
+                    break
+
+
+def _is_bare_date(t: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}", t.strip()))
