@@ -15,6 +15,7 @@ from dagster_project.ingest.raw import NO_ARTICLE_TEXT
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.parse import PARSER_VERSION
 from dagster_project.publish.card import version_docs_extra
+from dagster_project.publish.guard import ShrinkPolicy
 from dagster_project.publish.lineage import git_commit, git_dirty
 from dagster_project.publish.version import (
     INTERNAL_COLUMNS,
@@ -115,9 +116,10 @@ def published_version(
     # tables were final earlier already are, the rest are drawn while the version is audited and staged.
     ahead = draw_plots_ahead(tables)
     extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
+    shrink = ShrinkPolicy.from_env()  # --allow-shrink of the build sets NEWSETL_ALLOW_SHRINK
 
     def _publish(curated: Path):  # type: ignore[no-untyped-def]
-        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
+        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details, shrink=shrink)
         return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
 
     try:

@@ -29,6 +29,7 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
+from dagster_project.publish.guard import ShrinkPolicy, shrink_failure
 from dagster_project.publish.ordering import in_published_order
 from dagster_project.publish.schema import columns, contracts_signature, frictionless_schema
 from dagster_project.runtime.locking import curated_lock
@@ -396,6 +397,7 @@ def publish(
     extras: Extra | Sequence[Extra] | None = None,
     source_details: Mapping[str, Mapping[str, Any]] | None = None,
     lock_timeout: float | None = None,
+    shrink: ShrinkPolicy | None = None,
 ) -> PublishResult:
     """Audit, stage and atomically publish ``tables`` as a new version (or nothing if unchanged).
 
@@ -403,6 +405,8 @@ def publish(
     ``extras`` (one callable or a list) are called as ``extra(staging_dir, manifest)`` after the
     tables and ``CHANGELOG.md`` are written, to add further files (card, plots); everything they
     write is hashed into the manifest and published atomically with the data.
+    ``shrink`` (default: :class:`ShrinkPolicy` with its 20% limit) refuses a version that loses too many of its
+    parent's articles, unless it allows it (``--allow-shrink``).
     Raises :class:`AuditError` naming the failed checks; then nothing is written.
     """
     failures = audit(tables)
@@ -417,6 +421,12 @@ def publish(
         latest = read_latest(curated)
         previous = read_manifest(curated, latest) if latest else None
         version, reason = plan_version(previous, fingerprints, sources, signature)
+        if version is not None and previous is not None and latest is not None:
+            parent_articles = previous.get("newsetl", {}).get("row_counts", {}).get("articles")
+            failure = shrink_failure(latest, int(parent_articles or 0), counts.get("articles", 0),
+                                     shrink or ShrinkPolicy())
+            if failure is not None:
+                raise AuditError([failure])
         if version is None:
             assert latest is not None and previous is not None
             hashes = {r["name"]: r["hash"] for r in previous["resources"]}
