@@ -115,27 +115,26 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
+def _looks_wrong(w: str, i: int) -> bool:
+    """Is ``w[i]`` (not ASCII) what a wrong code page makes of a letter?"""
+    ch, cat = w[i], unicodedata.category(w[i])
+    prev = w[i - 1] if i > 0 else ""
+    after = w[i + 1] if i + 1 < len(w) else ""
+    if cat[0] in "SNC":  # a symbol, digit or control glued to a letter: "Wa³êsa"
+        return any(c and _is_letter(c) for c in (prev, after))
+    if not prev or not _is_letter(prev):
+        return False
+    if cat[0] == "L" and _script(prev) != _script(ch):  # two scripts in one word: "Mar솬"
+        return True
+    if cat == "Lu" and unicodedata.category(prev) == "Ll":  # a capital after a small letter: "ódŸ"
+        return True
+    # one small letter among capitals: "ПрИВЕТ"
+    return cat == "Ll" and unicodedata.category(prev) == "Lu" and bool(after) and unicodedata.category(after) == "Lu"
+
+
 def garbled(words: Iterable[str]) -> int:
-    """How many non-ASCII characters look like a wrong code page: symbols, digits or controls touching a letter,
-    a letter of another script inside a word ("Mar솬"), and capitals right after a small letter ("ódŸ")."""
-    bad = 0
-    for w in words:
-        for i, ch in enumerate(w):
-            if ch.isascii():
-                continue
-            cat = unicodedata.category(ch)
-            prev = w[i - 1] if i > 0 else ""
-            near = (prev and _is_letter(prev)) or (i + 1 < len(w) and _is_letter(w[i + 1]))
-            if cat[0] in "SNC" and near:
-                bad += 1
-            elif cat[0] == "L" and prev and _is_letter(prev) and _script(prev) != _script(ch):
-                bad += 1
-            elif cat == "Lu" and prev and unicodedata.category(prev) == "Ll":
-                bad += 1
-            elif cat == "Ll" and prev and unicodedata.category(prev) == "Lu" and i + 1 < len(w) \
-                    and unicodedata.category(w[i + 1]) == "Lu":
-                bad += 1  # "ПрИВЕТ": one small letter among capitals
-    return bad
+    """How many non-ASCII characters look like a wrong code page (:func:`_looks_wrong`)."""
+    return sum(_looks_wrong(w, i) for w in words for i, ch in enumerate(w) if not ch.isascii())
 
 
 def _extra_letters(word: str) -> list[str]:
