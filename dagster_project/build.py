@@ -20,7 +20,6 @@ import argparse
 import functools
 import gc
 import importlib.abc
-import json
 import logging
 import os
 import sys
@@ -212,23 +211,11 @@ def _step_failures(events: list[Any]) -> list[str]:
 
 
 def summary(md: dict[str, Any], curated: Path) -> str:
-    """The one-paragraph summary printed after a successful build."""
-    import polars as pl
+    """The summary printed after a successful build (publish/summary.py): files and articles apart, refused files
+    named."""
+    from dagster_project.publish.summary import build_summary
 
-    version = str(md["version"])
-    folder = curated / version
-    manifest = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    outcomes = [s.get("outcome") for s in manifest.get("sources", [])]
-    q = pl.read_parquet(folder / "quarantine.parquet")
-    by = dict(q.group_by("reason").len().sort("reason").iter_rows())
-    published_files = pl.read_parquet(folder / "articles.parquet")["source_file"].n_unique()
-    verb = "published" if md.get("published") else "nothing new to publish; kept"
-    return (
-        f"newsetl: {verb} version {version} in {curated} ({md.get('reason')}).\n"
-        f"  raw files: {len(outcomes) or published_files + q.height}; published as articles: {published_files}; "
-        f"quarantined: {q.height}{' ' + json.dumps(by) if by else ''}\n"
-        f"  rows: {json.dumps(md.get('row_counts', {}))}"
-    )
+    return build_summary(md, curated)
 
 
 class _WithoutPandas(importlib.abc.MetaPathFinder):

@@ -17,6 +17,7 @@ from dagster_project.nlp.parse import PARSER_VERSION
 from dagster_project.publish.card import version_docs_extra
 from dagster_project.publish.guard import ShrinkPolicy
 from dagster_project.publish.lineage import git_commit, git_dirty
+from dagster_project.publish.summary import status_line
 from dagster_project.publish.version import (
     INTERNAL_COLUMNS,
     AuditError,
@@ -136,15 +137,19 @@ def published_version(
     if ahead is not None:
         context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
                          "were final")
-    context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
+    parent = manifest.get("newsetl", {}).get("parent_version")
+    status = status_line(result.version, result.published, parent)
+    context.log.info(f"{status}: {result.reason}")
     return dg.MaterializeResult(
         metadata={
+            # What happened, in words: "no change: LATEST stays 1.2.0" when nothing new was published.
+            "status": status,
             "version": result.version,
             # The summary, card and plots first: what a reader opens.
             **summary,
             "published": result.published,
             "reason": result.reason,
-            "parent_version": str(manifest.get("newsetl", {}).get("parent_version")),
+            "parent_version": str(parent) if parent else "none (first version)",
             "path": dg.MetadataValue.path(str(roots.curated_root / result.version)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
