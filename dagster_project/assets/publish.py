@@ -141,6 +141,8 @@ def published_version(
     if ahead is not None:
         context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
                          "were final")
+    for warning in result.warnings:
+        context.log.warning(warning)
     parent = manifest.get("newsetl", {}).get("parent_version")
     status = status_line(result.version, result.published, parent)
     context.log.info(f"{status}: {result.reason}")

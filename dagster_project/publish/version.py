@@ -60,6 +60,8 @@ class PublishResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
     parent_version: str | None = None
+    # Problems that did not stop the publish (e.g. the curated folder could not be synced after LATEST moved).
+    warnings: list[str] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -356,14 +358,29 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str) -> list[str]:
+    """Replace ``path`` by ``text`` atomically; returns a warning when only the final folder sync failed.
+
+    Once ``os.replace`` has succeeded, readers see the new file: a failed sync of the folder after it does not
+    undo that (it only leaves the switch exposed to a power cut), so it is reported, not raised. Raising would
+    report "nothing published" for a version LATEST already names.
+    """
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk or a refused write leaves no half-written pointer behind
+        raise
+    try:
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        return [f"{path.name} was replaced, but syncing {path.parent} failed ({exc.strerror or exc}): the change "
+                "may not survive a power cut"]
+    return []
 
 
 def _created(now: dt.datetime | None) -> str:
@@ -436,10 +453,10 @@ def publish(
             if _adoptable(curated / version, fingerprints, latest):
                 # Finish the killed build's publish: its folder is complete and verified.
                 _make_read_only(curated / version)
-                _write_atomic(curated / LATEST, version + "\n")
+                warnings = _write_atomic(curated / LATEST, version + "\n")
                 m = read_manifest(curated, version)
                 return PublishResult(version, curated / version, True, m["newsetl"]["change"] + " (recovered)",
-                                     counts, {r["name"]: r["hash"] for r in m["resources"]}, latest)
+                                     counts, {r["name"]: r["hash"] for r in m["resources"]}, latest, warnings)
             version = _bump(version, "patch")
         staging = curated / STAGING / uuid.uuid4().hex
         staging.mkdir(parents=True)
@@ -470,12 +487,12 @@ def publish(
             os.rename(staging, target)
             target.chmod(0o555)
             _fsync_dir(curated)
-            _write_atomic(curated / LATEST, version + "\n")
+            warnings = _write_atomic(curated / LATEST, version + "\n")
         finally:
             if staging.exists():
                 _make_writable(staging)
                 shutil.rmtree(staging, ignore_errors=True)
-    return PublishResult(version, curated / version, True, reason, counts, hashes, latest)
+    return PublishResult(version, curated / version, True, reason, counts, hashes, latest, warnings)
 
 
 def _stage(
