@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from dagster_project.ingest.guard import preflight
 
     if problem := preflight(os.environ["NEWSETL_RAW_DIR"]):
-        print(f"newsetl: build FAILED, nothing published: {problem}", file=sys.stderr)
+        print(f"newsetl: build FAILED: {problem}", file=sys.stderr)
         return EX_NOINPUT
     from dagster_project.runtime.locking import BUILD_LOCK, LockBusy, curated_lock
 

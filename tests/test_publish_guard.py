@@ -63,7 +63,7 @@ def test_missing_unlistable_and_empty_raw_roots_fail_and_publish_nothing(
     monkeypatch.setenv("NEWSETL_RAW_DIR", str(missing))
     code, out, err = _build()
     assert code == build.EX_NOINPUT and out == ""
-    assert f"raw root {missing} does not exist" in err and "nothing published" in err
+    assert f"raw root {missing} does not exist" in err and "nothing was published and LATEST is unchanged" in err
     assert _curated_state(env["curated"]) == before
 
     # An empty folder (sub-folders without files are still empty).
