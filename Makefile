@@ -70,7 +70,9 @@ eval-parse: install
 snapshots: install
 	$(PY) tests/test_definitions.py
 
-# Score what the pipeline publishes against the hand-written gold (evaluation/extract/); the JSON report is derived.
+# Score what the pipeline publishes against the hand-written gold (evaluation/extract/). The JSON report is derived
+# but committed: every version's card quotes it, keyed by the extraction code's fingerprint; run this and commit the
+# report whenever tests/evaluation/test_report_fresh.py says the code changed (~1 minute).
 eval: install
 	$(PY) -m dagster_project.evaluation.extract_eval --json evaluation/extract/report.json
 

@@ -7,6 +7,7 @@ import polars as pl
 
 from contracts import RawArticles
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
+from dagster_project.ingest.guard import raw_root_problem
 from dagster_project.ingest.raw import scan_raw
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import StorageRoots
@@ -23,6 +24,11 @@ from dagster_project.runtime.storage import local_raw
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Scan the raw root (ingest/raw.py): refused files stay as rows with a reason, so nothing is dropped."""
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
+        # A missing, unlistable or empty raw root is a user's mistake, not a corpus of zero articles: the run fails
+        # here, so nothing downstream runs and nothing is published (LATEST stays).
+        problem = raw_root_problem(root)
+        if problem is not None:
+            raise dg.Failure(description=problem.replace(str(root), str(roots.raw_root)))
         files = scan_raw(root, roots.max_file_bytes)
     df = records_to_frame(files, RawArticles)
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height

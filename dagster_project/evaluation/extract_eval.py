@@ -609,7 +609,23 @@ def run(gold_dir: Path = GOLD_DIR, keep: Path | None = None) -> dict[str, Any]:
         version_dir = run_pipeline(raw_root, work)
         report = evaluate(gold, read_published(version_dir))
     report["published_version"] = version_dir.name
+    report["code"] = measured_code()
     return report
+
+
+def measured_code() -> dict[str, str]:
+    """Which code the report measured: the fingerprint it is keyed by (the card and a test compare it with the
+    code's own, ``runtime.cache.evaluated_fingerprint``), and the versions a reader recognises."""
+    from importlib.metadata import version
+
+    from dagster_project.nlp.extract import EXTRACTOR_VERSION
+    from dagster_project.nlp.parse import PARSER_VERSION
+    from dagster_project.resources import NlpModel
+    from dagster_project.runtime.cache import evaluated_fingerprint
+
+    model = NlpModel().model
+    return {"fingerprint": evaluated_fingerprint(model), "extractor_version": EXTRACTOR_VERSION,
+            "parser_version": PARSER_VERSION, "spacy_model": model, "spacy_model_version": version(model)}
 
 
 # ---------------------------------------------------------------------------------------------
