@@ -188,15 +188,27 @@ def extract_page(page: str, url: str | None = None) -> Page:
             date = dt.date.fromisoformat(str(get["date"])[:10])
         except ValueError:
             date = None
+    outlet = _clean(get.get("sitename"))
     return Page(
         paragraphs=paragraphs,
-        title=_clean(get.get("title")),
-        outlet=_clean(get.get("sitename")),
+        title=_without_site(_clean(get.get("title")), outlet),
+        outlet=outlet,
         author=_clean(get.get("author")),
         published_date=date,
         url=_clean(get.get("url")) or url,
         declared_language=_declared_language(page),
     )
+
+
+def _without_site(title: str | None, outlet: str | None) -> str | None:
+    """'Headline | Site' -> 'Headline': a <title> often ends with the site's name, which is the outlet."""
+    if not title or not outlet:
+        return title
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " : "):
+        head, found, tail = title.rpartition(sep)
+        if found and head and outlet.casefold() in tail.casefold():
+            return head.strip()
+    return title
 
 
 def _declared_language(page: str) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dagster_project.ingest.html import sniff_html
-from dagster_project.ingest.raw import TOO_LARGE, UNREADABLE, decode_bytes, display_path, normalize_text
+from dagster_project.ingest.raw import TOO_LARGE, UNREADABLE, _sha256_stream, decode_bytes, display_path, normalize_text
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -108,6 +109,16 @@ def decode_payload(data: bytes, content_type: str | None) -> tuple[str, str] | N
     return decode_bytes(data)
 
 
+def _opens_a_warc(head: bytes) -> bool:
+    """The file starts with a WARC record (``WARC/1.x``), plain or in a gzip member."""
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
 def scan_warc(path: Path, root: Path, max_record_bytes: int) -> Iterator[dict[str, Any]]:
     """The raw rows of one archive: its HTML records (text not kept), then the archive's own row with counts."""
     from warcio.archiveiterator import ArchiveIterator
@@ -123,6 +134,13 @@ def scan_warc(path: Path, root: Path, max_record_bytes: int) -> Iterator[dict[st
                "detail": f"{type(exc).__name__}: {exc.strerror or exc}"}
         return
     with fh:
+        if not _opens_a_warc(fh.read(4096)):
+            fh.seek(0)
+            yield {"source_file": rel, "bytes": os.fstat(fh.fileno()).st_size, "quarantine_reason": UNREADABLE,
+                   "source_format": "warc", "source_sha256": _sha256_stream(fh),
+                   "detail": "not a readable WARC archive: it does not start with a WARC record"}
+            return
+        fh.seek(0)
         reader = _Hashing(fh)
         it = ArchiveIterator(reader)
         try:
@@ -152,6 +170,8 @@ def scan_warc(path: Path, root: Path, max_record_bytes: int) -> Iterator[dict[st
     size = os.stat(path).st_size
     row = {"source_file": rel, "source_format": "warc", "bytes": size, "source_sha256": digest,
            "warc_records": json.dumps(dict(sorted(counts.items())))}
+    if problem is None and not counts:
+        problem = "no WARC record found"
     if problem is not None and not counts:
         row |= {"quarantine_reason": UNREADABLE, "detail": f"not a readable WARC archive: {problem}"}
     elif problem is not None:
