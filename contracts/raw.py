@@ -72,7 +72,8 @@ class Quarantine(pa.DataFrameModel):
             "Machine-readable reason code: 'empty', 'binary', 'undecodable', 'too_large', "
             "'no_article_text', 'duplicate', 'symlink_outside_root', 'not_regular_file', 'unreadable'. For web pages "
             "'too_large' means the extracted main text is over the limit (a page's HTML may be far larger) and "
-            "'duplicate' also covers a page whose URL was seen earlier."
+            "'duplicate' also covers a page whose URL was seen earlier. 'contract_failed': an article whose own rows "
+            "failed a contract check (named in detail) is quarantined instead of blocking the version."
         )
     )
     detail: str = pa.Field(nullable=True, description="Human-readable explanation of the reason.")

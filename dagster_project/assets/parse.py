@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from contracts import Articles, Quarantine, Segments, SyndicatedParagraphs, Syndication
-from dagster_project.assets._tables import checked, contract_spec, table_metadata
+from dagster_project.assets._tables import CONTRACT_FAILED, checked, contract_spec, split_failing_rows, table_metadata
 from dagster_project.ingest.html import Refusal, parse_page
 from dagster_project.ingest.raw import UNDECODABLE
 from dagster_project.ingest.sources import HTML, PARSED_FORMATS, WARC_RECORD
@@ -116,6 +116,24 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     segs = (cached.select(pl.col(_SEGMENTS).str.json_decode(seg_type)).explode(_SEGMENTS)
             .filter(pl.col(_SEGMENTS).is_not_null()).unnest(_SEGMENTS))
     df = cached.drop(KEY, "_order", _SEGMENTS)
+    # One article's bad rows quarantine that article (reason contract_failed, the failed checks in detail)
+    # instead of blocking the version; what is left is still checked, blocking, below.
+    df, bad_articles = split_failing_rows(df, Articles)
+    segs, bad_segments = split_failing_rows(segs, Segments)
+    if bad_articles or bad_segments:
+        bad = {k: f"articles: {v}" for k, v in bad_articles.items()}
+        for k, v in bad_segments.items():
+            bad[k] = f"{bad[k]}; segments: {v}" if k in bad else f"segments: {v}"
+        dropped = cached.filter(pl.col("article_id").is_in(list(bad))).select(
+            "source_file", "source_sha256", "article_id")
+        refusals = pl.concat([refusals, dropped.select(
+            "source_file", pl.lit(CONTRACT_FAILED).alias("reason"),
+            pl.concat_str(pl.lit("contract failed: "), pl.col("article_id").replace_strict(bad, return_dtype=pl.String()))
+            .alias("detail"),
+            "source_sha256")])
+        df = df.filter(~pl.col("article_id").is_in(list(bad)))
+        segs = segs.filter(~pl.col("article_id").is_in(list(bad)))
+        context.log.warning(f"{len(bad)} article(s) quarantined for contract failures: {bad}")
     split = df.group_by("source_file").len().filter(pl.col("len") > 1).height
     context.log.info(f"parsed {df.height} article(s) from {accepted.height} file(s); {split} file(s) split")
     yield from checked("articles", df, Articles, output_name="articles", metadata={

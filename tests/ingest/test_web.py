@@ -228,3 +228,20 @@ def test_pages_and_a_warc_publish_with_names_in_three_scripts(tmp_path: Path) ->
     assert not entities["entity_id"].is_in(["person:x", "place:x"]).any()
     package = json.loads((version / "datapackage.json").read_text())
     assert "crawl.warc.gz" in json.dumps(package)
+
+
+def test_one_articles_contract_failure_splits_off_that_article_only() -> None:
+    from contracts import Segments
+    from dagster_project.assets._tables import split_failing_rows
+
+    segs = pl.DataFrame({
+        "segment_id": ["a-0", "a-1", "b-0", "c-0"], "article_id": ["a", "a", "b", "c"], "seq": [0, 1, 0, 0],
+        "kind": ["body", "body", "not-a-kind", "body"], "raw_start": [0, 5, 0, 9], "raw_end": [4, 9, 3, 2],
+        "start": [0, 5, 0, 0], "end": [4, 9, 3, 4], "text": ["t", "t", "t", "t"]})
+    kept, failed = split_failing_rows(segs, Segments)
+    assert kept["article_id"].to_list() == ["a", "a"]
+    assert set(failed) == {"b", "c"}
+    assert "kind" in failed["b"] and "raw_span_ordered" in failed["c"]
+    # A failure no row explains (a missing column) is not split: the blocking check must still fail.
+    kept, failed = split_failing_rows(segs.drop("text"), Segments)
+    assert failed == {} and kept.height == 4
