@@ -23,7 +23,9 @@ import dataclasses
 import datetime as dt
 import html as html_lib
 import itertools
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +68,12 @@ def is_html_file(path: Path) -> bool:
     if is_html_name(path.name):
         return True
     try:
-        with path.open("rb") as fh:
+        # Only a regular file is sniffed, never through a link: a FIFO or device must not be opened (it could
+        # block the build); read_raw_file refuses those with their reason.
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
             return sniff_html(fh.read(4096))
     except OSError:
         return False  # read_raw_file reports the error with its reason
