@@ -234,18 +234,29 @@ class Refusal:
     detail: str
 
 
-def locate(paragraphs: list[str], visible: str, body_at: int = 0) -> list[int | None]:
-    """Where each paragraph starts in the visible text, searched in reading order from the ``<body>``
-    (the headline is also in ``<title>``); None when not verbatim."""
-    out: list[int | None] = []
+# trafilatura writes a list item as "- item": the bullet is its own, the item is in the HTML.
+_BULLET = "- "
+
+
+def locate(paragraphs: list[str], visible: str, body_at: int = 0) -> list[tuple[int, int] | None]:
+    """Where each paragraph is in the visible text, searched in reading order from the ``<body>`` (the headline
+    is also in ``<title>``): ``(start, skipped)``, ``skipped`` being the length of a list bullet the extractor
+    added (not in the HTML); None when the paragraph is not verbatim in the page."""
+    out: list[tuple[int, int] | None] = []
     cursor = body_at
     for p in paragraphs:
-        at = visible.find(p, cursor)
-        if at < 0:
-            at = visible.find(p)  # out of order (a lead repeated from metadata): still a true location
-        out.append(at if at >= 0 else None)
-        if at >= 0 and at >= cursor:
-            cursor = at + len(p)
+        found = None
+        for skip in (0, len(_BULLET)) if p.startswith(_BULLET) else (0,):
+            q = p[skip:]
+            at = visible.find(q, cursor)
+            if at < 0:
+                at = visible.find(q)  # out of order (a lead repeated from metadata): still a true location
+            if at >= 0:
+                found = (at, skip)
+                if at >= cursor:
+                    cursor = at + len(q)
+                break
+        out.append(found)
     return out
 
 
@@ -275,8 +286,11 @@ def parse_page(page: str, source_file: str, source_sha256: str, url: str | None 
             pieces.append(Piece(clean, clean + len(p), UNMAPPED, UNMAPPED, False))
             segments.append(Segment(seq, "body", None, None, clean, clean + len(p), p))  # type: ignore[arg-type]
         else:
-            pieces.extend(_sub_map(vmap, at, at + len(p), clean))
-            rs, re_ = vmap.raw_span(at, at + len(p))
+            start, skip = at
+            if skip:  # the bullet maps nowhere; the item itself maps to the HTML
+                pieces.append(Piece(clean, clean + skip, UNMAPPED, UNMAPPED, False))
+            pieces.extend(_sub_map(vmap, start, start + len(p) - skip, clean + skip))
+            rs, re_ = vmap.raw_span(start, start + len(p) - skip)
             segments.append(Segment(seq, "body", rs, re_, clean, clean + len(p), p))
         clean += len(p)
     located = [s for s in segments if s.raw_start is not None]

@@ -245,3 +245,16 @@ def test_one_articles_contract_failure_splits_off_that_article_only() -> None:
     # A failure no row explains (a missing column) is not split: the blocking check must still fail.
     kept, failed = split_failing_rows(segs.drop("text"), Segments)
     assert failed == {} and kept.height == 4
+
+
+def test_a_list_items_bullet_maps_nowhere_but_its_text_maps_to_the_html() -> None:
+    items = ["Pizza was searched more often than any other food this year, the company said.",
+             "Searches for the new pastry rose sharply after it arrived in the shops last spring."]
+    html = page(paras=PARAS).replace("</article>", "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul></article>")
+    [art] = parse_page(html, "list.html", "0" * 64)  # type: ignore[misc]
+    seg = next(s for s in art.segments if s.text == "- " + items[0])
+    assert seg.raw_start is not None and html[seg.raw_start:seg.raw_end] == items[0]
+    assert art.offset_map.raw_span(seg.start, seg.start + 2) == (-1, -1)  # type: ignore[operator]
+    i = art.text.index("Pizza")
+    assert html[slice(*art.offset_map.raw_span(i, i + 5))] == "Pizza"
+    assert art.raw_offsets_note is None
