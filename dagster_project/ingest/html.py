@@ -181,7 +181,9 @@ def extract_page(page: str, url: str | None = None) -> Page:
     """Main text and metadata of one decoded HTML page (trafilatura, no network access)."""
     from trafilatura import bare_extraction
 
-    doc = bare_extraction(page, url=url, with_metadata=True, include_comments=False, include_tables=True,
+    # include_comments=True makes trafilatura find the comment section and cut it out of the main text; the
+    # comments it returns apart are not used (with False, a comment thread could stay in the body).
+    doc = bare_extraction(page, url=url, with_metadata=True, include_comments=True, include_tables=True,
                           include_images=False, include_links=False, include_formatting=False,
                           deduplicate=False, output_format="python")
     if doc is None:
@@ -234,6 +236,9 @@ class Refusal:
     detail: str
 
 
+# A tag written out as text: a code listing the extractor kept (never left in articles.text).
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+
 # trafilatura writes a list item as "- item": the bullet is its own, the item is in the HTML.
 _BULLET = "- "
 
@@ -277,29 +282,38 @@ def parse_page(page: str, source_file: str, source_sha256: str, url: str | None 
     starts = locate(meta.paragraphs, visible, body_at)
     pieces: list[Piece] = []
     segments: list[Segment] = []
+    kept: list[str] = []
     clean = 0
     for seq, (p, at) in enumerate(zip(meta.paragraphs, starts, strict=True)):
-        if seq:
+        rs = re_ = None
+        if at is not None:
+            rs, re_ = vmap.raw_span(at[0], at[0] + len(p) - at[1])
+        if _MARKUP.search(p):
+            # Markup shown as text (a code listing in <pre>): kept out of the text, as a segment of its own.
+            segments.append(Segment(seq, "boilerplate", rs, re_, None, None, p))
+            continue
+        if kept:
             pieces.append(Piece(clean, clean + 2, UNMAPPED, UNMAPPED, False))  # the blank line between paragraphs
             clean += 2
         if at is None:
             pieces.append(Piece(clean, clean + len(p), UNMAPPED, UNMAPPED, False))
-            segments.append(Segment(seq, "body", None, None, clean, clean + len(p), p))  # type: ignore[arg-type]
         else:
             start, skip = at
             if skip:  # the bullet maps nowhere; the item itself maps to the HTML
                 pieces.append(Piece(clean, clean + skip, UNMAPPED, UNMAPPED, False))
             pieces.extend(_sub_map(vmap, start, start + len(p) - skip, clean + skip))
-            rs, re_ = vmap.raw_span(start, start + len(p) - skip)
-            segments.append(Segment(seq, "body", rs, re_, clean, clean + len(p), p))
+        segments.append(Segment(seq, "body", rs, re_, clean, clean + len(p), p))
+        kept.append(p)
         clean += len(p)
+    if not kept:
+        return Refusal(NO_ARTICLE_TEXT, "the page's main text is all markup shown as text (code listings)")
     located = [s for s in segments if s.raw_start is not None]
     missing = len(segments) - len(located)
     note = None
     if missing:
         note = (f"{missing} of {len(segments)} paragraph(s) are not verbatim in the HTML (the extractor joined "
                 "text across elements or took it from metadata): their segments and mentions have null raw offsets")
-    text = "\n\n".join(meta.paragraphs)
+    text = "\n\n".join(kept)
     language = detect_language(text) or meta.declared_language
     art = ParsedArticle(
         source_file=source_file, source_sha256=source_sha256, part=0, title=meta.title, outlet=meta.outlet,

@@ -258,3 +258,13 @@ def test_a_list_items_bullet_maps_nowhere_but_its_text_maps_to_the_html() -> Non
     i = art.text.index("Pizza")
     assert html[slice(*art.offset_map.raw_span(i, i + 5))] == "Pizza"
     assert art.raw_offsets_note is None
+
+
+def test_markup_shown_as_text_stays_out_of_the_text() -> None:
+    code = "<pre>&lt;div itemscope itemtype=\"https://schema.org/LocalBusiness\"&gt;&lt;/div&gt;</pre>"
+    html = page(paras=PARAS).replace("</article>", code + "</article>")
+    [art] = parse_page(html, "code.html", "0" * 64)  # type: ignore[misc]
+    assert "<div" not in art.text and "itemscope" not in art.text
+    listing = [s for s in art.segments if s.kind == "boilerplate"]
+    assert len(listing) == 1 and listing[0].start is None and "<div itemscope" in listing[0].text
+    assert listing[0].raw_start is not None and "&lt;div itemscope" in html[listing[0].raw_start:listing[0].raw_end]
