@@ -268,3 +268,31 @@ def test_markup_shown_as_text_stays_out_of_the_text() -> None:
     listing = [s for s in art.segments if s.kind == "boilerplate"]
     assert len(listing) == 1 and listing[0].start is None and "<div itemscope" in listing[0].text
     assert listing[0].raw_start is not None and "&lt;div itemscope" in html[listing[0].raw_start:listing[0].raw_end]
+
+
+def test_scanning_an_archive_keeps_memory_flat(tmp_path: Path) -> None:
+    import tracemalloc
+
+    # 40 MB of images around one page: the scan must hold a record's worth at most, never the archive.
+    blob = bytes(range(256)) * 4096 * 4  # 4 MiB
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        with (tmp_path / "big.warc.gz").open("wb") as fh:
+            w = WARCWriter(fh, gzip=True)
+            for i in range(10):
+                h = StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1")
+                digest = "sha1:" + base64.b32encode(hashlib.sha1(blob).digest()).decode()
+                w.write_record(w.create_warc_record(f"https://bugle.example/{i}.jpg", "response", payload=BytesIO(blob),
+                                                    http_headers=h, warc_headers_dict={"WARC-Payload-Digest": digest}))
+        gc.collect()
+    _warc(tmp_path / "page.warc", [("https://bugle.example/storm", page().encode())], extras=False)
+    tracemalloc.start()
+    try:
+        rows = scan_sources(tmp_path, 300_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    archives = {r["source_file"]: json.loads(r["warc_records"]) for r in rows if r["source_format"] == "warc"}
+    assert archives["big.warc.gz"] == {"non_html": 10}
+    # Memory follows the largest record (decompression may hold it about twice), not the 40 MiB archive.
+    assert peak < 3 * len(blob), f"scan peaked at {peak} bytes of Python memory"
