@@ -39,9 +39,16 @@ class Mentions(pa.DataFrameModel):
     )
     raw_start: int = pa.Field(
         ge=0,
-        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
+        nullable=True,
+        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the "
+        "README; for a web page, its decoded HTML). Null only in a web page's paragraph that is not verbatim in "
+        "its HTML (see articles.raw_offsets_note); never estimated.",
     )
-    raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
+    raw_end: int = pa.Field(
+        ge=0, nullable=True,
+        description="End offset, exclusive, of the span in the raw file's decoded, normalized text; null exactly "
+        "when raw_start is.",
+    )
     segment_kind: str = pa.Field(
         isin=IN_TEXT_KINDS,
         description="Kind of the segment of articles.text the mention starts in: 'standfirst' (the deck under "
@@ -57,6 +64,12 @@ class Mentions(pa.DataFrameModel):
     @classmethod
     def span_not_empty(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("end") > pl.col("start"))
+
+    @pa.dataframe_check(description="raw_start and raw_end are null together (web pages only; the audit checks "
+                        "the article is a web page).")
+    @classmethod
+    def raw_offsets_null_together(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("raw_start").is_null() == pl.col("raw_end").is_null())
 
 
 class Entities(pa.DataFrameModel):

@@ -306,11 +306,14 @@ CONVENTIONS = """## Conventions
 - **Ids.** `article_id` is derived from the raw file's SHA-256 and the report's position in the file, so it is
   stable across builds of the same input. `mention_id` is derived from the article, type and span. `entity_id` is
   `<type>:<key>` (for example `person:nicolas-maduro`), where the key is an accent-folded slug or a gazetteer id; it
-  is stable while the canonical name is.
+  is stable while the canonical name is. Names in non-Latin scripts are transliterated (anyascii) and carry a short
+  hash of the original for uniqueness (`person:vladimir-putin-273ec7b0`).
 - **Offsets.** `mentions.start` and `mentions.end` are Python `str` indices (Unicode code points, not bytes),
   end-exclusive, into `articles.text`: `articles.text[start:end] == mentions.surface` holds for every row (checked
   before publishing). Where present, `raw_start` and `raw_end` index the same way into the raw file *as decoded*
-  (its text, not its bytes), so a span can be found in the original.
+  (its text, not its bytes), so a span can be found in the original. For web pages (`articles.source_format` =
+  `html`) they index the decoded HTML; they are null where the extractor's text is not verbatim in the page
+  (`articles.raw_offsets_note` says how much), never estimated.
 - **Quantities.** `value` is the number as stated ("three million" is 3000000.0); `unit` is normalized (`count`
   for a number of things, `tonne`, `percent`, `USD`, ...) and the written unit is kept where the table has
   `unit_surface`, since "tons" is ambiguous. `quantified` is the counted or measured noun as written, lower-cased.

@@ -167,6 +167,14 @@ def audit(tables: Mapping[str, pl.DataFrame]) -> list[str]:
     )
     if bad:
         failures.append(f"mentions: {bad} span(s) outside the text or where text[start:end] != surface")
+    # Null raw offsets are allowed only where they cannot be given: a web page's paragraph not verbatim in its
+    # HTML (ingest/html.py); a text file's rows always have them.
+    pages = articles.lazy().filter(pl.col("source_format") == "html").select("article_id")
+    for name in ("mentions", "segments"):
+        unplaced = (tables[name].lazy().filter(pl.col("raw_start").is_null()).select("article_id")
+                    .join(pages, on="article_id", how="anti").select(pl.len()).collect().item())
+        if unplaced:
+            failures.append(f"{name}: {unplaced} row(s) without raw offsets outside a web page")
     return failures
 
 

@@ -36,8 +36,8 @@ class Segment:
 
     seq: int
     kind: str
-    raw_start: int
-    raw_end: int
+    raw_start: int | None  # None only for a web page's paragraph not found verbatim in its HTML (ingest/html.py)
+    raw_end: int | None
     start: int | None
     end: int | None
     text: str
@@ -60,8 +60,12 @@ class ParsedArticle:
     offset_map: OffsetMap = field(default_factory=OffsetMap)
     language: str | None = None
     segments: list[Segment] = field(default_factory=list)
-    raw_start: int = 0
-    raw_end: int = 0
+    raw_start: int | None = 0
+    raw_end: int | None = 0
+    # Web pages (ingest/html.py): the page's URL, the source format and why some raw offsets are null.
+    url: str | None = None
+    source_format: str = "text"
+    raw_offsets_note: str | None = None
 
     @property
     def article_id(self) -> str:
