@@ -25,7 +25,6 @@ from dagster_project.publish.version import (
     verify_version,
 )
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
-from dagster_project.runtime.plots_ahead import draw_plots_ahead
 from dagster_project.runtime.storage import local_curated, publish_to
 
 
@@ -110,11 +109,7 @@ def published_version(
     articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)
     lineage = _lineage(context, nlp)
-
-    # With a warm helper process (started when articles were extracted), the plots are drawn there: those whose
-    # tables were final earlier already are, the rest are drawn while the version is audited and staged.
-    ahead = draw_plots_ahead(tables)
-    extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
+    extras = [version_docs_extra(*DOCS_ROOTS)]  # the card and plots, drawn from the staged tables
 
     def _publish(curated: Path):  # type: ignore[no-untyped-def]
         result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
@@ -127,13 +122,6 @@ def published_version(
         for failure in exc.failures:
             context.log.error(f"audit failed: {failure}")
         raise
-    finally:
-        if ahead is not None:  # not waited for when nothing new was published
-            for job in ahead.pending:
-                job.cancel()
-    if ahead is not None:
-        context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
-                         "were final")
     context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
     return dg.MaterializeResult(
         metadata={
