@@ -25,7 +25,6 @@ from typing import Any
 # parent's main module (this one, under ``python -m dagster_project.build``) again.
 from dagster_project import PROJECT_ROOT
 from dagster_project.runtime.instance import ensure_instance_yaml
-from dagster_project.runtime.tuning import tune_process
 
 DEFAULTS = {
     "NEWSETL_RAW_DIR": PROJECT_ROOT / "raw",
@@ -49,7 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=float(os.environ.get("NEWSETL_LOCK_WAIT", "1800")),
                         help="seconds to wait for another build on the same curated root (default 1800)")
     args = parser.parse_args(argv)
-    tune_process()  # before polars is imported (runtime/tuning.py)
     ensure_environment()
     from dagster_project.runtime.locking import BUILD_LOCK, LockBusy, curated_lock
 
