@@ -20,13 +20,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Byte-compile the project's own modules (an editable install leaves that to the first import, which cannot
-# keep the result where PYTHONDONTWRITEBYTECODE is set): every build and its helper processes import them.
-COMPILE := $(PY) -m compileall -q dagster_project contracts
-
 dataset: install
 	mkdir -p "$(DAGSTER_HOME)"
-	$(COMPILE)
 	$(PY) -m dagster_project.build
 
 # Re-check the hashes of a published version against its datapackage.json (VERSION=x.y.z, default LATEST).
@@ -52,7 +47,6 @@ ui: install
 # Benchmark: synthetic corpus of N articles (default 1000), full/no-change/+1 rebuilds against bare spaCy.
 N ?= 1000
 bench: install
-	$(COMPILE)
 	N=$(N) $(PY) bench/run.py
 
 # End to end on a throw-away PostgreSQL cluster (installed from Debian's packages if absent).

@@ -91,8 +91,8 @@ class NlpModel(dg.ConfigurableResource):
     def meta(self) -> dict:
         """The installed model package's meta.json (name, version, ...), read without loading the model.
 
-        The package is found, not imported: its ``__init__`` imports spaCy (~0.4 s), which the build
-        process otherwise never needs (spaCy runs in the extraction server).
+        The package is found, not imported: its ``__init__`` imports spaCy (~0.4 s), which publishing a version
+        does not otherwise need.
         """
         folder = package_dir(self.model)
         if folder is None:

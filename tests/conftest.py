@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +33,6 @@ Defence secretary Eugene Wamalwa said the <u>aircraft</u> left from Germany.
 
 Support our journalism. Donate today to keep it free for everyone.
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_helper_outlives_its_test() -> Iterator[None]:
-    """A run that extracted articles starts the plot helpers (runtime/background.py): stop them after each test, so
-    every test starts without child processes (tests/test_parallel.py checks none is left behind)."""
-    yield
-    from dagster_project.runtime import background
-
-    if background.running():
-        background.shutdown()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import polars as pl
 from dagster_project.publish.card import CARD, strip_front_matter
 from dagster_project.publish.plots import plot_paths
 from dagster_project.publish.schema import columns
-from dagster_project.runtime.plots_ahead import offer_tables
 
 
 def table_schema(
@@ -182,13 +181,6 @@ def contract_result(asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel]
 def checked(
     asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel], metadata: dict, output_name: str = "result"
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``).
-
-    A table that passes is final for this run: it is offered to the plot helper, which draws the plots that read
-    it as soon as their other tables are final too (runtime/plots_ahead.py; nothing happens without a helper).
-    """
+    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``)."""
     yield dg.Output(df, output_name=output_name, metadata=metadata)
-    result = contract_result(asset, df, model)
-    if result.passed:
-        offer_tables({asset: df})
-    yield result
+    yield contract_result(asset, df, model)

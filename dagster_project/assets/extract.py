@@ -18,12 +18,8 @@ from dagster_project.nlp.spans import with_segment_kind
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import NlpModel, StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.runtime.memory import release_memory
-from dagster_project.runtime.parallel import extract_items, extract_parallel, has_prestarted, stop_prestarted
-from dagster_project.runtime.plots_ahead import offer_tables, start_plot_helpers
+from dagster_project.runtime.parallel import extract_items, extract_parallel
 from dagster_project.runtime.progress import progress_message, with_progress
-from dagster_project.runtime.storage import is_url
-from dagster_project.runtime.warmup import record_extracted
 
 CANDIDATE_SCHEMA = {
     "mention_id": pl.String(), "article_id": pl.String(), "mention_type": pl.String(), "surface": pl.String(),
@@ -60,11 +56,7 @@ def mention_candidates(
             return
         items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
         processes = nlp.processes_for(n_missing)
-        # A server the build started ahead of time (build.py) has loaded spaCy while earlier steps ran: use it
-        # even for one article. Without one, a few articles are cheaper here than in a new process.
-        if processes > 1 or has_prestarted(nlp.model, nlp.batch_size):  # the server sends back rows only
-            if processes > 1:
-                release_memory()  # this process's high-water mark from earlier steps would sit beside the workers'
+        if processes > 1:  # a worker pool; a few articles are cheaper here than in new processes
             results = extract_parallel(items, nlp.model, nlp.batch_size, processes, gazetteer_cache=roots.cache_path)
         else:
             # Here, not at the top: places imports spaCy, which this process otherwise never needs.
@@ -76,14 +68,6 @@ def mention_candidates(
         yield from with_progress(results, n_missing, report)
 
     stats = cache.fill(keyed, compute)
-    stop_prestarted()  # a server started ahead of time and not needed (every article was in the cache)
-    # New or changed articles: a new version follows. Warm the helper that will draw its plots now that the
-    # extraction server is done and a core is free, and hand it the articles (checked in parsed_articles, before
-    # the helper was there).
-    if stats.misses and start_plot_helpers(articles.height):
-        offer_tables({"articles": articles})
-    if not is_url(roots.raw_dir):
-        record_extracted(roots.raw_path, roots.cache_path)  # the next build's hint (runtime/warmup.py)
     df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
                      f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")

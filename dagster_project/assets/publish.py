@@ -30,7 +30,6 @@ from dagster_project.publish.version import (
 )
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
 from dagster_project.runtime.cache import evaluated_fingerprint
-from dagster_project.runtime.plots_ahead import draw_plots_ahead
 from dagster_project.runtime.storage import local_curated, publish_to
 
 
@@ -124,11 +123,7 @@ def published_version(
     articles = inputs["articles"]
     sources, details = raw_sources(raw_articles, articles)
     lineage = _lineage(context, nlp)
-
-    # With a warm helper process (started when articles were extracted), the plots are drawn there: those whose
-    # tables were final earlier already are, the rest are drawn while the version is audited and staged.
-    ahead = draw_plots_ahead(tables)
-    extras = [version_docs_extra(*DOCS_ROOTS, ahead=ahead)]
+    extras = [version_docs_extra(*DOCS_ROOTS)]  # the card and plots, drawn from the staged tables
     shrink = ShrinkPolicy.from_env()  # --allow-shrink of the build sets NEWSETL_ALLOW_SHRINK
 
     def _publish(curated: Path):  # type: ignore[no-untyped-def]
@@ -142,13 +137,6 @@ def published_version(
         for failure in exc.failures:
             context.log.error(f"audit failed: {failure}")
         raise
-    finally:
-        if ahead is not None:  # not waited for when nothing new was published
-            for job in ahead.pending:
-                job.cancel()
-    if ahead is not None:
-        context.log.info(f"plots drawn by the helper: {ahead.early} of {len(ahead.jobs)} as soon as their tables "
-                         "were final")
     for warning in result.warnings:
         context.log.warning(warning)
     parent = manifest.get("newsetl", {}).get("parent_version")

@@ -1,8 +1,6 @@
 """A table's published layout (contract columns first, rows sorted by primary key), as plain polars.
 
-Kept apart from ``publish.version``, which knows the contracts: the helper process that draws a version's plots
-(``plots.draw_in_published_order``) puts its tables in this layout without importing pandera and pandas, half
-of what it imported before it could draw.
+``publish.version.canonical`` applies it with each contract's columns and primary key.
 """
 
 from __future__ import annotations

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from dagster_project.publish.ordering import in_published_order
-
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn: a build that publishes nothing never needs it
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -440,9 +438,8 @@ def plot_articles_timeline(tables: Mapping[str, pl.DataFrame]) -> Figure:
 class Plot:
     """One picture of a version: its file name, title and alt text, how to draw it, and the tables it reads.
 
-    ``draw`` is only ever given the tables in ``reads`` (see :func:`draw_png`): a table it read without declaring
-    it would be missing everywhere, not only when the picture is drawn early, as soon as its tables are final
-    (``runtime/plots_ahead.py``).
+    ``draw`` is only ever given the tables in ``reads`` (see :func:`draw_png`), so what a picture depends on is
+    declared next to it.
     """
 
     filename: str
@@ -509,39 +506,14 @@ def plot_paths(prefix: str = "plots") -> list[str]:
     return [f.path for f in plot_files(prefix)]
 
 
-def warm_up() -> None:
-    """Draw and encode a tiny figure: the first picture of a process also loads fonts and sets up the canvas
-    (~0.3 s), which a helper process can do before it has anything to draw."""
-    fig = _new_figure(2, 1)
-    fig.add_subplot(1, 1, 1).set_title("warm-up")
-    png_bytes(fig)
-
-
 def plot_files(prefix: str = "plots") -> list[PlotFile]:
     """What ``write_plots`` writes, in display order (known before anything is drawn)."""
     return [PlotFile(f"{prefix}/{p.filename}", p.title, p.alt) for p in PLOTS]
 
 
-def plot_named(filename: str) -> Plot:
-    return next(p for p in PLOTS if p.filename == filename)
-
-
 def draw_png(plot: Plot, tables: Mapping[str, pl.DataFrame]) -> bytes:
     """The picture ``plot`` as PNG bytes, drawn from the tables it reads (and only those)."""
     return png_bytes(plot.draw({name: tables[name] for name in plot.reads if name in tables}))
-
-
-def draw_in_published_order(
-    tables: Mapping[str, pl.DataFrame], layouts: Mapping[str, tuple[Sequence[str], Sequence[str]]], filename: str,
-) -> bytes:
-    """The plot ``filename`` as PNG bytes, drawn from ``tables`` put in their published layout first
-    (``layouts``: columns first and primary key per table, from ``publish.version.canonical_layout``).
-
-    What a plot helper runs (runtime/plots_ahead.py): with the layouts passed in, it needs neither the contracts nor
-    pandera, and imports only this module and matplotlib.
-    """
-    canon = {name: in_published_order(df, *layouts[name]) for name, df in tables.items()}
-    return draw_png(plot_named(filename), canon)
 
 
 def write_plots(

@@ -10,7 +10,6 @@ from dagster_project.assets import extract, ingest, parse, publish
 from dagster_project.definitions import defs
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
-from dagster_project.runtime import plots_ahead
 from tests.conftest import outputs
 
 
@@ -48,31 +47,6 @@ def test_materialize_smoke(raw_root: Path, tmp_path: Path) -> None:
     joined = mentions.join(articles.select("article_id", "text"), on="article_id")
     for row in joined.iter_rows(named=True):
         assert row["text"][row["start"]:row["end"]] == row["surface"]
-
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize(("limit", "started"), [(100, True), (1, False)])
-def test_plot_helpers_start_only_for_a_corpus_they_fit(
-    raw_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, started: bool
-) -> None:
-    # Two fixture articles: helpers are started under a limit of 100 articles and not under a limit of 1.
-    from dagster_project.runtime import background
-
-    monkeypatch.setattr(plots_ahead, "PLOT_HELPERS_MAX_ARTICLES", limit)
-    monkeypatch.delenv("NEWSETL_PRESTART", raising=False)
-    assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
-              *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
-    with dg.instance_for_test() as instance:
-        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance)
-        logs = [e.user_message for e in instance.all_logs(result.run_id)]
-    assert result.success
-    assert background.running() is started
-    assert (tmp_path / "curated" / "1.0.0" / "plots" / "top_entities.png").is_file()
-    # With a helper, every plot was drawn as soon as its tables had passed their contracts, from tables equal to
-    # those published (else the publisher would have drawn it again).
-    n = len(plots_ahead.plots.PLOTS)
-    assert any(f"plots drawn by the helper: {n} of {n} as soon" in m for m in logs) is started
 
 
 @pytest.mark.integration

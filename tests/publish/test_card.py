@@ -12,7 +12,6 @@ import pytest
 from contracts import PUBLISHED_TABLES
 from contracts.registry import ForeignKey, TableContract
 from dagster_project.publish import card, dictionary
-from dagster_project.runtime import plots_ahead
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -281,103 +280,8 @@ def test_extra_hook_reads_the_staged_tables(tmp_path: Path) -> None:
     assert sorted(p.name for p in (staging / "plots").iterdir()) == sorted(p.filename for p in card.plots.PLOTS)
 
 
-def _staged(root: Path) -> Path:
-    from dagster_project.publish.version import canonical
-
-    root.mkdir()
-    for name, df in _tables().items():  # what publish.version stages: the canonical form of each table
-        canonical(name, df).write_parquet(root / f"{name}.parquet")
-    return root
-
-
-def _extra_with_helpers(staging: Path) -> None:
-    """The card extra as a build with warm helpers runs it: plots drawn ahead from the tables in memory."""
-    ahead = plots_ahead.draw_plots_ahead(_tables())
-    assert ahead is not None
-    card.version_docs_extra(None, ahead=ahead)(staging, MANIFEST)
-
-
-def test_a_warm_helper_draws_the_same_plots_and_card(tmp_path: Path) -> None:
-    from dagster_project.runtime import background
-
-    here, there = _staged(tmp_path / "here"), _staged(tmp_path / "helper")
-    card.version_docs_extra(None)(here, MANIFEST)
-    assert plots_ahead.start_plot_helpers(len(_tables()["articles"]))  # what a build that extracted articles does
-    try:
-        assert background.running()
-        _extra_with_helpers(there)
-    finally:
-        background.shutdown()
-    assert not background.running()
-    files = sorted(p.relative_to(here).as_posix() for p in here.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(there).as_posix() for p in there.rglob("*") if p.is_file())
-    assert any(f.startswith("plots/") for f in files)
-    for f in files:
-        assert (here / f).read_bytes() == (there / f).read_bytes(), f
-
-
-def test_a_failure_in_the_helper_reaches_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dagster_project.runtime import background
-
-    staging = _staged(tmp_path / "staging")
-    background.prestart()
-    try:
-        # An error the plotting code raises in a helper fails the hook (and so the publish).
-        monkeypatch.setattr(card.plots, "draw_in_published_order", _unreadable_plots)
-        with pytest.raises(ValueError, match="staged file unreadable"):
-            _extra_with_helpers(staging)
-        assert (staging / "README.md").is_file()  # the card itself was written meanwhile
-    finally:
-        background.shutdown()
-
-
-def _unreadable_plots(tables: object, layouts: object, filename: str) -> None:
-    raise ValueError(f"staged file unreadable for {filename}")
-
-
-def test_a_helper_that_dies_leaves_the_plots_to_the_publisher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dagster_project.runtime import background
-
-    here, there = _staged(tmp_path / "here"), _staged(tmp_path / "helper")
-    card.version_docs_extra(None)(here, MANIFEST)
-    background.prestart()
-    try:
-        monkeypatch.setattr(card.plots, "draw_in_published_order", _helper_dies)  # e.g. killed by the OOM killer
-        _extra_with_helpers(there)
-    finally:
-        background.shutdown()
-    drawn = sorted(p.name for p in (here / "plots").iterdir())
-    assert drawn and sorted(p.name for p in (there / "plots").iterdir()) == drawn
-    for name in drawn:
-        assert (there / "plots" / name).read_bytes() == (here / "plots" / name).read_bytes(), name
-
-
-def _helper_dies(tables: object, layouts: object, filename: str) -> None:
-    os._exit(3)
-
-
 @pytest.mark.parametrize(("rows", "label"), [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (150_000, "100K<n<1M"),
                                              (2_000_000, "1M<n<10M")])
 def test_front_matter_size_category(rows: int, label: str) -> None:
     header = card.front_matter({"version": "1.0.0"}, {"mentions": pl.DataFrame({"a": pl.int_range(rows, eager=True)})})
     assert f"size_categories:\n- {label}\n" in header
-
-
-def test_plots_drawn_ahead_from_memory_equal_those_drawn_from_the_staged_version(tmp_path: Path) -> None:
-    from dagster_project.runtime import background
-
-    tables = _tables()
-    staged = _staged(tmp_path / "staged")
-    shuffled = {name: df.reverse() for name, df in tables.items()}  # the helper puts rows in canonical order
-    assert plots_ahead.start_plot_helpers(len(tables["articles"]))
-    try:
-        ahead = plots_ahead.draw_plots_ahead(shuffled)
-        assert ahead is not None
-        drawn = ahead.wait()
-    finally:
-        background.shutdown()
-    assert plots_ahead.draw_plots_ahead(tables) is None  # no helper: the extra draws itself
-    card.plots.write_plots(card.staged_tables(staged), staged / "plots")
-    assert [f.path for f, _ in drawn] == [f.path for f in card.plots.plot_files()]
-    for f, png in drawn:
-        assert png == (staged / f.path).read_bytes(), f.path

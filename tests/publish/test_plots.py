@@ -1,8 +1,6 @@
 """Plots: the numbers behind each picture, and no crash on empty or partial tables."""
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -257,16 +255,7 @@ def test_write_plots_draws_only_the_names_asked_for(tmp_path: Path) -> None:
     assert [f.path for f in written] == [f"plots/{p.filename}" for p in plots.PLOTS if p.filename in group]
 
 
-def test_the_plot_helper_imports_neither_contracts_nor_pandera() -> None:
-    # A helper imports this module (publish/card.py starts it with plots.__name__): pandera would bring pandas,
-    # about half of what it imported before it could draw.
-    code = ("import sys, dagster_project.publish.plots as p; p.draw_in_published_order; "
-            "print(sorted(m for m in ('pandera', 'pandas', 'contracts', 'spacy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
-def test_published_order_in_the_helper_matches_the_publisher() -> None:
+def test_in_published_order_matches_the_publisher() -> None:
     from dagster_project.publish.ordering import in_published_order
     from dagster_project.publish.version import canonical, canonical_layout
 
@@ -275,3 +264,23 @@ def test_published_order_in_the_helper_matches_the_publisher() -> None:
         assert in_published_order(df, *canonical_layout(name)).equals(canonical(name, df))
     assert in_published_order(df, ["article_id"], ["mention_id"])["mention_id"].to_list() == ["m1", "m2", "m3"]
     assert in_published_order(df, ["article_id"], ["mention_id"]).columns == ["article_id", "extra", "mention_id"]
+
+
+def _tables_with_claims() -> dict[str, pl.DataFrame]:
+    """Every table some plot reads, claims linked through claim_values."""
+    tables = _tables()
+    tables["claims"] = pl.DataFrame({"claim_id": ["c1"], "subject": ["deployment"], "unit": ["count"], "agree": [True]})
+    tables["claim_values"] = pl.DataFrame({
+        "claim_id": ["c1", "c1"], "article_id": ["a1", "a2"], "mention_id": ["m4", "m5"],
+        "outlet": ["Reuters", "AFP"], "value": [300.0, 310.0], "qualifier": ["about", "nearly"],
+        "counted": [True, True],
+    })
+    return tables
+
+
+@pytest.mark.parametrize("plot", plots.PLOTS, ids=lambda p: p.filename)
+def test_a_plot_reads_only_the_tables_it_declares(plot: plots.Plot) -> None:
+    # draw_png hands a plot only its declared tables: one it read without declaring would change the picture.
+    tables = _tables_with_claims()
+    assert plots.draw_png(plot, tables) == plots.png_bytes(plot.draw(tables))
+    assert plots.draw_png(plot, tables) != plots.draw_png(plot, {})  # the fixture gives each plot something to draw

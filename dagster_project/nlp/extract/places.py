@@ -237,8 +237,8 @@ _CACHE_DIR: Path | None = None
 def use_gazetteer_cache(folder: Path | None) -> None:
     """Keep the built gazetteer in ``folder`` for later processes (None: build it in every process).
 
-    Building it reads ~350,000 names from the packages and takes ~1.3 s; reading it back takes ~0.35 s. The
-    extraction server loads it while the build imports Dagster and parses, so this is time off every refresh.
+    Building it reads ~350,000 names from the packages and takes ~1.3 s; reading it back takes ~0.35 s, in every
+    process that extracts (the build's extraction workers, or the build itself for a few articles).
     """
     global _CACHE_DIR
     _CACHE_DIR = folder
