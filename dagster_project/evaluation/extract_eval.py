@@ -51,10 +51,16 @@ FLOORS_PATH = EVAL_DIR / "floors.json"
 HELDOUT_DIR = EVAL_DIR / "heldout"
 HELDOUT_GOLD_DIR = HELDOUT_DIR / "gold"
 HELDOUT_CORPUS_DIR = HELDOUT_DIR / "corpus"
+# Real news (US-government public domain, Wikinews, Wikipedia; see real/SOURCES.md), annotated before the pipeline
+# ever ran on it: a development part and a held-out part scored once (``real_eval``).
+REAL_DIR = EVAL_DIR / "real"
+REAL_DEV_GOLD_DIR = REAL_DIR / "dev" / "gold"
+REAL_HELDOUT_GOLD_DIR = REAL_DIR / "heldout" / "gold"
 # Where each gold "root" is placed inside the temporary raw root, so source_file values line up.
-ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/"}
+ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/", "real_dev": "real_dev/", "real_heldout": "real_heldout/"}
 # The folder each gold "root" names.
-ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR}
+ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR,
+            "real_dev": REAL_DIR / "dev" / "corpus", "real_heldout": REAL_DIR / "heldout" / "corpus"}
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
