@@ -115,6 +115,8 @@ class GoldArticle:
     mentions: Counter[tuple[str, str]]
     entities: list[GoldEntity]
     quantities: list[dict[str, Any]]
+    # Header metadata a careful reader records (title, published_date, outlet, author, ...); real-news gold only.
+    metadata: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -154,7 +156,8 @@ def parse_gold(name: str, data: Mapping[str, Any]) -> GoldArticle:
     for (mtype, surface) in mentions:
         if mtype == "quantity" and surface not in qsurfaces:
             raise GoldError(f"{name}: quantity mention {surface!r} has no value/unit record")
-    return GoldArticle(name, data["root"], data["source_file"], int(data.get("part", 0)), mentions, entities, quantities)
+    return GoldArticle(name, data["root"], data["source_file"], int(data.get("part", 0)), mentions, entities, quantities,
+                       data.get("metadata"))
 
 
 def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldArticle]:

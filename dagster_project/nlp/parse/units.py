@@ -81,6 +81,14 @@ def split_units(raw: str) -> list[Unit]:
             text = plain(raw[s:e])
             if not text:
                 continue
+            head = _STORE_HEADER.match(raw, s, e)
+            if head is not None and head.end() < e:
+                # "date 2020-05-17 Navy Sailors ...": a store's header field glued to the story's first line.
+                hs, he = _trimmed(raw, s, head.end())
+                units.append(Unit(hs, he, raw[hs:he], plain(raw[hs:he]), gap, ctx))
+                gap = 0
+                s = head.end()
+                text = plain(raw[s:e])
             units.append(Unit(s, e, raw[s:e], text, gap, ctx))
             gap = 0
             produced = True
@@ -94,6 +102,11 @@ def split_units(raw: str) -> list[Unit]:
 
 
 _END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
+# A store or CMS header field opening a line: "date 2020-05-17", "Published: 2020-05-17", "Updated 17/05/2020".
+_STORE_HEADER = re.compile(
+    r"(?i)(?:date|published|updated|posted)\s*:?\s*(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{4})\s+(?=\S)"
+)
 
 
 def unwrap(units: list[Unit]) -> list[Unit]:
@@ -111,6 +124,10 @@ def unwrap(units: list[Unit]) -> list[Unit]:
     runs: list[list[Unit]] = []
     for u in units:
         run = runs[-1] if runs else None
+        if run is not None and len(run) == 1 and u.gap == 0 and run[0].kind is None and u.kind is None \
+                and re.fullmatch(r"(?i)by:?", run[0].text):
+            run.append(u)  # "By" alone on a line, the name on the next: one byline
+            continue
         if run is not None and u.gap == 0 and run[0].kind is None and u.kind is None and u.html_block is None \
                 and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
             last = run[-1]
@@ -157,6 +174,8 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "contributor"
     if short and lx.SOURCE_LINE.search(t):
         return "credit"
+    if short and lx.FROM_SITE.match(t):
+        return "credit"
     if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
         return "boilerplate"
     if short and (lx.is_boilerplate(t) or lx.COPYRIGHT_LINE.match(t)):
@@ -168,9 +187,9 @@ def intrinsic_kind(u: Unit) -> str | None:
 
 def _is_menu(t: str) -> bool:
     """``Home | World | Sport`` or ``Home > News > India``: several short items between separators."""
-    parts = re.split(r"\s+[|»›>/·•]\s+|\s*\|\s*", t)
-    if len(parts) < 2:
-        return False
+    parts = re.split(r"\s+[|»›>/·•:]\s+|\s*\|\s*", t)
+    if len(parts) < 2 or (len(parts) < 3 and not re.search(r"\s[|»›>/·•]\s|\|", t)):
+        return False  # colons only make a menu as a breadcrumb trail ("Home : Media : News"), not "SNCF : trafic"
     return all(0 < len(p.split()) <= 4 and not re.search(r"[.!?]$|\d{4}", p) for p in parts)
 
 
