@@ -87,6 +87,33 @@ def triple_prf(gold: Sequence[GoldArticle], preds: Mapping[tuple[str, int], Pred
     return total, errors
 
 
+def unit_accuracy(gold: Sequence[GoldArticle], preds: Mapping[tuple[str, int], PredArticle]) -> dict[str, Any]:
+    """Unit parsing alone: of the gold quantities whose value a system found in the article, the share it gave the
+    gold unit (each predicted quantity answers at most one gold quantity)."""
+    found = right = 0
+    errors = []
+    for g in gold:
+        p = preds.get(g.key)
+        pool = [(_value(m.value), (m.unit or "count").lower()) for m in (p.mentions if p else []) if m.type == "quantity"]
+        for q in gold_quantities(g):
+            v, u = _value(q.get("value")), (q.get("unit") or "count").lower()
+            if v is None:
+                continue
+            same_value = [i for i, (pv, _) in enumerate(pool) if pv == v]
+            if not same_value:
+                continue
+            found += 1
+            exact = next((i for i in same_value if pool[i][1] == u), None)
+            if exact is not None:
+                right += 1
+                pool.pop(exact)
+            else:
+                errors.append(f"{g.name}: {q['surface']!r} gold {u}, got {pool[same_value[0]][1]}")
+                pool.pop(same_value[0])
+    return {"value_found": found, "unit_right": right, "accuracy": round(right / found, 4) if found else 1.0,
+            "errors": errors}
+
+
 def metadata_scores(gold: Sequence[GoldArticle], articles: Mapping[tuple[str, int], Mapping[str, Any]]) -> dict[str, Any]:
     """Share of gold articles whose published field equals the gold value (or one of the listed values)."""
     out: dict[str, Any] = {}
@@ -167,12 +194,14 @@ def score(gold: Sequence[GoldArticle], preds: Sequence[PredArticle], articles: M
     value_unit, _ = triple_prf(gold, by_key, with_object=False)
     report["quantity_triples"] = {**triples.as_dict(), "errors": triple_errors}
     report["quantity_value_unit"] = value_unit.as_dict()
+    report["quantity_unit_accuracy"] = unit_accuracy(gold, by_key)
     report["metadata"] = metadata_scores(gold, articles)
     if peer:
         texts = {g.key: str(articles[g.key]["text"]) for g in gold if g.key in articles}
         peer_preds = quantulum_predictions(texts)
         pv, perr = triple_prf(gold, peer_preds, with_object=False)
-        report["peer_quantulum3"] = {"value_unit": pv.as_dict(), "errors": perr}
+        report["peer_quantulum3"] = {"value_unit": pv.as_dict(), "unit_accuracy": unit_accuracy(gold, peer_preds),
+                                     "errors": perr}
     return report
 
 
@@ -194,8 +223,16 @@ def format_real(report: Mapping[str, Any]) -> str:
                  f"(tp {t['tp']}, fp {t['fp']}, fn {t['fn']}); value+unit F1 {vu['f1']:.3f}")
     if "peer_quantulum3" in report:
         p = report["peer_quantulum3"]["value_unit"]
+        ua = report["peer_quantulum3"]["unit_accuracy"]
         lines.append(f"quantulum3 value+unit: P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f} "
-                     f"(tp {p['tp']}, fp {p['fp']}, fn {p['fn']})")
+                     f"(tp {p['tp']}, fp {p['fp']}, fn {p['fn']}); unit right on found values "
+                     f"{ua['unit_right']}/{ua['value_found']}")
+        for e in ua["errors"]:
+            lines.append(f"  quantulum3 unit: {e}")
+    ua = report["quantity_unit_accuracy"]
+    lines.append(f"pipeline unit right on found values {ua['unit_right']}/{ua['value_found']}")
+    for e in ua["errors"]:
+        lines.append(f"  pipeline unit: {e}")
     meta = report["metadata"]
     lines.append("metadata right: " + ", ".join(f"{k} {meta[k]['correct']}/{meta[k]['total']}" for k in META_FIELDS))
     for e in meta["errors"]:

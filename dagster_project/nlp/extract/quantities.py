@@ -422,7 +422,10 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
         # "two prototype YC-130s": the aircraft are what is counted (but "two CL-415 planes" count planes, below);
         # "300 strike group Sailors": the last noun of the compound
         if head.ent_type_ != "AIRCRAFT":
-            return _compound_head(head)
+            # "250 pilots, maintenance and other support personnel": the number counts the whole list, named by
+            # the "other Xs" that closes it
+            closing = next((c for c in head.conjuncts if c.i > head.i and any(a.lower_ == "other" for a in c.children)), None)
+            return _compound_head(closing if closing is not None else head)
         if end < len(doc) and doc[end].ent_type_ != "AIRCRAFT":
             return head
     of_obj = _next_of_object(doc, end)
@@ -749,7 +752,7 @@ def _elliptic(doc: Doc, q: QuantityMatch) -> bool:
     root = q.span.root
     if root.dep_ == "pobj":
         return root.head.lower_ != "of"
-    return root.dep_ in ("conj", "appos", "npadvmod")
+    return root.dep_ in ("conj", "appos", "npadvmod", "dobj")
 
 
 def _share_counted_objects(doc: Doc, found: list[QuantityMatch]) -> list[QuantityMatch]:
@@ -763,9 +766,11 @@ def _share_counted_objects(doc: Doc, found: list[QuantityMatch]) -> list[Quantit
     for k, q in enumerate(out):
         if q.parse.quantified is not None or q.parse.value is None or not _elliptic(doc, q):
             continue
-        sent = q.span.sent
         for prev in reversed(out[:k]):
-            if prev.span.sent.start != sent.start:
+            # same sentence: no sentence-closing token or line break between (the parser's sentence split stumbles
+            # on abbreviations such as "U.S.," inside long comparisons)
+            between = doc[prev.span.end:q.span.start]
+            if any(t.text in (".", "!", "?") or "\n" in t.text or "\n" in t.whitespace_ for t in between) or len(between) > 40:
                 break
             if prev.parse.unit == q.parse.unit and prev.parse.quantified is not None:
                 out[k] = replace(q, parse=replace(q.parse, quantified=prev.parse.quantified))

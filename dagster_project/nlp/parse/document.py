@@ -466,7 +466,28 @@ def _next_titleish(header: list[Unit], idx: int) -> bool:
     return False
 
 
+# "5/1/2012 - MOODY AIR FORCE BASE, Ga. --": a numeric date, then the dateline (US military public-affairs copy).
+_DATE_FIRST = re.compile(r"^(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+[-\u2013]\s+(?P<place>[A-Z][A-Z .'\u2019-]{2,40}(?:,\s*[A-Z][\w.]{1,12})?)\s*(?:--|\u2014)\s")
+
+
+def _dated_dateline(first: str, meta: _Meta, languages: list[str]) -> bool:
+    """A dateline that carries the report's date as its credit ("SOUTH CHINA SEA (Nov. 25, 2023) -") or before the
+    place ("5/1/2012 - MOODY AIR FORCE BASE, Ga. --"): the date and the place; False when the line is neither."""
+    m = lx.DATELINE_CREDIT.match(first)
+    text, place = (m.group("credit"), m.group("place")) if m and m.group("credit") else (None, None)
+    if text is None and (d := _DATE_FIRST.match(first)):
+        text, place = d.group("date"), d.group("place")
+    if text is None or not re.search(r"\d{4}", text) or (got := find_date(text, languages)) is None:
+        return False
+    meta.date = meta.date or got[0]
+    if place:
+        meta.dateline = _title_case_place(place)
+    return True
+
+
 def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
+    if _dated_dateline(first, meta, languages):
+        return
     m = lx.DATELINE_CREDIT.match(first) or lx.DATELINE_PLAIN.match(first)
     # "Lisboa, 5 ago 2023 (Lusa) -": a dateline that states the year dates the report.
     if m and m.group("date") and meta.date is None and re.search(r"\d{4}", m.group("date")):

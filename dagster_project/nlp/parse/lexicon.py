@@ -182,6 +182,7 @@ CAPTION = re.compile(
     r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
     r"|\((?:AP|AFP|Reuters|EPA|Getty)?\s*(?:photo|photograph|image|picture|credit|foto)\b[^()]{0,80}\)\s*$"
     r"|\b(?:photograph|photo|picture|image|credit|foto)\s*(?::|by)\s*[^.]{2,80}$"
+    r"|\b(?:photograph|photo)\s+by\s*$"
     r"|/getty images|via getty images|\bgetty images\s*$|\b(?:AP|AFP|Reuters|EPA)\s+photo\b"
     r"|\b(?:AP|AFP|Reuters|REUTERS|EPA)(?:\s+Photo)?/[^/()]{2,40}(?:/[^/()]{2,40})?\)?\.?$"
     r")"
@@ -209,7 +210,7 @@ SEPARATOR = re.compile(r"^\s*(?:(?:(?:[-*_=~#\u2014\u2013\u2022]|&nbsp;)\s*){3,}
 
 BYLINE = re.compile(
     r"(?i)^(?:[\u2022\u00b7*]\s*)?(?:by|por|par|von|di|door|av|written by|words by|author\s*:|text\s*:|posted by|story by"
-    r"|video by|photos? by)\s+(?P<who>.+)$"
+    r"|video by)\s+(?P<who>.+)$"
 )
 # Military ranks and rates written before a byline's name ("Tech. Sgt.", "Airman 1st Class", "Mass Communication
 # Specialist 3rd Class", "Lt. j.g."): titles, not part of the author's name.
