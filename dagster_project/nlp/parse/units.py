@@ -89,19 +89,48 @@ def split_units(raw: str) -> list[Unit]:
                 gap = 0
                 s = head.end()
                 text = plain(raw[s:e])
+            credit = _PHOTO_CREDIT_END.search(raw, s, e)
+            if credit is not None and credit.start() > s:
+                # "... during a drill. (U.S. Navy photo by Jane Roe)": the credit is a unit of its own, kept out of
+                # the text, and the sentence before it a caption unless the report has a story besides (below).
+                cs, ce = _trimmed(raw, credit.start(), e)
+                s2, e2 = _trimmed(raw, s, credit.start())
+                units.append(Unit(s2, e2, raw[s2:e2], plain(raw[s2:e2]), gap, ctx))
+                units.append(Unit(cs, ce, raw[cs:ce], plain(raw[cs:ce]), 0, ctx, "credit"))
+                gap = 0
+                produced = True
+                continue
             units.append(Unit(s, e, raw[s:e], text, gap, ctx))
             gap = 0
             produced = True
         if not produced and not raw[ls:le].strip():
             gap += 1
     for u in units:
-        u.kind = intrinsic_kind(u)
+        u.kind = u.kind or intrinsic_kind(u)
     units = unwrap(units)
     _propagate(units)
+    _credited_captions(raw, units)
     return units
 
 
+def _credited_captions(raw: str, units: list[Unit]) -> None:
+    """The sentence a photo credit closes is a caption when a story follows it; on a photo page (the caption and
+    its credit are all there is) it is the story."""
+    for i, u in enumerate(units):
+        if u.kind != "credit" or i == 0 or not _PHOTO_CREDIT_END.match(u.raw):
+            continue
+        prev = units[i - 1]
+        if prev.kind is None and "\n" not in raw[prev.end:u.start] \
+                and any(v.kind is None and len(v.text) >= 200 for v in units[i + 1:]):
+            prev.kind = "caption"
+
+
 _END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
+# A photo credit in parentheses closing a paragraph: "(U.S. Navy photo by MC1 Greg Johnson)", "(DoD photo by ...)".
+_PHOTO_CREDIT_END = re.compile(
+    r"\s*\((?:[^()]{0,60}\s)?(?:photos?|photograph|image|video)\s+(?:by|courtesy of)\s[^()]{2,140}\)(?:\s*Hi-res)?\s*$",
+    re.IGNORECASE,
+)
 # A store or CMS header field opening a line: "date 2020-05-17", "Published: 2020-05-17", "Updated 17/05/2020".
 _STORE_HEADER = re.compile(
     r"(?i)(?:date|published|updated|posted)\s*:?\s*(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
