@@ -72,3 +72,15 @@ def test_site_line_names_the_outlet() -> None:
     art = _one(raw)
     assert (art.outlet, art.published_date) == ("Wikinews", dt.date(2007, 8, 22))
     assert "Wikinews" not in art.text
+
+
+def test_photo_credits_close_captions_but_a_photo_page_keeps_its_caption() -> None:
+    story = ("NORFOLK, Va. -- The destroyer returned to port on Friday after a seven-month deployment to the Red Sea, "
+             "where its crew shot down drones and missiles fired at merchant shipping, the Navy said in a statement.\n")
+    art = _one("Destroyer returns\n\nSailors wave from the deck, Aug. 4, 2023. (U.S. Navy photo by Jane Roe)\n\n" + story)
+    assert "Sailors wave" not in art.text and "Jane Roe" not in art.text and art.text.startswith("NORFOLK")
+    art = _one("Marines carry a soldier to a helicopter, June 8, 2013. U.S. Marine Corps photo by Sgt. Jane Roe\n\n" + story)
+    assert "Marines carry" not in art.text
+    page = _one(" date 2023-08-14 Sailors fast rope onto the destroyer during a general quarters drill in the Atlantic "
+                "Ocean, August 12, 2023. (U.S. Navy photo by Jane Roe)\n")
+    assert page.text.startswith("Sailors fast rope") and "Jane Roe" not in page.text

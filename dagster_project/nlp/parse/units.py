@@ -117,11 +117,14 @@ def _credited_captions(raw: str, units: list[Unit]) -> None:
     """The sentence a photo credit closes is a caption when a story follows it; on a photo page (the caption and
     its credit are all there is) it is the story."""
     for i, u in enumerate(units):
+        story_follows = any(v.kind is None and len(v.text) >= 200 for v in units[i + 1:])
+        if u.kind is None and len(u.text) < 700 and _PHOTO_BY_END.search(u.text) and story_follows:
+            u.kind = "caption"  # "... in Helmand province, June 8, 2013. U.S. Marine Corps photo by Sgt. Jane Roe"
+            continue
         if u.kind != "credit" or i == 0 or not _PHOTO_CREDIT_END.match(u.raw):
             continue
         prev = units[i - 1]
-        if prev.kind is None and "\n" not in raw[prev.end:u.start] \
-                and any(v.kind is None and len(v.text) >= 200 for v in units[i + 1:]):
+        if prev.kind is None and "\n" not in raw[prev.end:u.start] and story_follows:
             prev.kind = "caption"
 
 
@@ -131,6 +134,8 @@ _PHOTO_CREDIT_END = re.compile(
     r"\s*\((?:[^()]{0,60}\s)?(?:photos?|photograph|image|video)\s+(?:by|courtesy of)\s[^()]{2,140}\)(?:\s*Hi-res)?\s*$",
     re.IGNORECASE,
 )
+# A caption's closing credit without parentheses: "... June 8, 2013. U.S. Marine Corps photo by Sgt. Gabriela Garcia".
+_PHOTO_BY_END = re.compile(r"[.!?]\s+[^.!?]{0,60}\b(?:photo|photograph)\s+by\s+(?:[A-Z][\w'\u2019-]*\.?\s*){1,8}$")
 # A store or CMS header field opening a line: "date 2020-05-17", "Published: 2020-05-17", "Updated 17/05/2020".
 _STORE_HEADER = re.compile(
     r"(?i)(?:date|published|updated|posted)\s*:?\s*(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
