@@ -176,10 +176,10 @@ class Quantities(pa.DataFrameModel):
         nullable=True,
         description=(
             "Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; found through the "
-            "dependency parse, also for predicates ('the number of advisers fell to 400' -> 'advisers', 'a contingent "
-            "numbering 300' -> 'contingent') and numbers whose noun was written once for several ('built for 90' "
-            "after '500 people'); for a distance or speed the attribute it measures ('a range of 9,000 km' -> 'range', "
-            "'at 500 mph' -> 'speed'); never the number itself; null when none found."
+            "dependency parse, also for predicates ('advisers' in 'the number of advisers fell to 400', 'contingent' in "
+            "'a contingent numbering 300') and numbers whose noun was written once for several ('people' for 'built "
+            "for 90' after '500 people'); for a distance or speed the attribute it measures ('range' in 'a range of "
+            "9,000 km', 'speed' in 'at 500 mph'); never the number itself; null when none found."
         ),
     )
     qualifier: str = pa.Field(

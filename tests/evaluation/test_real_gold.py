@@ -49,6 +49,7 @@ def test_aliases_are_consistent_within_each_part() -> None:
         AliasIndex(gold)
 
 
+@pytest.mark.integration
 def test_development_floors_hold() -> None:
     from dagster_project.evaluation.real_eval import run
 
