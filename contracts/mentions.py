@@ -169,7 +169,8 @@ class Quantities(pa.DataFrameModel):
         description=(
             "'count' for a number of things, else a normalized unit: 'tonne', 'percent', 'USD', "
             "'kilometre', 'mile per hour', 'knot', ...; 'pound' is a weight and 'GBP' sterling, told apart by context "
-            "('50,000 pounds of fuel' vs 'cost 5 million pounds')."
+            "('50,000 pounds of fuel' vs 'cost 5 million pounds'); 'hour', 'day', 'year', ... only for a duration "
+            "stated as the value of an attribute ('an endurance of 30 hours'), other durations are no quantity."
         )
     )
     quantified: str = pa.Field(

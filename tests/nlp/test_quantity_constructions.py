@@ -47,6 +47,10 @@ def _quantities(nlp, text: str) -> list[tuple[str, float | None, str, str | None
          [("9,000 km", 9000.0, "kilometre", "range", None), ("500 mph", 500.0, "mile per hour", "speed", None)]),
         ("The tanker offloaded fuel 150 nautical miles offshore.", [("150 nautical miles", 150.0, "nautical mile", None, None)]),
         ("She walked the first 100 yards.", [("100 yards", 100.0, "yard", None, None)]),
+        # durations only as the value of an attribute
+        ("The drone has an endurance of 30 hours and a flight time of up to 14 hours.",
+         [("30 hours", 30.0, "hour", "endurance", None), ("14 hours", 14.0, "hour", "time", "up to")]),
+        ("The deployment lasted three months after a flight of more than six hours.", []),
         # a hedge across a hard line break
         ("More\nthan 50 ships took part.", [("50", 50.0, "count", "ships", "more than")]),
         # vague: "a few hundred"

@@ -685,6 +685,16 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         if _not_an_amount(doc, numeric.start, numeric.end):
             i = max(end, i + 1)
             continue
+        attribute = _duration_attribute(doc, numeric.start, numeric.end) if unit is None and not vague else None
+        if attribute is not None and (value := parse_number(numeric.text)) is not None:
+            # "an endurance of 30 hours": a duration stated as the value of an attribute is a measurement
+            qualifier = _qualifier(doc, numeric.start)[0]
+            span = doc[numeric.start:numeric.end + 1]
+            unit_word = doc[numeric.end].lower_
+            out.append(QuantityMatch(span, "QUANTITY", QuantityParse(
+                value, _DURATION_UNITS[unit_word], doc[numeric.end].text, attribute.lower_, qualifier)))
+            i = numeric.end + 1
+            continue
         if lone or any(_in_name(t) for t in numeric) or _date_or_time(doc, numeric.start, numeric.end) \
                 or _label_or_listing(doc, numeric.start, numeric.end) or (tok.ent_type_ in ("DATE", "TIME") and not vague and _is_year(tok)):
             i = max(end, i + 1)
@@ -738,6 +748,23 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
 
 
 _RANGE_JOINS = frozenset({"and", "to", "-", "–", "or"})
+# Durations are not quantities (a "three months" deployment is a time span), except as the value of one of these
+# attributes: "an endurance of 30 hours", "a flight time of 14 hours", "a service life of 30 years".
+_DURATION_ATTRIBUTES = frozenset({"endurance", "time", "duration", "life", "lifespan", "lifetime", "range"})
+_DURATION_UNITS = {"second": "second", "seconds": "second", "minute": "minute", "minutes": "minute", "hour": "hour",
+                   "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+                   "months": "month", "year": "year", "years": "year"}
+
+
+def _duration_attribute(doc: Doc, start: int, end: int) -> Token | None:
+    """The attribute noun of "<attribute> of [hedge] N <time unit>", else None."""
+    if end >= len(doc) or doc[end].lower_ not in _DURATION_UNITS:
+        return None
+    of_i = _qualifier(doc, start)[1] - 1
+    if of_i < 1 or doc[of_i].lower_ != "of":
+        return None
+    noun = doc[of_i - 1]
+    return noun if noun.lower_ in _DURATION_ATTRIBUTES and noun.pos_ == "NOUN" else None
 
 
 def _elliptic(doc: Doc, q: QuantityMatch) -> bool:
