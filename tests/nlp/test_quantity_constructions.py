@@ -30,6 +30,8 @@ def _quantities(nlp, text: str) -> list[tuple[str, float | None, str, str | None
         ("Moscow sent a contingent numbering about 300 to the base.", [("300", 300.0, "count", "contingent", "about")]),
         ("The transport carried 500 people although it was built for 90.",
          [("500", 500.0, "count", "people", None), ("90", 90.0, "count", "people", None)]),
+        ("US forces numbered about 2,500, down from 5,200 last year.",
+         [("2,500", 2500.0, "count", "forces", "about"), ("5,200", 5200.0, "count", "forces", None)]),
         ("More than 300 strike group sailors will volunteer.", [("300", 300.0, "count", "sailors", "more than")]),
         ("Commanders flew two prototype YC-130s.", [("two", 2.0, "count", "yc-130s", None)]),
         # ranges: two rows, one per bound, sharing the unit and the counted object written after the second

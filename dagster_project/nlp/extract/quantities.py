@@ -774,9 +774,17 @@ def _elliptic(doc: Doc, q: QuantityMatch) -> bool:
     if q.parse.unit not in ("count", "percent"):
         return False
     nxt = next((t for t in doc[q.span.end:q.span.end + 3] if not t.is_space), None)
-    if nxt is not None and (nxt.pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "DET") or nxt.lower_ in ("of", "per", "others")):
+    # "down from 5,200 last year": a time phrase after the number is no noun of its own
+    timeword = nxt is not None and nxt.lower_ in ("last", "this", "next", "a", "each", "per") and nxt.i + 1 < len(doc) \
+        and doc[nxt.i + 1].lower_ in ("year", "month", "week", "day", "night", "time", "decade", "season", "spring",
+                                      "summer", "autumn", "fall", "winter")
+    if nxt is not None and not timeword and (nxt.pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "DET")
+                                             or nxt.lower_ in ("of", "per", "others")):
         return False
     root = q.span.root
+    if timeword and nxt is not None and root.dep_ in ("nummod", "npadvmod") and root.head.i > root.i \
+            and root.head.lower_ == doc[nxt.i + 1].lower_:
+        root = root.head  # the parser hung the number on the time phrase ("from 5,200 last year")
     if root.dep_ == "pobj":
         return root.head.lower_ != "of"
     return root.dep_ in ("conj", "appos", "npadvmod", "dobj")
