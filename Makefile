@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-heldout eval-parse docs
+.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-heldout eval-real eval-parse docs
 
 install: $(STAMP)
 
@@ -73,6 +73,10 @@ eval: install
 # The same harness on the held-out reports (evaluation/extract/heldout/), never used to develop the extractors.
 eval-heldout: install
 	$(PY) -m dagster_project.evaluation.extract_eval --heldout --check-floors --json evaluation/extract/heldout/report.json
+
+# Real news (evaluation/extract/real/): the development part with its floors, and quantulum3 beside the pipeline.
+eval-real: install
+	$(PY) -m dagster_project.evaluation.real_eval --split dev --peer --check-floors
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install
