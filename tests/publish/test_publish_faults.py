@@ -190,9 +190,10 @@ def test_a_fault_at_any_write_publishes_nothing_half_and_the_next_publish_conver
             assert latest == "1.0.0", where  # a failed publish never leaves LATEST moved
         else:
             # Published despite the fault: only where the fault cannot matter (making a folder that exists, which
-            # Path.mkdir(exist_ok=True) tolerates) or after LATEST moved (syncing the folder), which is reported.
+            # Path.mkdir(exist_ok=True) tolerates; opening the lock file, which filelock tries again until it holds
+            # the lock) or after LATEST moved (syncing the folder), which is reported.
             assert latest == "1.1.0", where
-            assert site[0] == "os.mkdir" or result.warnings, where
+            assert site[0] == "os.mkdir" or _in_lock(site) or result.warnings, where
             tolerated.append(site)
         visible = sorted(p.name for p in curated.iterdir() if not p.name.startswith("."))
         for name in visible:
@@ -210,5 +211,11 @@ def test_a_fault_at_any_write_publishes_nothing_half_and_the_next_publish_conver
         assert not (curated / ".staging").exists() or not any((curated / ".staging").iterdir()), where
         pv._make_writable(curated)
         shutil.rmtree(curated)
-    # Every other fault failed the publish: at most the lock folder's mkdir and the last folder sync went through.
-    assert len(tolerated) <= 2, tolerated
+    # Every other fault failed the publish: besides taking the lock, at most the curated folder's mkdir and the last
+    # folder sync went through.
+    assert len([site for site in tolerated if not _in_lock(site)]) <= 2, tolerated
+
+
+def _in_lock(site: tuple[str, str]) -> bool:
+    """A fault site inside taking the publish lock (runtime/locking.py and filelock below it)."""
+    return site[1].rsplit(" > ", 1)[-1].startswith("dagster_project/runtime/locking.py")
