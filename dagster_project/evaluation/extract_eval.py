@@ -56,6 +56,9 @@ ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/"}
 # The folder each gold "root" names.
 ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR}
 
+# Segment kinds in articles.text the gold does not annotate (GUIDELINES.md, Scope): the headline, the header dateline.
+UNANNOTATED_KINDS: tuple[str, ...] = ("title", "dateline")
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
 
@@ -578,7 +581,8 @@ def read_published(version_dir: Path) -> list[PredArticle]:
     import polars as pl
 
     articles = pl.read_parquet(version_dir / "articles.parquet")
-    mentions = pl.read_parquet(version_dir / "mentions.parquet")
+    # The guidelines leave the headline and the date line above the story unannotated (GUIDELINES.md, Scope).
+    mentions = pl.read_parquet(version_dir / "mentions.parquet").filter(~pl.col("segment_kind").is_in(UNANNOTATED_KINDS))
     entities = pl.read_parquet(version_dir / "entities.parquet").select("entity_id", "canonical_name")
     quantities = pl.read_parquet(version_dir / "quantities.parquet")
     qcols = [c for c in ("value", "unit", "quantified", "qualifier") if c in quantities.columns]

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.aircraft import AIRCRAFT_LABEL
+from dagster_project.nlp.extract.doclabels import refine
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
 from dagster_project.nlp.extract.people import person_spans
 from dagster_project.nlp.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
@@ -39,7 +40,13 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
                            start, end, ent.label_, ent.kb_id_ or None))
     out += _quantity_mentions(doc, article_id)
     out += _people_and_places(doc, article_id)
-    return sorted(out, key=lambda m: (m.start, m.end))
+    # What the whole article says about a name: shapes the model missed, propagation, clubs and companies.
+    return refine(doc, out, article_id, _gazetteer_type)
+
+
+def _gazetteer_type(name: str) -> str | None:
+    place = lookup_place(name)
+    return place.place_type if place is not None and place.gazetteer else None
 
 
 def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:

@@ -1,0 +1,153 @@
+"""Document-level decisions on people and places, after the span extractors (people.py, places.py).
+
+A name is the same thing throughout one article: these steps use what the whole article says about a name
+rather than what one sentence says.
+
+- **Name shapes the model misses**: an initial and a surname ("A. Dale", "J.R. Smith"), and a capitalised name
+  followed by a country in parentheses, the way results, rosters and agendas give a person's nationality
+  ("Tegla Loroupe ( Kenya )").
+- **Label propagation**: every other occurrence of a person's full name or surname (a name of two or more words
+  found in the article) is that person, also where the model took the word for a place ("Washington" after
+  "MaliVai Washington"), unless a locative word introduces it ("in Washington").
+- **Organisations named like places or people**: a sub-national place that heads a score or result ("Surrey
+  429-7", "Leicestershire beat Somerset") is a club, not a place or a person; so is a name followed by a
+  company suffix ("Philips Inc") or preceded by "shares of". Countries stay places (national teams are named
+  after the country a reader counts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+
+from spacy.tokens import Doc
+
+from dagster_project.nlp.extract.mention import Mention, make_mention_id
+
+# Company suffixes written after a name.
+_COMPANY_SUFFIX = re.compile(r"^\s*(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|AG|SA|S\.A|NV|N\.V|GmbH|LLC|Group|Holdings)\b")
+_SHARES_OF = re.compile(r"(?i)\b(?:shares|stock|stake|shareholders?)\s+(?:of|in)\s+$")
+# A figure right after a name: a score, points, runs, a time ("Surrey 429-7", "Leeds 3", "Kenya 15:08.79").
+_SCORE_AFTER = re.compile(r"^\s*(?!(?:1[89]|20)\d\d\b)\d{1,3}(?:[-:/.]\d+)*\b(?!\s*(?:per\s?cent|%))")
+_RESULT_VERB = re.compile(r"^\s*(?:beat|beats|drew|draw|lost|lose|defeated|defeat|thrashed|edged|routed|v|vs\.?)\b")
+_RESULT_VERB_BEFORE = re.compile(r"\b(?:beat|beats|drew with|lost to|defeated|thrashed|edged|routed|v|vs\.?)\s+$")
+_LOCATIVE_BEFORE = re.compile(r"(?i)\b(?:in|at|from|to|near|into|of|outside|across|around|via)\s+(?:the\s+)?$")
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'\u2019][A-Z]?[a-z]+)*|(?:Mc|Mac|O')[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)"
+# "A. Dale", "J.R. Smith", "M. Van der Berg": an initial (never "U.S.") and a capitalised surname.
+_INITIAL_NAME = re.compile(rf"(?<![\w.'\u2019])(?:[A-Z]\.\s?){{1,2}}(?:(?:[Vv]an|[Dd]e|[Dd]er|[Vv]on|[Dd]i|[Ll]e|[Dd]u)\s)*{_NAME_WORD}\b(?!\.\w)")
+# Two to four capitalised words and a parenthesis: "Olabisi Afolabi ( Nigeria )".
+_NAME_THEN_PAREN = re.compile(rf"(?<![\w.'\u2019-])({_NAME_WORD}(?:\s(?:[a-z]{{1,3}}\s)?{_NAME_WORD}){{1,3}})\s*\(\s*([^()\n]{{2,30}}?)\s*\)")
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _person(article_id: str, start: int, end: int, surface: str, canonical: str | None = None) -> Mention:
+    return Mention(make_mention_id(article_id, "person", start, end), article_id, "person", surface, start, end,
+                   "PERSON", canonical=canonical or surface)
+
+
+def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
+           place_type: Callable[[str], str | None]) -> list[Mention]:
+    """People and places of one article after the document-level steps above. ``place_type(name)`` is the
+    gazetteer's type for a name (None when unknown)."""
+    text = doc.text
+    out = list(mentions)
+    out = _drop_organisations(doc, out, place_type)
+    out = _add_name_shapes(text, out, article_id, place_type)
+    out = _propagate_people(text, out, article_id)
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[[str], str | None]) -> list[Mention]:
+    text = doc.text
+    full_words = {w for m in mentions if m.mention_type == "person" and " " in m.surface for w in m.surface.split()}
+    club: set[str] = set()
+    for m in mentions:
+        if m.mention_type not in ("place", "person") or m.surface in full_words:
+            continue
+        after, before = text[m.end:m.end + 40], text[max(0, m.start - 40):m.start]
+        if _COMPANY_SUFFIX.match(after) or _SHARES_OF.search(before):
+            club.add(m.surface)
+            continue
+        ptype = place_type(m.surface)
+        if ptype in (None, "country", "continent"):
+            continue
+        line_end = text.find("\n", m.end)
+        rest_of_line = text[m.end:line_end if line_end >= 0 else len(text)]
+        if _SCORE_AFTER.match(rest_of_line) or _RESULT_VERB.match(rest_of_line) or _RESULT_VERB_BEFORE.search(before):
+            club.add(m.surface)
+    return [m for m in mentions if not (m.mention_type in ("place", "person") and m.surface in club)]
+
+
+def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
+                     place_type: Callable[[str], str | None]) -> list[Mention]:
+    found: list[tuple[int, int]] = []
+    for m in _INITIAL_NAME.finditer(text):
+        initials = re.match(r"(?:[A-Z]\.\s?)+", m.group()).group().replace(" ", "")  # type: ignore[union-attr]
+        # "U.S. Open", "U.N. Ambassador": a country or organisation abbreviation, not a person's initials.
+        if len(initials) > 2 and (place_type(initials) is not None or initials in ("U.N.", "E.U.")):
+            continue
+        if not _COMPANY_SUFFIX.match(text[m.end():m.end() + 12]):
+            found.append((m.start(), m.end()))
+    for m in _NAME_THEN_PAREN.finditer(text):
+        inside = m.group(2)
+        if place_type(inside) == "country" or re.fullmatch(r"(?:[A-Z]\.){2,3}", inside):
+            found.append((m.start(1), m.end(1)))
+    out = list(mentions)
+    for s, e in found:
+        clash = [m for m in out if _overlaps((m.start, m.end), (s, e))]
+        # A longer mention already there wins; shorter person or place pieces of the name give way.
+        if any(m.end - m.start >= e - s or m.mention_type not in ("person", "place") for m in clash):
+            continue
+        out = [m for m in out if m not in clash]
+        out.append(_person(article_id, s, e, text[s:e]))
+    return out
+
+
+def _propagate_people(text: str, mentions: list[Mention], article_id: str) -> list[Mention]:
+    """Other occurrences of found full names and of their surnames become person mentions."""
+    full = [m for m in mentions if m.mention_type == "person" and len(m.surface.split()) >= 2]
+    # A "name" holding the surnames of two other people the article names ran over the words between them
+    # ("Merkel Meets Chirac" in a recased headline): it is dropped, and the names in it are found below.
+    containers = set()
+    for m in full:
+        others = {o.surface.split()[-1] for o in full if o.surface != m.surface and o.surface not in m.surface}
+        if len(others & set(m.surface.split())) >= 2:
+            containers.add(m.surface)
+    mentions = [m for m in mentions if not (m.mention_type == "person" and m.surface in containers)]
+    full = [m for m in full if m.surface not in containers]
+    if not full:
+        return mentions
+    names: dict[str, str] = {}
+    for m in full:
+        words = m.surface.split()
+        names.setdefault(m.surface, m.canonical or m.surface)
+        last = words[-1]
+        if len(last) >= 3 and last[:1].isupper() and not last.isupper() and "." not in last:
+            names.setdefault(last, m.canonical or m.surface)
+    # A surname shared by two different full names stays ambiguous but is still a person.
+    pattern = re.compile(r"(?<![\w'\u2019.-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")(?![\w-]|\.\w)")
+    out = list(mentions)
+    spans = sorted((m.start, m.end, k) for k, m in enumerate(out))
+    headline_end = text.find("\n")
+    for hit in pattern.finditer(text):
+        s, e = hit.start(), hit.end()
+        # Not the first word of a longer capitalised name ("Washington Post"), except in the headline, where
+        # every word may carry a capital.
+        if s > headline_end >= 0 and re.match(r"\s+[A-Z][a-z]", text[e:e + 3]):
+            continue
+        clash = [k for a, b, k in spans if a < e and s < b]
+        if any(out[k].mention_type == "person" for k in clash):
+            continue
+        if any(out[k].mention_type not in ("place",) or (out[k].start, out[k].end) != (s, e) for k in clash):
+            continue  # inside a longer mention or an aircraft or quantity: leave it
+        if clash and _LOCATIVE_BEFORE.search(text[max(0, s - 20):s]):
+            continue  # "in Washington": the place
+        for k in clash:
+            out[k] = dataclasses.replace(out[k], mention_type="drop")
+        out.append(_person(article_id, s, e, hit.group(), names[hit.group()]))
+    return [m for m in out if m.mention_type != "drop"]
