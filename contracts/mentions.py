@@ -66,7 +66,8 @@ class Entities(pa.DataFrameModel):
     """One row per canonical entity: the thing many mentions refer to."""
 
     entity_id: str = pa.Field(
-        unique=True, description="Stable id, '<type>:<key>'; the key is a slug or a gazetteer id."
+        unique=True, description="Stable id, '<type>:<key>'; the key is a slug or a gazetteer id. A place no "
+        "gazetteer knows is kept as 'place:unresolved:<slug>', as an unknown aircraft is 'aircraft:unresolved:<designator>'."
     )
     entity_type: str = pa.Field(
         isin=ENTITY_TYPES, description="One of 'person', 'aircraft', 'place'."
