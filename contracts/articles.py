@@ -57,11 +57,11 @@ class Articles(pa.DataFrameModel):
     raw_end: int = pa.Field(ge=0, description="End offset (exclusive) of this report in the raw file's decoded text.")
     text: str = pa.Field(
         description="Clean article text, paragraphs separated by blank lines: the headline (first, when there is "
-        "one), the wire dateline line under it when the header has one ('LONDON 1996-08-30'), the standfirst (the "
+        "one), the byline, the wire dateline line under it when the header has one ('LONDON 1996-08-30'), the standfirst (the "
         "deck under the headline), story paragraphs and subheadings, the rows of lists and tables in the story "
         "(each its own paragraph), plus embedded social posts and "
         "contributor credit lines ('Reporting by ...', 'X contributed to this report'), each typed in segments and "
-        "in mentions.segment_kind. Markup, the byline, date-only and outlet lines and other header labels, "
+        "in mentions.segment_kind. Markup, date-only and outlet lines and other header labels, "
         "photo captions and credits, boilerplate and navigation are removed (kept in segments). Mention offsets "
         "(start, end) index into this string."
     )

@@ -44,13 +44,14 @@ class Mentions(pa.DataFrameModel):
     raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
     segment_kind: str = pa.Field(
         isin=IN_TEXT_KINDS,
-        description="Kind of the segment of articles.text the mention starts in: 'title' (the headline), "
+        description="Kind of the segment of articles.text the mention starts in: 'title' (the headline), 'byline' "
+        "(the writer's line), "
         "'dateline' (the header line naming where and when the report was filed), 'standfirst' (the deck under "
         "the headline), 'body' (story paragraph), 'heading' (subheading), 'list' (a row of a list or table in the "
         "story: results, standings, agendas), 'social_post' (embedded tweet or post), 'contributor' (contributor "
         "credit line, 'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's paragraphs "
         "alone, add 'list' for its tables, 'standfirst' for everything the outlet itself wrote below the headline, "
-        "and drop 'title' and 'dateline' to count each name once per story rather than once per line a reader sees.",
+        "and drop 'title', 'byline' and 'dateline' to count each name once per story rather than once per line a reader sees.",
     )
 
     class Config:

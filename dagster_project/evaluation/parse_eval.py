@@ -156,13 +156,14 @@ def evaluate(gold_path: Path = GOLD, root: Path = REPO, *, heldout_only: bool = 
     return rep
 
 
-# Header lines kept at the top of articles.text since parse-0.5 (the headline, the wire dateline), so the names in
-# them become mentions; the gold's must/must-not snippets describe the story below them, scored without them.
-HEADER_KINDS_IN_TEXT = ("title", "dateline")
+# Header lines kept at the top of articles.text since parse-0.5 (the headline, the byline, the wire dateline), so
+# the names in them become mentions; the gold's must/must-not snippets describe the story below them, scored
+# without them.
+HEADER_KINDS_IN_TEXT = ("title", "byline", "dateline")
 
 
 def story_text(art: ParsedArticle) -> str:
-    """``art.text`` without its headline and dateline segments: the story the snippets are written against."""
+    """``art.text`` without its headline, byline and dateline segments: the story the snippets are written against."""
     text = art.text
     for seg in sorted((s for s in art.segments if s.kind in HEADER_KINDS_IN_TEXT and s.start is not None),
                       key=lambda s: -(s.start or 0)):

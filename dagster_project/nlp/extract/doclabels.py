@@ -33,11 +33,20 @@ _SCORE_AFTER = re.compile(r"^\s*(?!(?:1[89]|20)\d\d\b)\d{1,3}(?:[-:/.]\d+)*\b(?!
 _RESULT_VERB = re.compile(r"^\s*(?:beat|beats|drew|draw|lost|lose|defeated|defeat|thrashed|edged|routed|v|vs\.?)\b")
 _RESULT_VERB_BEFORE = re.compile(r"\b(?:beat|beats|drew with|lost to|defeated|thrashed|edged|routed|v|vs\.?)\s+$")
 _LOCATIVE_BEFORE = re.compile(r"(?i)\b(?:in|at|from|to|near|into|of|outside|across|around|via)\s+(?:the\s+)?$")
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'\u2019][A-Z]?[a-z]+)*|(?:Mc|Mac|O')[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)"
+_NAME_WORD = r"(?:(?:Mc|Mac|O'|O\u2019|D')[A-Z][a-z]+|[A-Z][a-z]+(?:[-'\u2019][A-Z]?[a-z]+)*(?![A-Za-z]))"
 # "A. Dale", "J.R. Smith", "M. Van der Berg": an initial (never "U.S.") and a capitalised surname.
 _INITIAL_NAME = re.compile(rf"(?<![\w.'\u2019])(?:[A-Z]\.\s?){{1,2}}(?:(?:[Vv]an|[Dd]e|[Dd]er|[Vv]on|[Dd]i|[Ll]e|[Dd]u)\s)*{_NAME_WORD}\b(?!\.\w)")
 # Two to four capitalised words and a parenthesis: "Olabisi Afolabi ( Nigeria )".
 _NAME_THEN_PAREN = re.compile(rf"(?<![\w.'\u2019-])({_NAME_WORD}(?:\s(?:[a-z]{{1,3}}\s)?{_NAME_WORD}){{1,3}})\s*\(\s*([^()\n]{{2,30}}?)\s*\)")
+
+
+_PARTICLE = r"(?:de|da|del|der|van|von|di|du|dos|le|la|bin|al|el)"
+_ITEM = rf"(?:(?:[A-Z]\.\s?){{1,2}})?{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)*{_NAME_WORD}){{0,2}}"
+# Three or more name-shaped items in a row, separated by commas, semicolons or "and", each perhaps followed by a
+# parenthesis ("Ian Healy ( captain ) , Michael Bevan , Damien Flemming and Jason Gillespie").
+_ENUMERATION = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}(?:\s*\([^()\n]{{1,30}}\))?"
+                          rf"(?:(?:\s*[,;]\s*|\s+and\s+){_ITEM}(?:\s*\([^()\n]{{1,30}}\))?){{2,}}")
+_ITEM_RE = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}")
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -58,7 +67,37 @@ def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
     out = _drop_organisations(doc, out, place_type)
     out = _add_name_shapes(text, out, article_id, place_type)
     out = _propagate_people(text, out, article_id)
+    out = _enumerated_people(text, out, article_id, place_type)
     return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _enumerated_people(text: str, mentions: list[Mention], article_id: str,
+                       place_type: Callable[[str], str | None]) -> list[Mention]:
+    """A list of names (a roster, a line-up, a list of attendees) is a list of one kind of thing: when most of
+    its items (two at least) are people, its other name-shaped items are people too, except countries."""
+    out = list(mentions)
+    for enum in _ENUMERATION.finditer(text):
+        items = [(m.start() + enum.start(), m.end() + enum.start())
+                 for m in _ITEM_RE.finditer(re.sub(r"\([^()\n]*\)", lambda x: " " * len(x.group()), enum.group()))]
+        items = [(a, b) for a, b in items if text[a:b] != "and"]
+        if len(items) < 3:
+            continue
+        exact = {(m.start, m.end): m for m in out}
+        people = sum(1 for it in items if it in exact and exact[it].mention_type == "person")
+        places = sum(1 for it in items if it in exact and exact[it].mention_type == "place")
+        if people < 2 or people <= places:
+            continue
+        for a, b in items:
+            if (a, b) in exact and exact[(a, b)].mention_type == "person":
+                continue
+            if place_type(text[a:b]) in ("country", "continent"):
+                continue
+            clash = [m for m in out if _overlaps((m.start, m.end), (a, b))]
+            if any(m.mention_type not in ("person", "place") for m in clash):
+                continue
+            out = [m for m in out if m not in clash]
+            out.append(_person(article_id, a, b, text[a:b]))
+    return out
 
 
 def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[[str], str | None]) -> list[Mention]:

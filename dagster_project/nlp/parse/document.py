@@ -20,7 +20,7 @@ from dagster_project.nlp.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.nlp.parse.units import Unit, split_units
 from dagster_project.nlp.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.5"  # 0.5: title, header dateline and list rows in the text, briefs published; 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
+PARSER_VERSION = "parse-0.5"  # 0.5: title, byline, header dateline and list rows in the text, briefs published; 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
