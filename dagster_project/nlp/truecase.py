@@ -87,11 +87,17 @@ def _recase_word(w: str, seen: dict[str, Counter[str]], first: bool) -> str:
 _OPEN_PARAGRAPH_END = re.compile(r"(?<=[^\s.!?:;\"'\u201d\u2019)\]])\n(?=\n)")
 
 
+# A line naming a person ("By Ana Torres", "Andrew Roth"): a full stop after it makes the model take the next
+# paragraph's first word for a name too ("Andrew Roth." + "Arrival of up to 100 soldiers").
+_BYLINE_LIKE = re.compile(r"(?:By\s+)?[A-Z][a-z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,3}")
+
+
 def model_text(text: str) -> str:
     """``text`` with its shouted stretches recased for the model; same length. A paragraph that ends without
     punctuation (a headline, a dateline, a table row) gets a full stop in place of its line break, so the model
     never runs a name across paragraphs ("...from Farnborough" + "FARNBOROUGH, England -")."""
-    text = _OPEN_PARAGRAPH_END.sub(".", text)
+    text = _OPEN_PARAGRAPH_END.sub(
+        lambda m: "\n" if _BYLINE_LIKE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start()) else ".", text)
     spans = shouted_spans(text)
     if not spans:
         return text

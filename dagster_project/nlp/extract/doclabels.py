@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
+from dagster_project.nlp.extract.places import is_demonym, lookup_place
 
 # Company suffixes written after a name.
 _COMPANY_SUFFIX = re.compile(r"^\s*(?:Inc|Corp|Corporation|Co|Ltd|Plc|PLC|plc|AG|SA|S\.A|NV|N\.V|GmbH|LLC|Group|Holdings)\b")
@@ -44,9 +45,17 @@ _PARTICLE = r"(?:de|da|del|der|van|von|di|du|dos|le|la|bin|al|el)"
 _ITEM = rf"(?:(?:[A-Z]\.\s?){{1,2}})?{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)*{_NAME_WORD}){{0,2}}"
 # Three or more name-shaped items in a row, separated by commas, semicolons or "and", each perhaps followed by a
 # parenthesis ("Ian Healy ( captain ) , Michael Bevan , Damien Flemming and Jason Gillespie").
-_ENUMERATION = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}(?:\s*\([^()\n]{{1,30}}\))?"
-                          rf"(?:(?:\s*[,;]\s*|\s+and\s+){_ITEM}(?:\s*\([^()\n]{{1,30}}\))?){{2,}}")
+_NUMBERED = r"(?:\d{1,2}\s?[-.]?\s+)?"  # a shirt or seed number before the name: "10 - Andrew Mehrtens"
+_ENUMERATION = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}(?:\s*\([^()\n]{{1,40}}\))?"
+                          rf"(?:(?:\s*[,;]\s*|\s+and\s+){_NUMBERED}{_ITEM}(?:\s*\([^()\n]{{1,40}}\))?){{2,}}")
 _ITEM_RE = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}")
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:\s*,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)"
+_PLACE_PART = r"[A-Z][A-Za-z'\u2019.\-]*(?:\s+[A-Z][A-Za-z'\u2019.\-]*){0,3}"
+# A dateline line: "BUCHAREST 1996-08-30", "IRVINE , Calif 1996-08-30", "Oslo, Feb. 14".
+_DATELINE_LINE = re.compile(rf"(?m)^(?P<a>{_PLACE_PART})(?:\s*,\s*(?P<b>{_PLACE_PART}))?\s*,?\s+{_DATE}\.?[^\S\n]*$")
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -64,11 +73,14 @@ def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
     gazetteer's type for a name (None when unknown)."""
     text = doc.text
     out = list(mentions)
+    out = _with_name_tails(text, out)
     out = _drop_organisations(doc, out, place_type)
     out = _add_name_shapes(text, out, article_id, place_type)
+    out = _dateline_places(text, out, article_id)
     out = _propagate_people(text, out, article_id)
     out = _enumerated_people(text, out, article_id, place_type)
     return sorted(out, key=lambda m: (m.start, m.end))
+
 
 
 def _enumerated_people(text: str, mentions: list[Mention], article_id: str,
@@ -121,6 +133,52 @@ def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[
     return [m for m in mentions if not (m.mention_type in ("place", "person") and m.surface in club)]
 
 
+_NAME_TAIL = re.compile(r"-[a-z]{2,}\b")
+
+
+def _with_name_tails(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person's name ends after the lower-case syllable hyphenated to its last word ("Li Song-ho", "Kang
+    Young-hoon"), which the model's tokens leave out."""
+    out = []
+    for m in mentions:
+        tail = _NAME_TAIL.match(text, m.end) if m.mention_type == "person" else None
+        if tail is not None:
+            m = dataclasses.replace(m, end=tail.end(), surface=text[m.start:tail.end()],
+                                    mention_id=make_mention_id(m.article_id, "person", m.start, tail.end()),
+                                    canonical=(m.canonical or m.surface) + tail.group()
+                                    if (m.canonical or m.surface).endswith(m.surface) else m.canonical)
+        out.append(m)
+    return out
+
+
+def _dateline_places(text: str, mentions: list[Mention], article_id: str) -> list[Mention]:
+    """The place a dateline line names is a place, whether or not the model tags it: a line of its own, a
+    place (and its region or country) and a date. Unknown to the gazetteer, it is kept unresolved."""
+    out = list(mentions)
+    for line in _DATELINE_LINE.finditer(text):
+        for group in ("a", "b"):
+            s, e = line.span(group)
+            if s < 0:
+                continue
+            # The model sometimes reads a dateline's place as a person ("Edmonton 1996-08-31"): the line says place.
+            out = [m for m in out if not (m.mention_type == "person" and (m.start, m.end) == (s, e))]
+            if any(_overlaps((m.start, m.end), (s, e)) for m in out):
+                continue
+            surface = text[s:e]
+            place = lookup_place(surface)
+            out.append(Mention(
+                make_mention_id(article_id, "place", s, e), article_id, "place", surface, s, e, "GPE",
+                canonical=place.name if place is not None else surface,
+                place_type=place.place_type if place is not None else None,
+                country_code=place.country_code if place is not None else None,
+                latitude=place.latitude if place is not None else None,
+                longitude=place.longitude if place is not None else None,
+                gazetteer=place.gazetteer if place is not None else None,
+                gazetteer_id=place.gazetteer_id if place is not None else None,
+                gazetteer_name=place.name if place is not None and place.gazetteer else None))
+    return out
+
+
 def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
                      place_type: Callable[[str], str | None]) -> list[Mention]:
     found: list[tuple[int, int]] = []
@@ -128,6 +186,9 @@ def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
         initials = re.match(r"(?:[A-Z]\.\s?)+", m.group()).group().replace(" ", "")  # type: ignore[union-attr]
         # "U.S. Open", "U.N. Ambassador": a country or organisation abbreviation, not a person's initials.
         if len(initials) > 2 and (place_type(initials) is not None or initials in ("U.N.", "E.U.")):
+            continue
+        surname = m.group()[len(re.match(r"(?:[A-Z]\.\s?)+", m.group()).group()):]  # type: ignore[union-attr]
+        if is_demonym(surname):  # "S. Korean", "S. African": an abbreviated adjective, not a person
             continue
         if not _COMPANY_SUFFIX.match(text[m.end():m.end() + 12]):
             found.append((m.start(), m.end()))
