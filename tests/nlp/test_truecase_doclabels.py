@@ -73,3 +73,15 @@ def test_brief_and_table_only_reports_are_articles() -> None:
     assert all(arts[0].text[s.start:s.end] == s.text for s in arts[0].segments if s.start is not None)
     # A page of nothing but site furniture is still no article.
     assert parse_file("Advertisement\n\nSubscribe to our newsletter\n\nShare this article\n", "b.txt", "2" * 64) == []
+
+
+def test_dateline_lines_result_lines_labels_and_hyphenated_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("Results of the league on Saturday :\n\nHARTLEPOOL , England 2024-03-02\n\n"
+            "Kirkby Rovers 2 Hollin Athletic 1\n\nAttendance : 2,000\n\n"
+            "Red Cross president Li Song-ho said the players were safe .\n")
+    found = _people_places(nlp, text)
+    people = [s for t, s, _ in found if t == "person"]
+    places = [s for t, s, _ in found if t == "place"]
+    assert "HARTLEPOOL" in places and "England" in places
+    assert "Li Song-ho" in people
+    assert not {"Kirkby Rovers", "Hollin Athletic", "Attendance"} & {s for _, s, _ in found}, found

@@ -58,6 +58,12 @@ _PLACE_PART = r"[A-Z][A-Za-z'\u2019.\-]*(?:\s+[A-Z][A-Za-z'\u2019.\-]*){0,3}"
 _DATELINE_LINE = re.compile(rf"(?m)^(?P<a>{_PLACE_PART})(?:\s*,\s*(?P<b>{_PLACE_PART}))?\s*,?\s+{_DATE}\.?[^\S\n]*$")
 
 
+_TEAM = r"[A-Z][\w'\u2019.&-]*(?:\s[A-Z][\w'\u2019.&-]*){0,3}"
+_RESULT_LINE = re.compile(rf"(?m)^(?P<a>{_TEAM})\s\d{{1,3}}\s(?P<b>{_TEAM})\s\d{{1,3}}\b(?:\s*\([^()\n]*\))?[\s.]*$")
+# A word that heads a table's label: a colon, then a figure or the end of the line.
+_LABEL_AFTER = re.compile(r"\s*:\s*(?:[\d(]|$)", re.MULTILINE)
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -130,7 +136,47 @@ def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[
         rest_of_line = text[m.end:line_end if line_end >= 0 else len(text)]
         if _SCORE_AFTER.match(rest_of_line) or _RESULT_VERB.match(rest_of_line) or _RESULT_VERB_BEFORE.search(before):
             club.add(m.surface)
-    return [m for m in mentions if not (m.mention_type in ("place", "person") and m.surface in club)]
+    # A one-word "person" the model calls an organisation more often than a person in the same article
+    # ("Surrey", "Ericsson"), and that ends no full name there, is that organisation.
+    labels: dict[str, dict[str, int]] = {}
+    for ent in doc.ents:
+        if len(ent) == 1:
+            counts = labels.setdefault(ent.text, {})
+            counts[ent.label_] = counts.get(ent.label_, 0) + 1
+    for m in mentions:
+        if m.mention_type == "person" and " " not in m.surface and m.surface not in full_words:
+            counts = labels.get(m.surface, {})
+            if counts.get("ORG", 0) > counts.get("PERSON", 0):
+                club.add(m.surface)
+    # The two sides of a result line are teams: "Hansa Rostock 1 Fortuna Duesseldorf 2", "Wigan 42 Bradford Bulls 36".
+    for line in _RESULT_LINE.finditer(text):
+        for group in ("a", "b"):
+            if place_type(line.group(group)) not in ("country", "continent"):
+                club.add(line.group(group))
+    out = []
+    for m in mentions:
+        if m.mention_type in ("place", "person") and m.surface in club:
+            continue
+        if m.mention_type == "person" and (is_demonym(m.surface) or (" " not in m.surface and _LABEL_AFTER.match(text, m.end))):
+            continue  # "Sri Lankan"; "Attendance : 2,000", "Scorers :": a nationality or a table's label
+        out.append(m)
+    return out
+
+
+def _place(article_id: str, start: int, end: int, surface: str) -> Mention:
+    """A place mention, resolved by the gazetteer when it knows the name, else kept unresolved."""
+    place = lookup_place(surface)
+    known = place is not None and place.gazetteer is not None
+    return Mention(
+        make_mention_id(article_id, "place", start, end), article_id, "place", surface, start, end, "GPE",
+        canonical=place.name if place is not None else surface,
+        place_type=place.place_type if place is not None else None,
+        country_code=place.country_code if place is not None else None,
+        latitude=place.latitude if place is not None else None,
+        longitude=place.longitude if place is not None else None,
+        gazetteer=place.gazetteer if place is not None else None,
+        gazetteer_id=place.gazetteer_id if place is not None else None,
+        gazetteer_name=place.name if known and place is not None else None)
 
 
 _NAME_TAIL = re.compile(r"-[a-z]{2,}\b")
@@ -164,19 +210,12 @@ def _dateline_places(text: str, mentions: list[Mention], article_id: str) -> lis
             out = [m for m in out if not (m.mention_type == "person" and (m.start, m.end) == (s, e))]
             if any(_overlaps((m.start, m.end), (s, e)) for m in out):
                 continue
-            surface = text[s:e]
-            place = lookup_place(surface)
-            out.append(Mention(
-                make_mention_id(article_id, "place", s, e), article_id, "place", surface, s, e, "GPE",
-                canonical=place.name if place is not None else surface,
-                place_type=place.place_type if place is not None else None,
-                country_code=place.country_code if place is not None else None,
-                latitude=place.latitude if place is not None else None,
-                longitude=place.longitude if place is not None else None,
-                gazetteer=place.gazetteer if place is not None else None,
-                gazetteer_id=place.gazetteer_id if place is not None else None,
-                gazetteer_name=place.name if place is not None and place.gazetteer else None))
+            out.append(_place(article_id, s, e, text[s:e]))
     return out
+
+
+def _unknown_place(m: Mention) -> bool:
+    return m.mention_type == "place" and m.gazetteer is None
 
 
 def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
@@ -199,8 +238,10 @@ def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
     out = list(mentions)
     for s, e in found:
         clash = [m for m in out if _overlaps((m.start, m.end), (s, e))]
-        # A longer mention already there wins; shorter person or place pieces of the name give way.
-        if any(m.end - m.start >= e - s or m.mention_type not in ("person", "place") for m in clash):
+        # A longer mention already there wins; shorter person or place pieces of the name give way, and so does a
+        # "place" no gazetteer knows that the name's shape says is a person ("Adem Hacini ( Algeria )").
+        if any(m.mention_type not in ("person", "place") or (m.end - m.start >= e - s and not _unknown_place(m))
+               for m in clash):
             continue
         out = [m for m in out if m not in clash]
         out.append(_person(article_id, s, e, text[s:e]))
