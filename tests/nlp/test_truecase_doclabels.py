@@ -85,3 +85,27 @@ def test_dateline_lines_result_lines_labels_and_hyphenated_names(nlp) -> None:  
     assert "HARTLEPOOL" in places and "England" in places
     assert "Li Song-ho" in people
     assert not {"Kirkby Rovers", "Hollin Athletic", "Attendance"} & {s for _, s, _ in found}, found
+
+
+def test_sides_named_after_counties_and_nationality_led_names(nlp) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.doclabels import refine
+    from dagster_project.nlp.extract.mention import Mention
+
+    text = "Essex , Derbyshire and Surrey closed in while Ian Kent watched .\n"
+    doc = nlp(text)
+
+    def person(word: str) -> Mention:
+        s = text.index(word)
+        return Mention(f"m{s}", "a", "person", word, s, s + len(word), "PERSON", canonical=word)
+
+    counties = {"Essex": "adm2", "Derbyshire": "adm2", "Surrey": "adm2", "Kent": "adm2"}
+    got = refine(doc, [person("Essex"), person("Derbyshire"), person("Surrey"), person("Ian Kent")], "a",
+                 counties.get)
+    # Three one-word "people" that are all sub-national places are sides; a full name keeps its surname.
+    assert [m.surface for m in got if m.mention_type == "person"] == ["Ian Kent"]
+    # Two are not enough evidence (the list then makes its third item a person too).
+    two = refine(doc, [person("Essex"), person("Surrey")], "a", counties.get)
+    assert {"Essex", "Surrey"} <= {m.surface for m in two if m.mention_type == "person"}
+
+    found = _people_places(nlp, "The final pits second-seeded Australian Rodney Eyles against the champion .\n")
+    assert ("person", "Rodney Eyles") in {(t, s) for t, s, _ in found}

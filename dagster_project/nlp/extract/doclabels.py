@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
+from dagster_project.nlp.extract.people import TITLES, _org_word_in, word_key
 from dagster_project.nlp.extract.places import is_demonym, lookup_place
 
 # Company suffixes written after a name.
@@ -46,8 +47,9 @@ _ITEM = rf"(?:(?:[A-Z]\.\s?){{1,2}})?{_NAME_WORD}(?:\s(?:{_PARTICLE}\s)*{_NAME_W
 # Three or more name-shaped items in a row, separated by commas, semicolons or "and", each perhaps followed by a
 # parenthesis ("Ian Healy ( captain ) , Michael Bevan , Damien Flemming and Jason Gillespie").
 _NUMBERED = r"(?:\d{1,2}\s?[-.]?\s+)?"  # a shirt or seed number before the name: "10 - Andrew Mehrtens"
-_ENUMERATION = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}(?:\s*\([^()\n]{{1,40}}\))?"
-                          rf"(?:(?:\s*[,;]\s*|\s+and\s+){_NUMBERED}{_ITEM}(?:\s*\([^()\n]{{1,40}}\))?){{2,}}")
+_FIGURES = r"(?:\s+\d[\d.:/-]*)*"  # a score or time after the name: "Muralitharan 10-0-41-2"
+_ENUMERATION = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}(?:\s*\([^()\n]{{1,40}}\))?{_FIGURES}"
+                          rf"(?:(?:\s*[,;]\s*|\s+and\s+){_NUMBERED}{_ITEM}(?:\s*\([^()\n]{{1,40}}\))?{_FIGURES}){{2,}}")
 _ITEM_RE = re.compile(rf"(?<![\w'\u2019.-]){_ITEM}")
 
 
@@ -83,6 +85,7 @@ def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
     out = _drop_organisations(doc, out, place_type)
     out = _add_name_shapes(text, out, article_id, place_type)
     out = _dateline_places(text, out, article_id)
+    out = _demonym_led_names(doc, out, article_id)
     out = _propagate_people(text, out, article_id)
     out = _enumerated_people(text, out, article_id, place_type)
     return sorted(out, key=lambda m: (m.start, m.end))
@@ -113,6 +116,8 @@ def _enumerated_people(text: str, mentions: list[Mention], article_id: str,
             clash = [m for m in out if _overlaps((m.start, m.end), (a, b))]
             if any(m.mention_type not in ("person", "place") for m in clash):
                 continue
+            if word_key(text[a:b].split()[0]) in TITLES:
+                continue  # "President Clinton": a title, not part of the name (people.py peels it)
             out = [m for m in out if m not in clash]
             out.append(_person(article_id, a, b, text[a:b]))
     return out
@@ -148,6 +153,13 @@ def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[
             counts = labels.get(m.surface, {})
             if counts.get("ORG", 0) > counts.get("PERSON", 0):
                 club.add(m.surface)
+    # Three or more different one-word "people" that are all sub-national places and end no full name in the
+    # article are sides named after their county or city ("Essex , Derbyshire and Surrey all closed in on victory"):
+    # people's surnames seldom collide with three place names in one article.
+    placelike = {m.surface for m in mentions if m.mention_type == "person" and " " not in m.surface
+                 and m.surface not in full_words and place_type(m.surface) not in (None, "country", "continent")}
+    if len(placelike) >= 3:
+        club |= placelike
     # The two sides of a result line are teams: "Hansa Rostock 1 Fortuna Duesseldorf 2", "Wigan 42 Bradford Bulls 36".
     for line in _RESULT_LINE.finditer(text):
         for group in ("a", "b"):
@@ -211,6 +223,25 @@ def _dateline_places(text: str, mentions: list[Mention], article_id: str) -> lis
             if any(_overlaps((m.start, m.end), (s, e)) for m in out):
                 continue
             out.append(_place(article_id, s, e, text[s:e]))
+    return out
+
+
+def _demonym_led_names(doc: Doc, mentions: list[Mention], article_id: str) -> list[Mention]:
+    """The model often swallows a nationality into an organisation span before a name ("Australian Rodney
+    Eyles"): two or three capitalised words after the nationality, none an organisation word, are the name."""
+    out = list(mentions)
+    for ent in doc.ents:
+        if ent.label_ not in ("ORG", "PERSON") or not 3 <= len(ent) <= 4 or not is_demonym(ent[0].text):
+            continue
+        rest = ent[1:]
+        if not all(t.is_alpha and t.is_title for t in rest) or _org_word_in(rest) or any(word_key(t.text) in TITLES for t in rest):
+            continue
+        s, e = rest.start_char, rest.end_char
+        clash = [m for m in out if _overlaps((m.start, m.end), (s, e))]
+        if any(m.mention_type not in ("person", "place") or m.end - m.start >= e - s for m in clash):
+            continue
+        out = [m for m in out if m not in clash]
+        out.append(_person(article_id, s, e, rest.text))
     return out
 
 
