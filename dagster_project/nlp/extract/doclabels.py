@@ -88,8 +88,27 @@ def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
     out = _demonym_led_names(doc, out, article_id)
     out = _propagate_people(text, out, article_id)
     out = _enumerated_people(text, out, article_id, place_type)
+    out = _extend_left(text, out)
     return sorted(out, key=lambda m: (m.start, m.end))
 
+
+
+def _extend_left(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person mention right after a capitalised word the article uses as a word of another person's name
+    starts at that word ("Mushtaq Ahmed" after "Saqlain Mushtaq")."""
+    name_words = {w for m in mentions if m.mention_type == "person" and " " in m.surface for w in m.surface.split()}
+    starts = {m.start for m in mentions}
+    out = []
+    for m in mentions:
+        if m.mention_type == "person":
+            before = re.search(r"(?<![\w'\u2019.-])([A-Z][a-z]+)\s$", text[max(0, m.start - 30):m.start])
+            if before and before.group(1) in name_words and (m.start - len(before.group(0))) not in starts:
+                s = m.start - len(before.group(0))
+                if not any(o is not m and _overlaps((o.start, o.end), (s, m.start)) for o in mentions):
+                    m = dataclasses.replace(m, start=s, surface=text[s:m.end], canonical=text[s:m.end],
+                                            mention_id=make_mention_id(m.article_id, "person", s, m.end))
+        out.append(m)
+    return out
 
 
 def _enumerated_people(text: str, mentions: list[Mention], article_id: str,
@@ -237,6 +256,12 @@ def _demonym_led_names(doc: Doc, mentions: list[Mention], article_id: str) -> li
         if not all(t.is_alpha and t.is_title for t in rest) or _org_word_in(rest) or any(word_key(t.text) in TITLES for t in rest):
             continue
         s, e = rest.start_char, rest.end_char
+        # The surname must also stand alone elsewhere in the article ("Eyles said"), which "Air Force" never does.
+        last = re.escape(rest[-1].text)
+        alone = [h for h in re.finditer(rf"(?<![\w'\u2019.-]){last}(?![\w-])", doc.text) if not s <= h.start() < e
+                 and not re.search(rf"{re.escape(rest[-2].text)}\s+$", doc.text[max(0, h.start() - 30):h.start()])]
+        if not alone:
+            continue
         clash = [m for m in out if _overlaps((m.start, m.end), (s, e))]
         if any(m.mention_type not in ("person", "place") or m.end - m.start >= e - s for m in clash):
             continue
