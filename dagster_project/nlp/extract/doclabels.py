@@ -167,10 +167,12 @@ def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[
         if len(ent) == 1:
             counts = labels.setdefault(ent.text, {})
             counts[ent.label_] = counts.get(ent.label_, 0) + 1
+    # ... or that opens one of the model's organisation names in the article ("Mercantile" of "Mercantile Bancorp").
+    org_heads = {ent[0].text for ent in doc.ents if ent.label_ == "ORG" and len(ent) >= 2 and ent[0].is_title}
     for m in mentions:
         if m.mention_type == "person" and " " not in m.surface and m.surface not in full_words:
             counts = labels.get(m.surface, {})
-            if counts.get("ORG", 0) > counts.get("PERSON", 0):
+            if counts.get("ORG", 0) > counts.get("PERSON", 0) or m.surface in org_heads:
                 club.add(m.surface)
     # Three or more different one-word "people" that are all sub-national places and end no full name in the
     # article are sides named after their county or city ("Essex , Derbyshire and Surrey all closed in on victory"):
