@@ -251,7 +251,8 @@ def _resolve_places(places: Sequence[Mention], stats: ResolutionStats, w: Weight
             stats.unresolved_places += w(m)
             # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
             words = airport_words(m.canonical or m.surface) if m.place_type in ("airport", "base", None) else []
-            members[f"place:{slug(' '.join(words) or m.canonical or m.surface)}"].append(m)
+            # Kept, not dropped: a place the model is sure of but no gazetteer knows ("place:unresolved:<slug>").
+            members[f"place:unresolved:{slug(' '.join(words) or m.canonical or m.surface)}"].append(m)
     out: Resolved = ([], {})
     for eid, ms in members.items():
         first = ms[0]
