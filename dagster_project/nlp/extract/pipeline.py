@@ -40,10 +40,9 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
         out.append(Mention(make_mention_id(article_id, "aircraft", start, end), article_id, "aircraft", ent.text,
                            start, end, ent.label_, ent.kb_id_ or None))
     out += _quantity_mentions(doc, article_id)
-    out += _people_and_places(doc, article_id)
-    # What the whole article says about a name: shapes the model missed, propagation, clubs and companies; then
-    # ships and ship classes leave the people and places (after propagation, so it cannot bring them back).
-    return drop_vessel_names(refine(doc, out, article_id, _gazetteer_type), doc.text)
+    out += drop_vessel_names(_people_and_places(doc, article_id), doc.text)
+    # What the whole article says about a name: shapes the model missed, propagation, clubs and companies.
+    return refine(doc, out, article_id, _gazetteer_type)
 
 
 def _gazetteer_type(name: str) -> str | None:
