@@ -14,6 +14,8 @@ import polars as pl
 from dagster_project.nlp.extract.mention import make_mention_id
 
 FIRST = ["Sergei", "Sergey", "Jane", "John", "Jose", "Josue", "Maria", "Kim", "Li", "Ana"]
+# Surnames only one person carries (a lone "Maduro" links to him), beside the ambiguous ones below.
+UNIQUE = ["Nicolás Maduro", "Nicolas Maduro", "Donald Trump", "Jair Bolsonaro"]
 LAST = ["Lavrov", "Doe", "Garcia", "Castro", "Smith", "Zelensky", "Zelenskyy", "Peng", "Qiang", "Müller", "Muller"]
 ROLES = [None, None, "minister", "president", "spokesman"]
 PLACES = [("Caracas", "geonames", "3646738", "city", "VE"), ("Maiquetía", "geonames", "3632998", "city", "VE"),
@@ -50,12 +52,12 @@ def article_mentions(rng: random.Random, article_id: str) -> list[dict]:
                      "raw_end": end, "label": {"person": "PERSON", "place": "GPE"}.get(mtype, "QUANTITY"), **fields})
 
     for _ in range(rng.randint(0, 4)):
-        full = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        full = rng.choice(UNIQUE) if rng.random() < 0.4 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         add("person", full, canonical=full, role=rng.choice(ROLES))
         if rng.random() < 0.5:  # the article refers to the person again by surname
             add("person", full.split()[-1], canonical=full)
     for _ in range(rng.randint(0, 2)):  # a lone surname the article itself never expands
-        last = rng.choice(LAST)
+        last = rng.choice([*LAST, "Maduro", "Trump", "Bolsonaro"])
         add("person", last, canonical=last)
     for _ in range(rng.randint(0, 3)):
         name, gaz, gid, ptype, cc = rng.choice(PLACES)
