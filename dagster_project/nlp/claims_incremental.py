@@ -56,7 +56,7 @@ class ClaimsState:
         if tables is None:
             return None
         try:
-            return cls(*(tables[n].select(list(s)).cast(s) for n, s in _state_schemas().items()))
+            return cls(*(tables[n].select(list(s)).cast(pl.Schema(s)) for n, s in _state_schemas().items()))
         except pl.exceptions.PolarsError:
             return None
 

@@ -90,7 +90,7 @@ class ResolutionState:
             return None
         try:
             return cls(tables["names"].cast({"name": _NAME}), tables["edges"].cast({"a": _NAME, "b": _NAME}),
-                       tables["entities"].select(list(_STATE_ENTITY_SCHEMA)).cast(_STATE_ENTITY_SCHEMA))
+                       tables["entities"].select(list(_STATE_ENTITY_SCHEMA)).cast(pl.Schema(_STATE_ENTITY_SCHEMA)))
         except pl.exceptions.PolarsError:  # a state of another layout: start cold
             return None
 
