@@ -48,3 +48,20 @@ def load_tables(folder: Path, names: Sequence[str]) -> dict[str, pl.DataFrame] |
         except (OSError, pl.exceptions.PolarsError):
             return None
     return out
+
+
+def state_folder(cache_root: Path, namespace: str, modules: Sequence[str], salts: Sequence[str] = ()) -> Path:
+    """The state folder of a step: ``<cache>/<namespace>/<fingerprint of the step's code>``; the folders of other
+    fingerprints (states written by code that no longer exists) are deleted."""
+    from importlib.metadata import version
+
+    from dagster_project.runtime.cache import code_fingerprint
+
+    # The polars version too: states hold polars hashes, which a new polars may compute differently.
+    fingerprint = code_fingerprint(modules, "dagster_project", salts=[*salts, f"polars=={version('polars')}"])
+    base = Path(cache_root) / namespace
+    if base.is_dir():
+        for child in base.iterdir():
+            if child.name != fingerprint:
+                shutil.rmtree(child, ignore_errors=True)
+    return base / fingerprint
