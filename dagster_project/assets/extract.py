@@ -106,7 +106,9 @@ def resolved_mentions(  # type: ignore[no-untyped-def]
     aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
     ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
                                        schema=ids.schema)])
-    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), ids).sort("entity_id")
+    planes = records_to_frame(aircraft, Entities)
+    both = pl.concat([entities, planes], how="diagonal_relaxed").select(planes.columns).cast(planes.schema)
+    ents = _with_mention_counts(both, ids).sort("entity_id")
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",

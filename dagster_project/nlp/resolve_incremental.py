@@ -58,7 +58,7 @@ _ENTITY_SCHEMA: dict[str, pl.DataType] = {
     "mention_count": pl.Int64(),
 }
 _STATE_ENTITY_SCHEMA = {"_key": pl.String(), "_signature": pl.UInt64(), "_aliases": pl.Int64(), **_ENTITY_SCHEMA}
-_NAME = pl.List(pl.String())
+_EDGE_SCHEMA = {"a": pl.String(), "b": pl.String()}
 STATE_TABLES = ("names", "edges", "entities")
 
 
@@ -66,7 +66,7 @@ STATE_TABLES = ("names", "edges", "entities")
 class ResolutionState:
     """What a build keeps for the next one (Parquet tables, see runtime/state.py).
 
-    ``names``: the full names (token lists) already tested against their surname block; ``edges``: the pairs
+    ``names``: the full names (folded tokens joined by spaces) already tested against their surname block; ``edges``: the pairs
     of them :func:`same_person` accepts (``a < b``); ``entities``: one row per entity key with the signature of
     its members, its alias count and its ``entities`` row.
     """
@@ -77,7 +77,7 @@ class ResolutionState:
 
     @classmethod
     def empty(cls) -> ResolutionState:
-        return cls(pl.DataFrame(schema={"name": _NAME}), pl.DataFrame(schema={"a": _NAME, "b": _NAME}),
+        return cls(pl.DataFrame(schema={"name": pl.String()}), pl.DataFrame(schema=_EDGE_SCHEMA),
                    pl.DataFrame(schema=_STATE_ENTITY_SCHEMA))
 
     def save(self, folder: Path) -> None:
@@ -89,7 +89,8 @@ class ResolutionState:
         if tables is None:
             return None
         try:
-            return cls(tables["names"].cast({"name": _NAME}), tables["edges"].cast({"a": _NAME, "b": _NAME}),
+            return cls(tables["names"].select("name").cast({"name": pl.String()}),
+                       tables["edges"].select("a", "b").cast(pl.Schema(_EDGE_SCHEMA)),
                        tables["entities"].select(list(_STATE_ENTITY_SCHEMA)).cast(pl.Schema(_STATE_ENTITY_SCHEMA)))
         except pl.exceptions.PolarsError:  # a state of another layout: start cold
             return None
@@ -127,75 +128,81 @@ def _distinct(candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _components(fulls: list[tuple[str, ...]], links: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> dict:
-    """Full name -> the smallest name of its connected component."""
-    parent = {n: n for n in fulls}
+def _union_roots(links: Iterable[tuple[str, str]]) -> tuple[dict[str, str], int]:
+    """Name -> the smallest name of its connected component, for the names in ``links``; and the unions made."""
+    parent: dict[str, str] = {}
 
-    def find(x: tuple[str, ...]) -> tuple[str, ...]:
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    unions = 0
     for a, b in links:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    return {n: find(n) for n in fulls}
+            unions += 1
+    return {n: find(n) for n in parent}, unions
 
 
 def _person_keys(people: pl.DataFrame, state: ResolutionState, stats: ResolutionStats,
                  inc: IncrementalStats) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """``people`` with ``_key``; the names and same_person links to keep for the next build."""
+    """``people`` with ``_key``; the names and same_person links to keep for the next build.
+
+    Names are their folded tokens joined by spaces (tokens never contain one).
+    """
     texts = people.select(_text().alias("t")).unique()["t"].to_list()
     tokens = {t: " ".join(name_tokens(t)) for t in texts}
+    people = people.with_columns(_text().replace_strict(tokens, return_dtype=pl.String()).alias("_name"))
     people = people.with_columns(
-        _text().replace_strict(tokens, return_dtype=pl.String()).alias("_name")
-    ).with_columns(pl.col("_name").str.split(" ").list.eval(pl.element().filter(pl.element() != "")).alias("_tok"))
-    people = people.with_columns(pl.col("_tok").list.len().alias("_ntok"))
-    full_frame = people.filter(pl.col("_ntok") > 1).select(pl.col("_tok").alias("name")).unique()
-    fulls = sorted(tuple(n) for n in full_frame["name"].to_list())
-    known = {tuple(n) for n in state.names["name"].to_list()}
-    current = set(fulls)
-    by_block: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for n in fulls:
-        by_block[n[-1][:2]].append(n)
-    # Pairs tested before keep their answer; each new name is tested against its block once.
-    links = {(tuple(a), tuple(b)) for a, b in state.edges.iter_rows() if tuple(a) in current and tuple(b) in current}
+        pl.when(pl.col("_name") == "").then(0).otherwise(pl.col("_name").str.count_matches(" ") + 1).alias("_ntok"))
+    names = people.filter(pl.col("_ntok") > 1).select(pl.col("_name").alias("name")).unique().sort("name")
+    fulls = names["name"].to_list()
+    known = set(state.names["name"].to_list())
     new = [n for n in fulls if n not in known]
     inc.names_tested = len(new)
-    for a in new:
-        for b in by_block[a[-1][:2]]:
-            if a != b and same_person(a, b):
-                links.add((min(a, b), max(a, b)))
+    # Pairs tested before keep their answer; each new name is tested against its surname block once.
+    old = (state.edges.join(names, left_on="a", right_on="name", how="semi")
+           .join(names, left_on="b", right_on="name", how="semi"))
+    found: set[tuple[str, str]] = set()
+    if new:
+        by_block: dict[str, list[str]] = defaultdict(list)
+        for n in fulls:
+            by_block[n.rsplit(" ", 1)[1][:2]].append(n)
+        fresh = set(new)
+        for a in new:
+            ta = tuple(a.split(" "))
+            for b in by_block[a.rsplit(" ", 1)[1][:2]]:
+                # A pair of two new names is tested once, from its smaller name.
+                if (b <= a if b in fresh else a == b):
+                    continue
+                if same_person(ta, tuple(b.split(" "))):
+                    found.add((min(a, b), max(a, b)))
+    edges = pl.concat([old, pl.DataFrame(sorted(found), schema=_EDGE_SCHEMA, orient="row")]).unique().sort("a", "b")
     # Cannot-link: two full names written as separate people in one article.
-    per_article = people.filter(pl.col("_ntok") > 1).select("article_id", "_name").unique()
-    apart = (per_article.join(per_article, on="article_id", suffix="_b")
-             .filter(pl.col("_name") != pl.col("_name_b")).select("_name", "_name_b").unique())
-    apart_set = set(apart.iter_rows())
-    usable = [(a, b) for a, b in sorted(links) if (" ".join(a), " ".join(b)) not in apart_set]
-    root = _components(fulls, usable)
-    stats.fuzzy_person_merges = len(fulls) - len(set(root.values()))
-    owners: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for n, r in root.items():
-        owners[n[-1]].add(r)
-    full_key = pl.DataFrame({"_name": [" ".join(n) for n in root], "_fkey": ["f:" + " ".join(r) for r in root.values()]},
-                            schema={"_name": pl.String(), "_fkey": pl.String()})
-    lone = pl.DataFrame({"_name": list(owners), "_owners": [len(o) for o in owners.values()],
-                         "_owner": ["f:" + " ".join(next(iter(o))) for o in owners.values()]},
-                        schema={"_name": pl.String(), "_owners": pl.Int64(), "_owner": pl.String()})
-    people = people.join(full_key, on="_name", how="left").join(lone, on="_name", how="left")
+    per_article = people.filter(pl.col("_ntok") > 1).select("article_id", pl.col("_name").alias("a")).unique()
+    apart = per_article.join(per_article.rename({"a": "b"}), on="article_id").select("a", "b")
+    usable = edges.join(apart, on=["a", "b"], how="anti")
+    root, unions = _union_roots(usable.iter_rows())
+    stats.fuzzy_person_merges = unions
+    roots = names.join(pl.DataFrame({"name": list(root), "_root": list(root.values())},
+                                    schema={"name": pl.String(), "_root": pl.String()}), on="name", how="left")
+    roots = roots.with_columns(pl.col("_root").fill_null(pl.col("name")),
+                               pl.col("name").str.split(" ").list.last().alias("_last"))
+    owners = roots.group_by("_last").agg(pl.col("_root").n_unique().alias("_owners"), pl.col("_root").min().alias("_owner"))
+    people = (people.join(roots.select(pl.col("name").alias("_name"), "_root"), on="_name", how="left")
+              .join(owners.rename({"_last": "_name"}), on="_name", how="left"))
     is_lone = pl.col("_ntok") <= 1
     linked = is_lone & (pl.col("_owners") == 1)
     people = people.with_columns(
-        pl.when(~is_lone).then(pl.col("_fkey")).when(linked).then(pl.col("_owner"))
+        pl.when(~is_lone).then(pl.lit("f:") + pl.col("_root")).when(linked).then(pl.lit("f:") + pl.col("_owner"))
         .otherwise(pl.lit("s:") + pl.col("_name")).alias("_key"))
     stats.surname_links = int(people.filter(linked)["_w"].sum())
     stats.ambiguous_surnames = int(people.filter(is_lone & (pl.col("_owners") > 1))["_w"].sum())
-    names = pl.DataFrame({"name": [list(n) for n in fulls]}, schema={"name": _NAME})
-    edges = pl.DataFrame({"a": [list(a) for a, _ in sorted(links)], "b": [list(b) for _, b in sorted(links)]},
-                         schema={"a": _NAME, "b": _NAME})
-    return people.drop("_name", "_tok", "_ntok", "_fkey", "_owners", "_owner"), names, edges
+    return people.drop("_name", "_ntok", "_root", "_owners", "_owner"), names, edges
 
 
 def _place_keys(places: pl.DataFrame, stats: ResolutionStats) -> pl.DataFrame:
@@ -216,8 +223,8 @@ def _mention(r: dict) -> Mention:
 
 def resolve_incremental(
     candidates: pl.DataFrame, state: ResolutionState | None = None
-) -> tuple[list[Entity], pl.DataFrame, ResolutionStats, ResolutionState, IncrementalStats]:
-    """:func:`nlp.resolve.resolve_table` on ``candidates`` (every mention of the corpus, in the table's order:
+) -> tuple[pl.DataFrame, pl.DataFrame, ResolutionStats, ResolutionState, IncrementalStats]:
+    """:func:`nlp.resolve.resolve_table` on ``candidates`` (its entities as a frame, sorted by id) (every mention of the corpus, in the table's order:
     article, start, end), reusing ``state`` from an earlier build; also returns the state for the next build.
 
     Without a state (or with one from any other corpus) the result is the same, only computed from scratch.
@@ -265,6 +272,5 @@ def resolve_incremental(
             stats.aliases_merged[etype] = int(part["_aliases"].sum())
     ids = (keyed.select("mention_id", "_key").explode("mention_id")
            .join(rows.select("_key", "entity_id"), on="_key").select("mention_id", "entity_id"))
-    entities = sorted((Entity(**{f: r[f] for f in _ENTITY_FIELDS}) for r in rows.iter_rows(named=True)),
-                      key=lambda e: e.entity_id)
+    entities = rows.select(list(_ENTITY_SCHEMA)).sort("entity_id")
     return entities, ids, stats, ResolutionState(names, edges, rows), inc
