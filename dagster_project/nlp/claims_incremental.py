@@ -1,11 +1,13 @@
-"""Claims recomputed only for the (subject, unit) groups whose reports changed.
+"""Claims recomputed only for the value clusters whose reports changed.
 
-:func:`nlp.claims.group_claims` treats every (subject, unit) pair on its own: the claims of one pair are a
-function of that pair's reports and of the outlets and sources of the articles making them. So each pair's
-inputs (its reports joined with their article's outlet and article-level source, in a fixed order) are
-hashed, and a pair whose hash equals the previous build's keeps its previous ``claims`` and ``claim_values``
-rows; the others go through ``group_claims``. A new article reporting "about 300 troops" recomputes the
-``troops``/``count`` pair only; a new syndication link recomputes the pairs of the copy's reports.
+:func:`nlp.claims.group_claims` treats every (subject, unit) pair on its own, and within a pair every value
+cluster (single linkage on sorted values) on its own: a cluster's claims are a function of its reports and of
+the outlets and sources of the articles making them. The clusters are found here the way group_claims finds
+them (vectorized), each cluster's inputs (its reports joined with their article's outlet and article-level
+source, in a fixed order) are hashed, and a cluster whose hash equals the previous build's keeps its previous
+``claims`` and ``claim_values`` rows; the others go through ``group_claims``. A new article reporting "about
+300 troops" recomputes the troops cluster around 300 only; a new syndication link recomputes the clusters of
+the copy's reports.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from contracts.claims import Claims, ClaimValues
-from dagster_project.nlp.claims import Report, group_claims, normalize_subject
+from dagster_project.nlp.claims import GROUP_TOLERANCE, Report, group_claims, normalize_subject
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.publish.schema import polars_schema
 from dagster_project.runtime.state import load_tables, save_tables
 
-_KEY = ["_subject", "_unit"]
+# A claim group: subject, unit and value cluster (named by its first report).
+_KEY = ["_subject", "_unit", "_cluster"]
 REPORT_SCHEMA: dict[str, pl.DataType] = {
     "mention_id": pl.String(), "article_id": pl.String(), "start": pl.Int64(), "value": pl.Float64(),
     "unit": pl.String(), "quantified": pl.String(), "qualifier": pl.String(), "unit_surface": pl.String(),
@@ -31,7 +34,7 @@ REPORT_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _state_schemas() -> dict[str, dict[str, pl.DataType]]:
-    key = {"_subject": pl.String(), "_unit": pl.String()}
+    key = {"_subject": pl.String(), "_unit": pl.String(), "_cluster": pl.String()}
     return {"signatures": {**key, "_signature": pl.UInt64()},
             "claims": {**key, **polars_schema(Claims)}, "claim_values": {**key, **polars_schema(ClaimValues)}}
 
@@ -89,8 +92,8 @@ def claims_incremental(
         .join(outlets.select("article_id", pl.col("outlet").alias("_outlet")), on="article_id", how="left")
         .join(sources.select("article_id", pl.col("source_article_id").alias("_art_source")), on="article_id",
               how="left")
-        .sort(*_KEY, "mention_id")
     )
+    keyed = _with_clusters(keyed).sort(*_KEY, "mention_id")
     signatures = (
         keyed.with_columns(pl.struct(pl.all().exclude(_KEY)).hash(seed=0).alias("_h"))
         .group_by(_KEY, maintain_order=True).agg(pl.col("_h"))
@@ -101,25 +104,38 @@ def claims_incremental(
     todo = keyed.join(dirty, on=_KEY, how="semi")
     outlet_of: Mapping[str, str | None] = dict(todo.select("article_id", "_outlet").unique().iter_rows())
     source_of = {a: s for a, s in todo.select("article_id", "_art_source").unique().iter_rows() if s is not None}
-    rows = [Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"], r["quantified"],
-                   r["qualifier"], r["unit_surface"], r["source_article_id"])
-            for r in todo.iter_rows(named=True)]
-    claims, values = group_claims(rows, outlet_of, source_of)
-    new_claims = _keyed(records_to_frame(claims, Claims), claims, lambda c: (c.subject, c.unit))
-    subject_of = {c.claim_id: (c.subject, c.unit) for c in claims}
-    new_values = _keyed(records_to_frame(values, ClaimValues), values, lambda v: subject_of[v.claim_id])
+    claim_rows, value_rows = [], []
+    # One cluster at a time: group_claims finds it again as one cluster, and nothing else.
+    for part in todo.partition_by(_KEY, maintain_order=True):
+        key = part.row(0, named=True)
+        rows = [Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"], r["quantified"],
+                       r["qualifier"], r["unit_surface"], r["source_article_id"])
+                for r in part.iter_rows(named=True)]
+        claims, values = group_claims(rows, outlet_of, source_of)
+        claim_rows.append(_keyed(records_to_frame(claims, Claims), key))
+        value_rows.append(_keyed(records_to_frame(values, ClaimValues), key))
     s = _state_schemas()
-    all_claims = pl.concat([state.claims.join(kept, on=_KEY, how="semi"), new_claims.select(list(s["claims"]))])
+    all_claims = pl.concat([state.claims.join(kept, on=_KEY, how="semi"),
+                            *(f.select(list(s["claims"])) for f in claim_rows)])
     all_values = pl.concat([state.claim_values.join(kept, on=_KEY, how="semi"),
-                            new_values.select(list(s["claim_values"]))])
+                            *(f.select(list(s["claim_values"])) for f in value_rows)])
     stats = ClaimsIncrementalStats(groups=signatures.height, groups_recomputed=dirty.height)
     return (all_claims.drop(_KEY), all_values.drop(_KEY), ClaimsState(signatures, all_claims, all_values), stats)
 
 
-def _keyed(frame: pl.DataFrame, records: list, key) -> pl.DataFrame:  # type: ignore[no-untyped-def, type-arg]
-    keys = [key(r) for r in records]
-    return frame.with_columns(pl.Series("_subject", [k[0] for k in keys], dtype=pl.String()),
-                              pl.Series("_unit", [k[1] for k in keys], dtype=pl.String()))
+def _with_clusters(keyed: pl.DataFrame) -> pl.DataFrame:
+    """Each report's value cluster as group_claims forms it (``_clusters``: sorted by value, article and start, a
+    new cluster where a value is not within GROUP_TOLERANCE of the previous one), named by its first report."""
+    ordered = keyed.sort("_subject", "_unit", "value", "article_id", "start")
+    prev = pl.col("value").shift(1).over(["_subject", "_unit"])
+    top = pl.max_horizontal(prev.abs(), pl.col("value").abs())
+    close = (top == 0) | ((prev - pl.col("value")).abs() <= GROUP_TOLERANCE * top)
+    first = pl.when(prev.is_null() | ~close).then(pl.col("mention_id"))
+    return ordered.with_columns(first.forward_fill().over(["_subject", "_unit"]).alias("_cluster"))
+
+
+def _keyed(frame: pl.DataFrame, key: dict) -> pl.DataFrame:
+    return frame.with_columns(*(pl.lit(key[k], pl.String()).alias(k) for k in _KEY))
 
 
 def _truthy(col: str) -> pl.Expr:
