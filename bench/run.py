@@ -217,14 +217,13 @@ def report(n: int, seed: int, results: list[Measure], full: Measure, one: Measur
               "peak MB: PSS summed over the process tree")
     peak = max(m.peak_rss_mb for m in results if m is not bare)
     checks = {"full build <= 1.0x bare nlp.pipe (wall)": full.seconds <= b["pipe_s"]} if bare else {}
-    checks |= {
-        "add one article <= 10% of full build (wall)": one.seconds <= 0.10 * full.seconds,
-        # CPU figures do not depend on what else runs on the machine; wall figures do (see load).
-        "add one article <= 10% of full build (CPU)": one.cpu_seconds <= 0.10 * full.cpu_seconds,
-        "peak memory <= 1.5 GB (PSS, process tree)": peak <= 1536,
-    }
+    checks |= {"peak memory <= 1.5 GB (PSS, process tree)": peak <= 1536}
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'MISS'}] {label}")
+    # Reported, not checked: the old target (<= 10% of the full build) was retired in issue 17. CPU figures do not
+    # depend on what else runs on the machine; wall figures do (see load).
+    print(f"  one-article refresh / full build: {one.seconds / full.seconds:.1%} wall, "
+          f"{one.cpu_seconds / full.cpu_seconds:.1%} CPU")
     out_dir = REPO / ".bench"
     out_dir.mkdir(exist_ok=True)
     record = {"n": n, "seed": seed, "cpus": os.cpu_count(), **({"baseline": b} if bare else {}),

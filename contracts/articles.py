@@ -3,6 +3,7 @@
 import datetime as _dt
 
 import pandera.polars as pa
+import polars as pl
 
 
 class Articles(pa.DataFrameModel):
@@ -53,8 +54,34 @@ class Articles(pa.DataFrameModel):
         description="True when language is 'en'. Non-English articles are kept and flagged, not translated or "
         "altered; English-only extractors should filter on this.",
     )
-    raw_start: int = pa.Field(ge=0, description="Start offset of this report in the raw file's decoded text.")
-    raw_end: int = pa.Field(ge=0, description="End offset (exclusive) of this report in the raw file's decoded text.")
+    raw_start: int = pa.Field(
+        ge=0,
+        nullable=True,
+        description="Start offset of this report in the raw file's decoded text (for a web page: in its decoded "
+        "HTML, where the first paragraph located verbatim in the HTML starts). Null only for a web page none of "
+        "whose paragraphs is verbatim in the HTML (raw_offsets_note says so).",
+    )
+    raw_end: int = pa.Field(
+        ge=0,
+        nullable=True,
+        description="End offset (exclusive) of this report in the raw file's decoded text (for a web page: the end "
+        "of the last paragraph located in the HTML); null exactly when raw_start is.",
+    )
+    url: str = pa.Field(
+        nullable=True,
+        description="Web pages: the page's canonical URL (<link rel=canonical>, else og:url, else the WARC "
+        "target URI); null for text files.",
+    )
+    source_format: str = pa.Field(
+        isin=["text", "html"],
+        description="'text' for plain-text files (nlp/parse), 'html' for web pages and WARC records (trafilatura; "
+        "see docs/web_pages.md).",
+    )
+    raw_offsets_note: str = pa.Field(
+        nullable=True,
+        description="Web pages only: why some raw offsets are null (how many paragraphs are not verbatim in the "
+        "HTML, so their segments and mentions carry null raw_start/raw_end); null when every offset is set.",
+    )
     text: str = pa.Field(
         description="Clean article text, paragraphs separated by blank lines: the standfirst (the deck under the "
         "headline, first when there is one), story paragraphs and subheadings, plus embedded social posts and "
@@ -66,4 +93,14 @@ class Articles(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+    @pa.dataframe_check(description="raw offsets are null only for web pages, with a note saying why, and "
+                        "raw_start/raw_end are null together.")
+    @classmethod
+    def raw_offsets_null_only_for_pages(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        null = pl.col("raw_start").is_null()
+        return data.lazyframe.select(
+            (null == pl.col("raw_end").is_null())
+            & (~null | ((pl.col("source_format") == "html") & pl.col("raw_offsets_note").is_not_null()))
+        )
 

@@ -39,9 +39,16 @@ class Mentions(pa.DataFrameModel):
     )
     raw_start: int = pa.Field(
         ge=0,
-        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the README).",
+        nullable=True,
+        description="Start offset of the span in the raw file's decoded, normalized text (see 'Bad input' in the "
+        "README; for a web page, its decoded HTML). Null only in a web page's paragraph that is not verbatim in "
+        "its HTML (see articles.raw_offsets_note); never estimated.",
     )
-    raw_end: int = pa.Field(ge=0, description="End offset, exclusive, of the span in the raw file's decoded, normalized text.")
+    raw_end: int = pa.Field(
+        ge=0, nullable=True,
+        description="End offset, exclusive, of the span in the raw file's decoded, normalized text; null exactly "
+        "when raw_start is.",
+    )
     segment_kind: str = pa.Field(
         isin=IN_TEXT_KINDS,
         description="Kind of the segment of articles.text the mention starts in: 'standfirst' (the deck under "
@@ -57,6 +64,12 @@ class Mentions(pa.DataFrameModel):
     @classmethod
     def span_not_empty(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("end") > pl.col("start"))
+
+    @pa.dataframe_check(description="raw_start and raw_end are null together (web pages only; the audit checks "
+                        "the article is a web page).")
+    @classmethod
+    def raw_offsets_null_together(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("raw_start").is_null() == pl.col("raw_end").is_null())
 
 
 class Entities(pa.DataFrameModel):
@@ -158,17 +171,30 @@ class Quantities(pa.DataFrameModel):
 
     mention_id: str = pa.Field(unique=True, description="The quantity's mention (mentions.mention_id).")
     value: float = pa.Field(
-        nullable=True, description="Numeric value; null for vague amounts such as 'dozens'."
+        nullable=True,
+        description=(
+            "Numeric value; null for vague amounts such as 'dozens' or 'a few hundred'. A range ('between 40 and 60 "
+            "soldiers', 'from 20 to 30 tonnes') is two rows, one per bound, each with the unit and counted object "
+            "written once after the second bound."
+        ),
     )
     unit: str = pa.Field(
         description=(
             "'count' for a number of things, else a normalized unit: 'tonne', 'percent', 'USD', "
-            "'kilometre', ..."
+            "'kilometre', 'mile per hour', 'knot', ...; 'pound' is a weight and 'GBP' sterling, told apart by context "
+            "('50,000 pounds of fuel' vs 'cost 5 million pounds'); 'hour', 'day', 'year', ... only for a duration "
+            "stated as the value of an attribute ('an endurance of 30 hours'), other durations are no quantity."
         )
     )
     quantified: str = pa.Field(
         nullable=True,
-        description="Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; null when none found.",
+        description=(
+            "Noun counted or measured, lower-cased as written, e.g. 'troops', 'equipment'; found through the "
+            "dependency parse, also for predicates ('advisers' in 'the number of advisers fell to 400', 'contingent' in "
+            "'a contingent numbering 300') and numbers whose noun was written once for several ('people' for 'built "
+            "for 90' after '500 people'); for a distance or speed the attribute it measures ('range' in 'a range of "
+            "9,000 km', 'speed' in 'at 500 mph'); never the number itself; null when none found."
+        ),
     )
     qualifier: str = pa.Field(
         nullable=True,

@@ -21,7 +21,9 @@ class RawArticles(pa.DataFrameModel):
     text: str = pa.Field(
         nullable=True,
         description="Decoded text of the file after ingest normalization (BOM, zero-width characters, exotic "
-        "spaces, lone CR); null when refused. raw_start/raw_end offsets index this text.",
+        "spaces, lone CR); null when refused, and for WARC archives and their records (a record is read again "
+        "from its archive at record_offset when parsed, so no archive is held in memory). raw_start/raw_end "
+        "offsets index this text (for a WARC record, its decoded payload).",
     )
     quarantine_reason: str = pa.Field(
         nullable=True, description="Why the file was refused at ingest; null when it was accepted."
@@ -33,6 +35,26 @@ class RawArticles(pa.DataFrameModel):
         "([[start, end, decoded_start, decoded_end, copied], ...]); null when normalization changed nothing.",
     )
 
+    source_format: str = pa.Field(
+        nullable=True,
+        isin=["text", "html", "warc", "warc_record"],
+        description="'text' (plain-text file, parsed by nlp/parse), 'html' (web page by its name .html/.htm or its "
+        "first bytes, parsed by trafilatura), 'warc' (a WARC archive's own row: its other records counted in "
+        "warc_records), 'warc_record' (an HTML response record of an archive, source_file "
+        "'<archive>#<WARC-Record-ID>'); null only for a folder that could not be listed.",
+    )
+    url: str = pa.Field(nullable=True, description="A WARC record's WARC-Target-URI; null for files.")
+    record_offset: int = pa.Field(
+        nullable=True, ge=0, description="Byte offset of a WARC record in its (possibly gzipped) archive; null "
+        "for files."
+    )
+    warc_records: str = pa.Field(
+        nullable=True,
+        description="For a WARC archive's row: JSON count of its records by kind ('html' pages, which have rows of "
+        "their own, and 'request', 'warcinfo', 'metadata', 'revisit', 'redirect', 'http_error', 'robots_txt', "
+        "'non_html' (images, scripts, feeds...), counted and not quarantined); null otherwise.",
+    )
+
     class Config:
         coerce = False
         strict = False
@@ -42,12 +64,16 @@ class Quarantine(pa.DataFrameModel):
     """One row per raw file that was not published as an article, with the reason."""
 
     source_file: str = pa.Field(
-        description="Path of the refused raw file relative to the raw root."
+        description="Path of the refused raw file relative to the raw root ('<archive>#<WARC-Record-ID>' for a "
+        "WARC record)."
     )
     reason: str = pa.Field(
         description=(
             "Machine-readable reason code: 'empty', 'binary', 'undecodable', 'too_large', "
-            "'no_article_text', 'duplicate', 'symlink_outside_root', 'not_regular_file', 'unreadable'."
+            "'no_article_text', 'duplicate', 'symlink_outside_root', 'not_regular_file', 'unreadable'. For web pages "
+            "'too_large' means the extracted main text is over the limit (a page's HTML may be far larger) and "
+            "'duplicate' also covers a page whose URL was seen earlier. 'contract_failed': an article whose own rows "
+            "failed a contract check (named in detail) is quarantined instead of blocking the version."
         )
     )
     detail: str = pa.Field(nullable=True, description="Human-readable explanation of the reason.")

@@ -36,8 +36,15 @@ class Segments(pa.DataFrameModel):
         "'boilerplate' (appeals, comment notices, copyright, links), 'navigation' (menus, share widgets, tags, "
         "embed labels), 'separator'.",
     )
-    raw_start: int = pa.Field(ge=0, description="Start offset into the raw file's decoded text.")
-    raw_end: int = pa.Field(ge=0, description="End offset (exclusive) into the raw file's decoded text.")
+    raw_start: int = pa.Field(
+        ge=0, nullable=True,
+        description="Start offset into the raw file's decoded text (a web page's decoded HTML). Null only for a web "
+        "page's paragraph that is not verbatim in its HTML (see articles.raw_offsets_note).",
+    )
+    raw_end: int = pa.Field(
+        ge=0, nullable=True, description="End offset (exclusive) into the raw file's decoded text; null exactly "
+        "when raw_start is."
+    )
     start: int = pa.Field(
         nullable=True, ge=0, description="Start offset into articles.text; null for kinds not in articles.text."
     )
@@ -49,10 +56,13 @@ class Segments(pa.DataFrameModel):
     class Config:
         strict = False
 
-    @pa.dataframe_check(description="raw_end >= raw_start.")
+    @pa.dataframe_check(description="raw_end >= raw_start; both null or neither.")
     @classmethod
     def raw_span_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("raw_end") >= pl.col("raw_start"))
+        return data.lazyframe.select(
+            (pl.col("raw_start").is_null() == pl.col("raw_end").is_null())
+            & (pl.col("raw_end") >= pl.col("raw_start")).fill_null(True)
+        )
 
     @pa.dataframe_check(description="start/end are set exactly for the kinds kept in articles.text.")
     @classmethod

@@ -9,7 +9,9 @@ import os
 import time
 
 import dagster as dg
+from upath import UPath
 
+from dagster_project.ingest.published_state import matching_version
 from dagster_project.resources import StorageRoots
 from dagster_project.runtime.storage import RawState, changed_since, list_raw, raw_state
 
@@ -29,7 +31,8 @@ refresh_job = dg.define_asset_job(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a refresh when a file under the raw root is added, changed, renamed or removed. "
     "The cursor holds a digest of the listing (path, size, mtime); the run key is that digest, so one "
-    "state of the folder yields at most one run.",
+    "state of the folder yields at most one run. With no cursor yet, it starts from the raw state of the "
+    "published LATEST version when the raw files match its manifest (no refresh right after make dataset).",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -> dg.SensorResult | dg.SkipReason:
     root = roots.raw_root
@@ -47,6 +50,16 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -
     state = raw_state(entries)
     if previous is not None and previous.digest == state.digest:
         return dg.SkipReason(f"no change under {root} ({state.files} file(s))")
+    if previous is None and not isinstance(root, UPath) and not isinstance(roots.curated_root, UPath):
+        # First tick (no cursor yet, e.g. `make ui` right after `make dataset`): start from the published state
+        # when LATEST was built from exactly these files, instead of rebuilding them.
+        version = matching_version(root, roots.curated_root)
+        if version is not None:
+            return dg.SensorResult(
+                skip_reason=f"raw root {root} unchanged since published version {version} "
+                f"({state.files} file(s)); watching for changes from here",
+                cursor=state.to_cursor(),
+            )
     changed = changed_since(entries, previous)
     context.log.info(f"raw root changed: {state.files} file(s), {len(changed)} new or rewritten")
     return dg.SensorResult(

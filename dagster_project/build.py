@@ -7,6 +7,9 @@ run, its checks and materializations show in ``make ui`` afterwards.
   raw files published and quarantined, by reason).
 * Exit 1 when a check, a step or the audit failed: nothing is published, ``LATEST`` is kept,
   and the failed checks are named on stderr.
+* Exit 66 (EX_NOINPUT) when the raw root is missing, cannot be listed or holds no files: nothing is built.
+* ``--allow-shrink`` (``NEWSETL_ALLOW_SHRINK=1``): publish even if the new version loses more than
+  ``NEWSETL_MAX_SHRINK`` (default 0.2) of its parent's articles; the audit refuses it otherwise.
 * Exit 75 (EX_TEMPFAIL) when another build holds the curated root's lock for longer than
   ``--wait`` seconds (``NEWSETL_LOCK_WAIT``, default 1800); a second build otherwise waits.
 """
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,13 +27,13 @@ from typing import Any
 # parent's main module (this one, under ``python -m dagster_project.build``) again.
 from dagster_project import PROJECT_ROOT
 from dagster_project.runtime.instance import ensure_instance_yaml
-from dagster_project.runtime.tuning import tune_process
 
 DEFAULTS = {
     "NEWSETL_RAW_DIR": PROJECT_ROOT / "raw",
     "NEWSETL_CURATED_DIR": PROJECT_ROOT / "curated",
     "DAGSTER_HOME": PROJECT_ROOT / ".dagster_home",
 }
+EX_NOINPUT = 66
 EX_TEMPFAIL = 75
 
 
@@ -48,9 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.build", description=__doc__.splitlines()[0])
     parser.add_argument("--wait", type=float, default=float(os.environ.get("NEWSETL_LOCK_WAIT", "1800")),
                         help="seconds to wait for another build on the same curated root (default 1800)")
+    parser.add_argument("--allow-shrink", action="store_true",
+                        help="publish even if the new version loses over NEWSETL_MAX_SHRINK (20%%) of its parent's "
+                        "articles (same as NEWSETL_ALLOW_SHRINK=1)")
     args = parser.parse_args(argv)
-    tune_process()  # before polars is imported (runtime/tuning.py)
     ensure_environment()
+    if args.allow_shrink:
+        os.environ["NEWSETL_ALLOW_SHRINK"] = "1"  # read by the publish step (publish/guard.py)
+    from dagster_project.ingest.guard import preflight
+
+    if problem := preflight(os.environ["NEWSETL_RAW_DIR"]):
+        print(f"newsetl: build FAILED: {problem}", file=sys.stderr)
+        return EX_NOINPUT
     from dagster_project.runtime.locking import BUILD_LOCK, LockBusy, curated_lock
 
     curated = Path(os.environ["NEWSETL_CURATED_DIR"])
@@ -130,23 +141,11 @@ def _step_failures(events: list[Any]) -> list[str]:
 
 
 def summary(md: dict[str, Any], curated: Path) -> str:
-    """The one-paragraph summary printed after a successful build."""
-    import polars as pl
+    """The summary printed after a successful build (publish/summary.py): files and articles apart, refused files
+    named."""
+    from dagster_project.publish.summary import build_summary
 
-    version = str(md["version"])
-    folder = curated / version
-    manifest = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    outcomes = [s.get("outcome") for s in manifest.get("sources", [])]
-    q = pl.read_parquet(folder / "quarantine.parquet")
-    by = dict(q.group_by("reason").len().sort("reason").iter_rows())
-    published_files = pl.read_parquet(folder / "articles.parquet")["source_file"].n_unique()
-    verb = "published" if md.get("published") else "nothing new to publish; kept"
-    return (
-        f"newsetl: {verb} version {version} in {curated} ({md.get('reason')}).\n"
-        f"  raw files: {len(outcomes) or published_files + q.height}; published as articles: {published_files}; "
-        f"quarantined: {q.height}{' ' + json.dumps(by) if by else ''}\n"
-        f"  rows: {json.dumps(md.get('row_counts', {}))}"
-    )
+    return build_summary(md, curated)
 
 
 if __name__ == "__main__":

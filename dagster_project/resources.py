@@ -10,6 +10,7 @@ import dagster as dg
 from upath import UPath
 
 from dagster_project import PROJECT_ROOT
+from dagster_project.ingest.html import DEFAULT_MAX_HTML_BYTES
 from dagster_project.ingest.raw import DEFAULT_MAX_BYTES
 from dagster_project.runtime.cache import package_dir
 from dagster_project.runtime.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
@@ -30,6 +31,9 @@ class StorageRoots(dg.ConfigurableResource):
     dagster_home: str = ""
     # Files over this size are quarantined as 'too_large' (hashed in chunks, never loaded).
     max_file_bytes: int = DEFAULT_MAX_BYTES
+    # Web pages (files and WARC records) are bounded far higher: a 1-5 MB page is normal, and the limit that
+    # protects extraction applies to the extracted text (ingest/html.py MAX_TEXT_CHARS).
+    max_page_bytes: int = DEFAULT_MAX_HTML_BYTES
 
     @property
     def raw_path(self) -> Path:

@@ -17,7 +17,7 @@ def article_row(article_id: str, source_file: str, source_sha256: str, title: st
     """One ``articles`` row whose whole raw file is ``text``."""
     return {"article_id": article_id, "source_file": source_file, "source_sha256": source_sha256, "part": 0,
             "title": title, "outlet": outlet, "author": None, "published_date": published_date, "text": text,
-            "agency": None, "dateline": None, "raw_start": 0, "raw_end": len(text)}
+            "agency": None, "dateline": None, "raw_start": 0, "raw_end": len(text), "source_format": "text"}
 
 
 def mention_row(mention_id: str, article_id: str, text: str, surface: str, mention_type: str = "person",

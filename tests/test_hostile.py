@@ -235,5 +235,5 @@ def test_rebuilding_the_hostile_corpus_publishes_nothing_new(hostile_build: dict
         with redirect_stdout(out):
             code = build.main([])
     assert code == 0
-    assert "nothing new to publish; kept version 1.0.0" in out.getvalue()
+    assert "no change: LATEST stays 1.0.0" in out.getvalue()
     assert {p.name for p in hostile_build["curated"].iterdir()} == before

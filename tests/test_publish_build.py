@@ -102,7 +102,16 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     (raw / "another.txt").unlink()
     code, out, _ = _build()
     assert code == 0
-    assert "nothing new to publish; kept version 1.1.0" in out and "no change since 1.1.0" in out
+    assert "no change: LATEST stays 1.1.0" in out and "no change since 1.1.0" in out
+    # The UI's published_version page says so in words, in its metadata and its log, and names the real parent.
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("published_version"))
+        assert event is not None and event.asset_materialization is not None
+        md = event.asset_materialization.metadata
+        logs = [e.message for e in instance.all_logs(event.run_id)]
+    assert md["status"].value == "no change: LATEST stays 1.1.0"
+    assert md["published"].value is False and md["parent_version"].value == "1.0.0"
+    assert any(m.startswith("no change: LATEST stays 1.1.0: no change since 1.1.0") for m in logs), logs
     assert dataset.versions(curated) == ["1.0.0", "1.1.0"]
     assert dataset.verify("1.0.0", curated) == [] and dataset.verify("1.1.0", curated) == []
     assert json.loads((curated / "1.1.0" / "datapackage.json").read_text())["version"] == "1.1.0"

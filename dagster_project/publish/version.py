@@ -29,6 +29,7 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from contracts.registry import PUBLISHED_TABLES
+from dagster_project.publish.guard import ShrinkPolicy, shrink_failure
 from dagster_project.publish.ordering import in_published_order
 from dagster_project.publish.schema import columns, contracts_signature, frictionless_schema
 from dagster_project.runtime.locking import curated_lock
@@ -59,6 +60,8 @@ class PublishResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
     parent_version: str | None = None
+    # Problems that did not stop the publish (e.g. the curated folder could not be synced after LATEST moved).
+    warnings: list[str] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -164,6 +167,14 @@ def audit(tables: Mapping[str, pl.DataFrame]) -> list[str]:
     )
     if bad:
         failures.append(f"mentions: {bad} span(s) outside the text or where text[start:end] != surface")
+    # Null raw offsets are allowed only where they cannot be given: a web page's paragraph not verbatim in its
+    # HTML (ingest/html.py); a text file's rows always have them.
+    pages = articles.lazy().filter(pl.col("source_format") == "html").select("article_id")
+    for name in ("mentions", "segments"):
+        unplaced = (tables[name].lazy().filter(pl.col("raw_start").is_null()).select("article_id")
+                    .join(pages, on="article_id", how="anti").select(pl.len()).collect().item())
+        if unplaced:
+            failures.append(f"{name}: {unplaced} row(s) without raw offsets outside a web page")
     return failures
 
 
@@ -355,14 +366,29 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str) -> list[str]:
+    """Replace ``path`` by ``text`` atomically; returns a warning when only the final folder sync failed.
+
+    Once ``os.replace`` has succeeded, readers see the new file: a failed sync of the folder after it does not
+    undo that (it only leaves the switch exposed to a power cut), so it is reported, not raised. Raising would
+    report "nothing published" for a version LATEST already names.
+    """
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk or a refused write leaves no half-written pointer behind
+        raise
+    try:
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        return [f"{path.name} was replaced, but syncing {path.parent} failed ({exc.strerror or exc}): the change "
+                "may not survive a power cut"]
+    return []
 
 
 def _created(now: dt.datetime | None) -> str:
@@ -396,6 +422,7 @@ def publish(
     extras: Extra | Sequence[Extra] | None = None,
     source_details: Mapping[str, Mapping[str, Any]] | None = None,
     lock_timeout: float | None = None,
+    shrink: ShrinkPolicy | None = None,
 ) -> PublishResult:
     """Audit, stage and atomically publish ``tables`` as a new version (or nothing if unchanged).
 
@@ -403,6 +430,8 @@ def publish(
     ``extras`` (one callable or a list) are called as ``extra(staging_dir, manifest)`` after the
     tables and ``CHANGELOG.md`` are written, to add further files (card, plots); everything they
     write is hashed into the manifest and published atomically with the data.
+    ``shrink`` (default: :class:`ShrinkPolicy` with its 20% limit) refuses a version that loses too many of its
+    parent's articles, unless it allows it (``--allow-shrink``).
     Raises :class:`AuditError` naming the failed checks; then nothing is written.
     """
     failures = audit(tables)
@@ -417,6 +446,12 @@ def publish(
         latest = read_latest(curated)
         previous = read_manifest(curated, latest) if latest else None
         version, reason = plan_version(previous, fingerprints, sources, signature)
+        if version is not None and previous is not None and latest is not None:
+            parent_articles = previous.get("newsetl", {}).get("row_counts", {}).get("articles")
+            failure = shrink_failure(latest, int(parent_articles or 0), counts.get("articles", 0),
+                                     shrink or ShrinkPolicy())
+            if failure is not None:
+                raise AuditError([failure])
         if version is None:
             assert latest is not None and previous is not None
             hashes = {r["name"]: r["hash"] for r in previous["resources"]}
@@ -426,10 +461,10 @@ def publish(
             if _adoptable(curated / version, fingerprints, latest):
                 # Finish the killed build's publish: its folder is complete and verified.
                 _make_read_only(curated / version)
-                _write_atomic(curated / LATEST, version + "\n")
+                warnings = _write_atomic(curated / LATEST, version + "\n")
                 m = read_manifest(curated, version)
                 return PublishResult(version, curated / version, True, m["newsetl"]["change"] + " (recovered)",
-                                     counts, {r["name"]: r["hash"] for r in m["resources"]}, latest)
+                                     counts, {r["name"]: r["hash"] for r in m["resources"]}, latest, warnings)
             version = _bump(version, "patch")
         staging = curated / STAGING / uuid.uuid4().hex
         staging.mkdir(parents=True)
@@ -460,12 +495,12 @@ def publish(
             os.rename(staging, target)
             target.chmod(0o555)
             _fsync_dir(curated)
-            _write_atomic(curated / LATEST, version + "\n")
+            warnings = _write_atomic(curated / LATEST, version + "\n")
         finally:
             if staging.exists():
                 _make_writable(staging)
                 shutil.rmtree(staging, ignore_errors=True)
-    return PublishResult(version, curated / version, True, reason, counts, hashes, latest)
+    return PublishResult(version, curated / version, True, reason, counts, hashes, latest, warnings)
 
 
 def _stage(

@@ -296,3 +296,15 @@ def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
              "dagster_project.nlp.model", *extra_modules]
     salts = [EXTRACTOR_VERSION, f"{model}=={model_version}", f"spacy=={version('spacy')}"]
     return code_fingerprint(roots, "dagster_project", data_files(), salts)
+
+
+# What the extraction evaluation (evaluation/extract_eval.py) measures besides extraction itself: the parser makes
+# the text it reads and entity resolution the entities it scores, so a change to either changes the figures.
+EVALUATED_MODULES = ("dagster_project.nlp.parse", "dagster_project.nlp.resolve")
+
+
+def evaluated_fingerprint(model: str) -> str:
+    """The fingerprint an extraction evaluation report is keyed by: :func:`extract_fingerprint` over the extraction
+    code and the modules it is scored through (:data:`EVALUATED_MODULES`). The committed report
+    (``evaluation/extract/report.json``) holds the one it measured; a card quotes it only for the same code."""
+    return extract_fingerprint(model, EVALUATED_MODULES)

@@ -41,12 +41,14 @@ _WORKER: dict[str, Any] = {}
 def mention_rows(doc: Doc, article_id: str, offset_map_json: str) -> Rows:
     """The mention-candidate rows of one parsed article, with offsets into the raw text."""
     from dagster_project.nlp.extract.pipeline import mentions_from_doc
-    from dagster_project.nlp.textmap import OffsetMap
+    from dagster_project.nlp.textmap import UNMAPPED, OffsetMap
 
     offsets = OffsetMap.from_json(offset_map_json)
     rows = []
     for m in mentions_from_doc(doc, article_id):
         raw_start, raw_end = offsets.raw_span(m.start, m.end)
+        if raw_start == UNMAPPED:  # a web page's paragraph not verbatim in its HTML: no raw offsets (ingest/html.py)
+            raw_start = raw_end = None  # type: ignore[assignment]
         rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
     return rows
 

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from dagster_project.automation import raw_files_sensor, refresh_job, refresh_schedule
 from dagster_project.definitions import defs
@@ -98,3 +99,56 @@ def first_newest(cursor: str | None) -> int:
     import json
 
     return int(json.loads(cursor or "{}")["newest_mtime_ns"])
+
+
+def _publish_manifest_of(raw: Path, curated: Path, version: str = "1.0.0") -> None:
+    """A published version whose datapackage.json lists ``raw``'s files and hashes, as a build writes it."""
+    import hashlib
+    import json
+
+    sources = [{"title": p.relative_to(raw).as_posix(), "path": p.relative_to(raw).as_posix(),
+                "hash": "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest()}
+               for p in sorted(raw.rglob("*")) if p.is_file()]
+    (curated / version).mkdir(parents=True)
+    (curated / version / "datapackage.json").write_text(json.dumps({"version": version, "sources": sources}))
+    (curated / "LATEST").write_text(version + "\n")
+
+
+def test_first_tick_after_a_build_of_the_same_files_starts_no_run(raw_root: Path, tmp_path: Path) -> None:
+    _publish_manifest_of(raw_root, tmp_path / "curated")
+    first = _tick(raw_root, tmp_path, None)
+    assert isinstance(first, dg.SensorResult) and not first.run_requests
+    assert "unchanged since published version 1.0.0" in (first.skip_reason.skip_message or "")  # type: ignore[union-attr]
+    assert first.cursor
+    # From that cursor: still nothing, and a new file then requests exactly one run.
+    assert isinstance(_tick(raw_root, tmp_path, first.cursor), dg.SkipReason)
+    (raw_root / "late.txt").write_text("Late report\n\nA second An-124 landed in Caracas.\n", encoding="utf-8")
+    os.utime(raw_root / "late.txt", ns=(first_newest(first.cursor) + 10**9,) * 2)
+    later = _tick(raw_root, tmp_path, first.cursor, settle=False)
+    assert isinstance(later, dg.SensorResult) and len(later.run_requests) == 1
+
+
+def test_first_tick_refreshes_when_the_raw_files_differ_from_latest(raw_root: Path, tmp_path: Path) -> None:
+    _publish_manifest_of(raw_root, tmp_path / "curated")
+    (raw_root / "wire.txt").write_text("Rewritten report\n\nNicolas Maduro spoke in Caracas.\n", encoding="utf-8")
+    result = _tick(raw_root, tmp_path, None)
+    assert isinstance(result, dg.SensorResult) and len(result.run_requests) == 1
+
+
+@pytest.mark.integration
+def test_make_ui_right_after_make_dataset_starts_no_run(raw_root: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real sequence: a build on a DAGSTER_HOME, then the sensor's first tick (no cursor) on the same roots."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from dagster_project import build
+
+    monkeypatch.setenv("NEWSETL_RAW_DIR", str(raw_root))
+    monkeypatch.setenv("NEWSETL_CURATED_DIR", str(tmp_path / "curated"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert build.main([]) == 0
+    result = _tick(raw_root, tmp_path, None)
+    assert isinstance(result, dg.SensorResult) and result.run_requests == []
+    assert result.skip_reason is not None and "unchanged since published version 1.0.0" in result.skip_reason.skip_message

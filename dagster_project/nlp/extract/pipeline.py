@@ -13,6 +13,7 @@ from dagster_project.nlp.extract.mention import Mention, make_mention_id
 from dagster_project.nlp.extract.people import person_spans
 from dagster_project.nlp.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
 from dagster_project.nlp.extract.quantities import find_quantities
+from dagster_project.nlp.extract.vessels import drop_vessel_names
 
 
 def _quantity_mentions(doc: Doc, article_id: str) -> list[Mention]:
@@ -38,7 +39,7 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
         out.append(Mention(make_mention_id(article_id, "aircraft", start, end), article_id, "aircraft", ent.text,
                            start, end, ent.label_, ent.kb_id_ or None))
     out += _quantity_mentions(doc, article_id)
-    out += _people_and_places(doc, article_id)
+    out += drop_vessel_names(_people_and_places(doc, article_id), doc.text)
     return sorted(out, key=lambda m: (m.start, m.end))
 
 

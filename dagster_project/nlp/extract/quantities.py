@@ -19,7 +19,7 @@ and designators, so quantities are found here from the tokens and the dependency
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
@@ -50,7 +50,8 @@ UNITS = {
     "kg": "kilogram", "kilogram": "kilogram", "kilograms": "kilogram", "kilo": "kilogram", "kilos": "kilogram",
     "g": "gram", "gram": "gram", "grams": "gram", "lb": "pound", "lbs": "pound",
     "km": "kilometre", "kilometre": "kilometre", "kilometres": "kilometre", "kilometer": "kilometre",
-    "kilometers": "kilometre", "mile": "mile", "miles": "mile", "metre": "metre", "metres": "metre",
+    "kilometers": "kilometre", "mile": "mile", "miles": "mile", "yard": "yard", "yards": "yard",
+    "inch": "inch", "inches": "inch", "metre": "metre", "metres": "metre",
     "meter": "metre", "meters": "metre", "m": "metre", "feet": "foot", "foot": "foot", "ft": "foot",
     "nautical miles": "nautical mile", "nautical mile": "nautical mile",
     "square kilometres": "square kilometre", "square kilometers": "square kilometre", "sq km": "square kilometre",
@@ -85,8 +86,19 @@ _MONTHS = frozenset(
 )
 # A number right after these is a label, not an amount ("section 3", "flight 17", "Resolution 2254").
 _LABEL_NOUNS = frozenset(
-    ["section", "sections", "article", "articles", "chapter", "chapters", "page", "pages", "paragraph", "paragraphs", "clause", "clauses", "resolution", "flight", "flights", "route", "routes", "highway", "road", "interstate", "no", "no.", "number", "nos", "room", "gate", "gates", "terminal", "platform", "line", "level", "phase", "stage", "channel", "episode", "season", "volume", "vol", "item", "figure", "fig", "table", "part", "amendment", "district", "zone", "block", "lot", "unit", "apartment", "apt", "street", "avenue", "runway", "building", "floor", "grade", "size", "version", "model", "type", "class", "category", "rank", "row", "seat", "bus", "squad", "division", "brigade", "battalion", "regiment", "corps", "fleet", "group", "pier", "lane", "exit", "junction", "ward", "precinct", "box", "code", "round", "game", "match", "week", "day", "year", "act", "title", "rule", "step", "point", "option", "plan", "tier", "cat", "category", "window"]
+    ["section", "sections", "article", "articles", "chapter", "chapters", "page", "pages", "paragraph", "paragraphs", "clause", "clauses", "resolution", "flight", "flights", "route", "routes", "highway", "road", "interstate", "no", "no.", "number", "nos", "room", "gate", "gates", "terminal", "platform", "line", "level", "phase", "stage", "channel", "episode", "season", "volume", "vol", "item", "figure", "fig", "table", "part", "amendment", "district", "zone", "block", "lot", "unit", "apartment", "apt", "street", "avenue", "runway", "building", "floor", "grade", "size", "version", "model", "type", "class", "category", "rank", "row", "seat", "bus", "squad", "division", "brigade", "battalion", "regiment", "corps", "fleet", "group", "pier", "lane", "exit", "junction", "ward", "precinct", "box", "code", "round", "game", "match", "week", "day", "year", "act", "title", "rule", "step", "point", "option", "plan", "tier", "cat", "category", "window", "squadron", "wing", "mk", "mk.",
+     "c/n", "c/ns", "serial", "hull", "tail", "pennant"]
 )
+# Unit and formation names written in title case before a number: "Task Force 71", "Carrier Air Wing 14".
+_TITLE_LABEL_NOUNS = frozenset({"force", "fleet", "command", "warrior", "exercise", "operation", "team", "mark"})
+# A unit written after a number and "pounds": weight or sterling, told apart by the words around them.
+_MONEY_WORDS = frozenset(
+    ["cost", "costs", "costing", "paid", "pay", "pays", "worth", "spend", "spent", "spending", "budget", "price",
+     "priced", "fine", "fined", "contract", "deal", "sale", "sold", "fund", "funds", "funding", "funded", "salary",
+     "revenue", "profit", "profits", "loss", "invest", "investment", "invested", "raise", "raised", "bill", "fee",
+     "fees", "grant", "award", "awarded", "compensation", "bonus", "tax", "donated", "donation", "sterling"]
+)
+_SPEED_UNITS = frozenset({"mile per hour", "kilometre per hour", "knot"})
 __all__ = ["QUALIFIERS", "QuantityMatch", "QuantityParse", "find_quantities", "normalize_unit", "parse_number"]
 
 _NAME_LABELS = frozenset({"ORG", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "FAC", "GPE", "LOC", "PERSON", "NORP",
@@ -223,6 +235,12 @@ def _in_name(tok: Token) -> bool:
                 and nxt.pos_ == "PROPN")
 
 
+def _bare_word(tok: Token) -> str:
+    """A token's leading letters, lower-cased: "years.[1" (a citation glued on) -> "years"."""
+    m = re.match(r"[a-z]+", tok.lower_)
+    return m.group(0) if m else tok.lower_
+
+
 def _date_or_time(doc: Doc, start: int, end: int) -> bool:
     first, last = doc[start], doc[end - 1]
     prev = doc[start - 1] if start > 0 else None
@@ -238,8 +256,11 @@ def _date_or_time(doc: Doc, start: int, end: int) -> bool:
         return True  # "March 24", "Mar 24 2019", "December 2018"
     if nxt is not None and nxt.lower_.rstrip(".") in _MONTHS and nxt.is_title and end - start == 1 and first.text.isdigit() and int(first.text) <= 31:
         return True  # "28 April"
-    if nxt is not None and nxt.lower_ in _TIME_UNITS:
-        return True  # "three months", "48 hours"
+    if nxt is not None and _bare_word(nxt) in _TIME_UNITS:
+        return True  # "three months", "48 hours", "fifty years.[1]"
+    if nxt is not None and nxt2 is not None and nxt.is_alpha and nxt.is_lower and nxt.pos_ in ("VERB", "ADJ", "NOUN") \
+            and _bare_word(nxt2) in ("hours", "hrs", "minutes", "days") and nxt.lower_ not in VAGUE:
+        return True  # "250,000 flying hours", "600 flight hours": time measured, a duration
     if nxt is not None and nxt.text in "-‐–" and nxt2 is not None and nxt2.lower_ in _TIME_UNITS:
         return True  # "37-year-old", "a 10-day visit"
     if nxt is not None and nxt.lower_ in ("am", "pm", "a.m.", "p.m.", "gmt", "utc", "bst", "est", "o'clock"):
@@ -254,10 +275,73 @@ def _date_or_time(doc: Doc, start: int, end: int) -> bool:
     return end - start == 1 and _is_year(first) and not (nxt is not None and nxt.tag_ == "NNS" and nxt.lower_ not in _TIME_UNITS)
 
 
+def _word_before(doc: Doc, i: int) -> Token | None:
+    """The token before ``i``, skipping line breaks and other white-space tokens ("DESRON\n26")."""
+    j = i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    return doc[j] if j >= 0 else None
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z&-]{1,9}$")
+
+
+def _is_acronym(tok: Token | None) -> bool:
+    """An all-capitals name ("DDG", "CSG", "DESRON", "USAF"), not a unit or currency code written before amounts."""
+    return tok is not None and bool(_ACRONYM.match(tok.text)) and tok.lower_ not in _CURRENCY_BEFORE \
+        and normalize_unit(tok.text) is None
+
+
+def _shouting(tok: Token) -> bool:
+    """The sentence is written in capitals (a heading, a wire slug): capitalized words there are not acronyms."""
+    words = [t for t in tok.sent if t.is_alpha and len(t) > 1]
+    return len(words) >= 3 and 2 * sum(t.is_upper for t in words) > len(words)
+
+
+def _designator(doc: Doc, start: int, end: int) -> bool:
+    """A number that names rather than counts: a hull, unit or formation number after an acronym ("USS Porter (DDG
+    78)", "CSG 11", "Destroyer Squadron (DESRON) 26", "Task Force 71", "Mk. 45"), a citation marker ("[3]"), or part
+    of a code or serial ("230812-N-PT973", "53-3396")."""
+    prev = _word_before(doc, start)
+    if _is_acronym(prev) and not _shouting(doc[start]):
+        return True
+    if prev is not None and prev.text == "." and prev.i > 0 and doc[prev.i - 1].lower_ in _LABEL_NOUNS:
+        return True  # "Mk. 45"
+    if prev is not None and prev.is_alpha and len(prev) <= 3 and prev.i > 1 and doc[prev.i - 1].text == "/" \
+            and doc[prev.i - 2].is_alpha and len(doc[prev.i - 2]) <= 2:
+        return True  # "c/n 3002", "s/n 117": an abbreviated serial label
+    if prev is not None and prev.text in "-\u2010" and prev.i > 0 and not doc[prev.i - 1].whitespace_ \
+            and doc[prev.i - 1].like_num and (_in_name(doc[prev.i - 1]) or _designator(doc, prev.i - 1, prev.i)):
+        return True  # "Joint Warrior 15-1": the second half of a designation
+    if prev is not None and prev.lower_ in ("and", "or", ",", "to", "&") and prev.i > 0 and doc[prev.i - 1].like_num \
+            and _designator(doc, prev.i - 1, prev.i):
+        return True  # "c/ns 1001 and 1002", "DDG 78 and 79"
+    if prev is not None and prev.text == ")" and prev.i >= 3 and _is_acronym(doc[prev.i - 1]) and doc[prev.i - 2].text == "(" \
+            and doc[prev.i - 3].is_title and doc[start].text.isdigit():
+        return True  # "Destroyer Squadron (DESRON) 26", but not "(BBC) Two Russian planes"
+    if prev is not None and prev.is_title and prev.lower_ in _TITLE_LABEL_NOUNS:
+        return True
+    nxt = doc[end] if end < len(doc) else None
+    if prev is not None and prev.text == "[" and nxt is not None and nxt.text == "]":
+        return True
+    first = doc[start]
+    if nxt is not None and nxt.text in "-\u2010" and not first.whitespace_ and end + 1 < len(doc):
+        after = doc[end + 1]
+        if after.text[:1].isupper() and (after.text.isupper() or any(c.isdigit() for c in after.text)):
+            return True  # "230812-N-PT973": an identifier
+        if re.fullmatch(r"\d{1,2}", first.text) and re.fullmatch(r"\d{4,}", after.text):
+            return True  # "53-3396": a serial number, not a range
+    # "53-3396" seen from its second half
+    return bool(prev is not None and prev.lower_ == "-" and not doc[prev.i - 1].whitespace_
+                and re.fullmatch(r"\d{1,2}", doc[prev.i - 1].text) and re.fullmatch(r"\d{4,}", first.text))
+
+
 def _label_or_listing(doc: Doc, start: int, end: int) -> bool:
     prev = doc[start - 1] if start > 0 else None
     nxt = doc[end] if end < len(doc) else None
     if prev is not None and (prev.lower_ in _LABEL_NOUNS or prev.text in ("#", "No", "No.", "Nr")):
+        return True
+    if _designator(doc, start, end):
         return True
     line_start = start == 0 or "\n" in doc[start - 1].text or "\n" in doc[start - 1].whitespace_
     if line_start and nxt is not None and nxt.text in (".", ")") and doc[start].text.isdigit():
@@ -280,12 +364,22 @@ def _qualifier(doc: Doc, start: int) -> tuple[str | None, int]:
     """The hedge written just before token ``start`` and the index where it starts."""
     if start == 0:
         return None, start
-    last = doc[start - 1].lower_  # every hedge must end with the word before the number: test that first
+    # Words before the number, line breaks skipped: a hard-wrapped "More\nthan 50" is still hedged.
+    before: list[Token] = []
+    j = start - 1
+    while j >= 0 and len(before) < 4:
+        if not doc[j].is_space:
+            before.insert(0, doc[j])
+        j -= 1
+    if not before:
+        return None, start
+    last = before[-1].lower_  # every hedge must end with the word before the number: test that first
     for q, words in _QUALIFIER_WORDS_BEFORE:
-        i = start - len(words)
-        if i >= 0 and words[-1] == last and [t.lower_ for t in doc[i:start]] == words \
-                and (len(words) > 1 or doc[i].dep_ != "prt"):
-            return q, i  # but "handed over 63 jets": a verb particle, not a hedge
+        if len(words) > len(before) or words[-1] != last:
+            continue
+        toks = before[len(before) - len(words):]
+        if [t.lower_ for t in toks] == words and (len(words) > 1 or toks[0].dep_ != "prt"):
+            return q, toks[0].i  # but "handed over 63 jets": a verb particle, not a hedge
     return None, start
 
 
@@ -324,9 +418,16 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     """The noun a count modifies: its syntactic head, else the first noun after it in the same phrase."""
     last = doc[end - 1]
     head = last.head
-    if last.dep_ in ("nummod", "compound", "quantmod", "amod") and head.pos_ in ("NOUN", "PROPN") and head.i >= end \
-            and head.ent_type_ != "AIRCRAFT":
-        return head
+    if last.dep_ in ("nummod", "compound", "quantmod", "amod") and head.pos_ in ("NOUN", "PROPN") and head.i >= end:
+        # "two prototype YC-130s": the aircraft are what is counted (but "two CL-415 planes" count planes, below);
+        # "300 strike group Sailors": the last noun of the compound
+        if head.ent_type_ != "AIRCRAFT":
+            # "250 pilots, maintenance and other support personnel": the number counts the whole list, named by
+            # the "other Xs" that closes it
+            closing = next((c for c in head.conjuncts if c.i > head.i and any(a.lower_ == "other" for a in c.children)), None)
+            return _compound_head(closing if closing is not None else head)
+        if end < len(doc) and doc[end].ent_type_ != "AIRCRAFT":
+            return head
     of_obj = _next_of_object(doc, end)
     if of_obj is not None:
         return of_obj
@@ -347,6 +448,71 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
         if tok.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT") or tok.text in (",", ";", ".", ":"):
             return None
     return None
+
+
+def _compound_head(tok: Token) -> Token:
+    """The noun a compound modifier belongs to: "strike group Sailors" -> Sailors."""
+    while tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ in ("NOUN", "PROPN"):
+        tok = tok.head
+    return tok
+
+
+def _of_head(tok: Token) -> Token | None:
+    """The noun an amount is stated for: "a range of 9,000 km" -> range, "an attrition rate of 5 percent" -> rate."""
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+        return tok.head.head
+    return None
+
+
+# Verbs that state a count or its change as a predicate: "a contingent numbering about 300", "the number of advisers
+# fell from about 2,000 to a few hundred", "strength stood at 1,200".
+# Written out in their inflected forms: the pipeline's model has no lemmatizer.
+_COUNT_VERBS = frozenset(
+    ["number", "numbers", "numbered", "numbering", "total", "totals", "totaled", "totalled", "totaling", "totalling",
+     "reach", "reached", "reaches", "reaching", "fall", "falls", "fell", "fallen", "falling", "rise", "rises", "rose",
+     "risen", "rising", "grow", "grows", "grew", "grown", "growing", "drop", "drops", "dropped", "dropping", "climb",
+     "climbs", "climbed", "climbing", "increase", "increased", "increases", "increasing", "decrease", "decreased",
+     "decreasing", "exceed", "exceeded", "exceeds", "exceeding", "stand", "stands", "stood", "standing", "swell",
+     "swelled", "swollen", "shrink", "shrank", "shrunk", "decline", "declined", "declining", "jump", "jumped",
+     "double", "doubled", "top", "topped", "amount", "amounted", "amounts", "count", "counted", "surpass",
+     "surpassed", "hit", "hits"]
+)
+# Subjects that name a count rather than the counted thing: "the number of advisers" -> advisers.
+_COUNT_NOUNS = frozenset({"number", "total", "count", "strength", "size", "tally", "toll", "figure", "headcount"})
+
+
+def _predicate_subject(tok: Token) -> Token | None:
+    """The counted noun of a number stated as a predicate of a counting verb, through the parse (see _COUNT_VERBS)."""
+    node = tok
+    for _ in range(3):
+        node = node.head
+        if node.pos_ in ("VERB", "AUX") or node.i == node.head.i:
+            break
+        if node.pos_ not in ("ADP", "NUM", "ADV", "PART"):
+            return None
+    if node.pos_ not in ("VERB", "AUX") or node.lower_ not in _COUNT_VERBS:
+        return None
+    subj = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")), None)
+    before = node.doc[node.i - 1] if node.i > 0 else None
+    if subj is None and node.dep_ in ("acl", "relcl", "advcl") and before is not None and before.pos_ == "NOUN":
+        subj = before  # "a contingent numbering about 300"
+    if subj is not None and subj.lower_ in _COUNT_NOUNS:
+        subj = _of_object(subj) or subj
+    return _compound_head(subj) if subj is not None else None
+
+
+def _pound_unit(doc: Doc, i: int) -> str:
+    """"pounds" after a number: a weight ("50,000 pounds of fuel", "a 2,000-pound bomb") unless the sentence is about
+    money ("cost 5 million pounds", "a 40 million pound contract")."""
+    tok = doc[i]
+    of_obj = _next_of_object(doc, i + 1) if i + 1 < len(doc) and doc[i + 1].lower_ == "of" else None
+    if of_obj is not None and of_obj.lower_ not in _MONEY_WORDS:
+        return "pound"
+    if any(t.lower_ in _MONEY_WORDS for t in tok.sent):
+        return "GBP"
+    if i > 0 and doc[i - 1].lower_ in ("million", "billion", "trillion", "m", "bn"):
+        return "GBP"
+    return "pound"
 
 
 def _percent_subject(tok: Token) -> Token | None:
@@ -397,6 +563,10 @@ def _measured_thing(doc: Doc, start: int, end: int) -> Token | None:
     root = doc[start:end].root
     if root.dep_ in ("nummod", "compound", "amod", "quantmod") and root.head.pos_ == "NOUN" and root.head.i >= end:
         return root.head
+    for tok in (doc[end - 1], root):
+        held = _of_head(tok)
+        if held is not None:
+            return held
     return _percent_subject(root)
 
 
@@ -482,8 +652,13 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         unit_surface: str | None = cur_surface
         unit = normalize_unit(cur_surface) if cur_surface else None
         after = _unit_at(doc, end) if end < n else None
+        pound: str | None = None
+        if after is None and cur_surface is None and end < n and doc[end].lower_ in ("pound", "pounds"):
+            after, pound = (end + 1, doc[end].text), _pound_unit(doc, end)
         if after is None and end + 1 < n and doc[end].text in "-‐" and not doc[end - 1].whitespace_:
             hyph = _unit_at(doc, end + 1)
+            if hyph is None and cur_surface is None and doc[end + 1].lower_ == "pound":
+                hyph, pound = (end + 2, doc[end + 1].text), _pound_unit(doc, end + 1)  # "a 2,000-pound bomb"
             if hyph is not None and normalize_unit(hyph[1]) not in CURRENCIES:
                 after = hyph  # "35-ton"
         if vague and after is None and end + 1 < n and doc[end].lower_ == "of":
@@ -492,7 +667,7 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
                 after = of_unit  # "billions of dollars"
         if after is not None and unit is None:
             end, unit_surface = after
-            unit = normalize_unit(unit_surface)
+            unit = pound or normalize_unit(unit_surface)
         elif after is not None and normalize_unit(after[1]) in CURRENCIES and unit in CURRENCIES:
             end = after[0]  # "$5 dollars" is rare; keep the sign's currency
         words = [t.lower_ for t in numeric]
@@ -510,12 +685,25 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
         if _not_an_amount(doc, numeric.start, numeric.end):
             i = max(end, i + 1)
             continue
+        attribute = _duration_attribute(doc, numeric.start, numeric.end) if unit is None and not vague else None
+        if attribute is not None and (value := parse_number(numeric.text)) is not None:
+            # "an endurance of 30 hours": a duration stated as the value of an attribute is a measurement
+            qualifier = _qualifier(doc, numeric.start)[0]
+            span = doc[numeric.start:numeric.end + 1]
+            unit_word = doc[numeric.end].lower_
+            out.append(QuantityMatch(span, "QUANTITY", QuantityParse(
+                value, _DURATION_UNITS[unit_word], doc[numeric.end].text, attribute.lower_, qualifier)))
+            i = numeric.end + 1
+            continue
         if lone or any(_in_name(t) for t in numeric) or _date_or_time(doc, numeric.start, numeric.end) \
                 or _label_or_listing(doc, numeric.start, numeric.end) or (tok.ent_type_ in ("DATE", "TIME") and not vague and _is_year(tok)):
             i = max(end, i + 1)
             continue
-        value = None if vague else parse_number(numeric.text)
-        if value is None and not vague:
+        # "a few hundred", "several thousand": a scale word after a vague determiner is a vague amount.
+        few = len(numeric) == 1 and numeric[0].lower_ in _SCALES and numeric.start > 0 \
+            and doc[numeric.start - 1].lower_ in ("few", "several", "many", "couple")
+        value = None if vague or few else parse_number(numeric.text)
+        if value is None and not (vague or few):
             i = max(end, i + 1)
             continue
         if value is not None and start > 0 and doc[start - 1].lower_ == "minus" and cur_surface is None:
@@ -539,12 +727,97 @@ def find_quantities(doc: Doc) -> list[QuantityMatch]:
             noun = _clean_noun(_of_object(unit_tok) or _next_of_object(doc, end))
             if noun is None and end < n and doc[start:end].text.find("-") > 0:
                 noun = _clean_noun(unit_tok.head if unit_tok.head.i >= end else None)  # "a 35-ton truck"
+            if noun is None:
+                noun = _clean_noun(_of_head(unit_tok))  # "a range of 9,000 km", "a payload of 20 tonnes"
+            if noun is None and unit in _SPEED_UNITS:
+                # "the wind was gusting over 60 km/h" -> wind; else "flying at 500 mph" measures a speed
+                noun = _clean_noun(_percent_subject(doc[start:end].root)) or "speed"
             label = "QUANTITY"
         else:
             noun = _clean_noun(_counted_noun(doc, start, end))
+            if noun is None:
+                noun = _clean_noun(_predicate_subject(doc[start:end].root))
             label = "CARDINAL"
+        if noun is not None and any(noun == t.lower_ and _is_number_text(t.text) for t in doc[start:end]):
+            noun = None  # a number never counts itself
         trim = len(span.text) - len(span.text.rstrip(".")) if unit_surface and span.text.endswith(".") \
             and not unit_surface.endswith(".") else 0
         out.append(QuantityMatch(span, label, QuantityParse(value, unit, unit_surface, noun, qualifier), trim))
         i = max(end, i + 1)
+    return _share_counted_objects(doc, out)
+
+
+_RANGE_JOINS = frozenset({"and", "to", "-", "–", "or"})
+# Durations are not quantities (a "three months" deployment is a time span), except as the value of one of these
+# attributes: "an endurance of 30 hours", "a flight time of 14 hours", "a service life of 30 years".
+_DURATION_ATTRIBUTES = frozenset({"endurance", "time", "duration", "life", "lifespan", "lifetime", "range"})
+_DURATION_UNITS = {"second": "second", "seconds": "second", "minute": "minute", "minutes": "minute", "hour": "hour",
+                   "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+                   "months": "month", "year": "year", "years": "year"}
+
+
+def _duration_attribute(doc: Doc, start: int, end: int) -> Token | None:
+    """The attribute noun of "<attribute> of [hedge] N <time unit>", else None."""
+    if end >= len(doc) or doc[end].lower_ not in _DURATION_UNITS:
+        return None
+    of_i = _qualifier(doc, start)[1] - 1
+    if of_i < 1 or doc[of_i].lower_ != "of":
+        return None
+    noun = doc[of_i - 1]
+    return noun if noun.lower_ in _DURATION_ATTRIBUTES and noun.pos_ == "NOUN" else None
+
+
+def _elliptic(doc: Doc, q: QuantityMatch) -> bool:
+    """A count or percentage standing alone where its noun was left out: nothing nominal follows it and it is the
+    object of a preposition other than "of" or a conjunct ("built for 90", "including 70 by the Air Force", "1 to 2
+    percent for airliners, 10 percent for bombers"); not "a target of 800", "three others", "five of whom"."""
+    if q.parse.unit not in ("count", "percent"):
+        return False
+    nxt = next((t for t in doc[q.span.end:q.span.end + 3] if not t.is_space), None)
+    # "down from 5,200 last year": a time phrase after the number is no noun of its own
+    timeword = nxt is not None and nxt.lower_ in ("last", "this", "next", "a", "each", "per") and nxt.i + 1 < len(doc) \
+        and doc[nxt.i + 1].lower_ in ("year", "month", "week", "day", "night", "time", "decade", "season", "spring",
+                                      "summer", "autumn", "fall", "winter")
+    if nxt is not None and not timeword and (nxt.pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "DET")
+                                             or nxt.lower_ in ("of", "per", "others")):
+        return False
+    root = q.span.root
+    if timeword and nxt is not None and root.dep_ in ("nummod", "npadvmod") and root.head.i > root.i \
+            and root.head.lower_ == doc[nxt.i + 1].lower_:
+        root = root.head  # the parser hung the number on the time phrase ("from 5,200 last year")
+    if root.dep_ == "pobj":
+        return root.head.lower_ != "of"
+    return root.dep_ in ("conj", "appos", "npadvmod", "dobj")
+
+
+def _share_counted_objects(doc: Doc, found: list[QuantityMatch]) -> list[QuantityMatch]:
+    """Counted objects written once for several numbers, in the same sentence and unit.
+
+    A range states its noun after the second bound ("between 40 and 60 soldiers": 40 soldiers, 60 soldiers); a number
+    repeated after its noun leaves it out ("the transport carried 500 people ... built for 90", "2,350 hulls have been
+    lost, including 70 by the Air Force"): it takes the nearest earlier object of the same unit in its sentence.
+    """
+    out = _share_in_ranges(doc, list(found))
+    for k, q in enumerate(out):
+        if q.parse.quantified is not None or q.parse.value is None or not _elliptic(doc, q):
+            continue
+        for prev in reversed(out[:k]):
+            # same sentence: no sentence-closing token or line break between (the parser's sentence split stumbles
+            # on abbreviations such as "U.S.," inside long comparisons)
+            between = doc[prev.span.end:q.span.start]
+            if any(t.text in (".", "!", "?") or "\n" in t.text or "\n" in t.whitespace_ for t in between) or len(between) > 40:
+                break
+            if prev.parse.unit == q.parse.unit and prev.parse.quantified is not None:
+                out[k] = replace(q, parse=replace(q.parse, quantified=prev.parse.quantified))
+                break
+    return _share_in_ranges(doc, out)  # again: a range's upper bound may have taken its object from before
+
+
+def _share_in_ranges(doc: Doc, out: list[QuantityMatch]) -> list[QuantityMatch]:
+    for k in range(len(out) - 2, -1, -1):  # right to left, so a chain "10, 20 or 30 tonnes" shares
+        a, b = out[k], out[k + 1]
+        between = [t for t in doc[a.span.end:b.span.start] if not t.is_space]
+        if a.parse.quantified is None and b.parse.quantified is not None and a.parse.unit == b.parse.unit \
+                and len(between) == 1 and between[0].lower_ in _RANGE_JOINS:
+            out[k] = replace(a, parse=replace(a.parse, quantified=b.parse.quantified))
     return out

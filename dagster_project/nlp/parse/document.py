@@ -36,8 +36,8 @@ class Segment:
 
     seq: int
     kind: str
-    raw_start: int
-    raw_end: int
+    raw_start: int | None  # None only for a web page's paragraph not found verbatim in its HTML (ingest/html.py)
+    raw_end: int | None
     start: int | None
     end: int | None
     text: str
@@ -60,8 +60,12 @@ class ParsedArticle:
     offset_map: OffsetMap = field(default_factory=OffsetMap)
     language: str | None = None
     segments: list[Segment] = field(default_factory=list)
-    raw_start: int = 0
-    raw_end: int = 0
+    raw_start: int | None = 0
+    raw_end: int | None = 0
+    # Web pages (ingest/html.py): the page's URL, the source format and why some raw offsets are null.
+    url: str | None = None
+    source_format: str = "text"
+    raw_offsets_note: str | None = None
 
     @property
     def article_id(self) -> str:
@@ -169,6 +173,16 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _strip_rank(name: str) -> str:
+    """"Tech. Sgt. Charles Vaughn" -> "Charles Vaughn"; "Chris Cavagnaro USS George Washington Public Affairs" ->
+    "Chris Cavagnaro": a rank before a byline's name and the unit written after it are not the name."""
+    name = lx.RANK_PREFIX.sub("", name.strip())
+    if not name.isupper():
+        # The unit after the name starts with a ship prefix or an acronym ("USS George Washington", "DESRON 26").
+        name = re.split(r"\s+(?=(?:USS|USNS|HMS|HMAS|HMCS)\s|[A-Z]{2,}\b)", name)[0]
+    return name
+
+
 def parse_authors(who: str) -> tuple[str | None, list[str]]:
     """People named in a byline (joined by ``'; '``) and the wire services named with them."""
     agencies = lx.agencies_in(who)
@@ -178,7 +192,9 @@ def parse_authors(who: str) -> tuple[str | None, list[str]]:
     who = re.split(r"\s+[|\u00b7\u2022]\s+|\s+[-\u2013\u2014]\s+|,\s*(?=(?:the\s)?[A-Z][\w ]*(?:News|Press|Times|Post)\b)", who)[0]
     names = []
     for part in re.split(r"\s*(?:,|;|&|\band\b|\by\b|\bet\b|\bund\b)\s*", who):
-        part = _clean_name(part)
+        if lx.GENERIC_AUTHOR.match(_clean_name(part)):
+            continue  # "Staff Writer" is no rank before a name
+        part = _clean_name(_strip_rank(part))
         if not part or lx.GENERIC_AUTHOR.match(part) or _words(part) > 5:
             continue
         # "By Barbie Nadeau, CNN": the organisation is not an author.
@@ -285,6 +301,8 @@ def _outlet_from_line(t: str) -> str | None:
         return None
     if lx.agency_code(t):
         return t
+    if t.lower() in _SECTION_WORDS:
+        return None  # "NEWS | Aug. 1, 2014": a section label, not a publication
     # A publication's name is a proper name: every word capitalized but for particles
     # ("The Daily Ledger", "El País"), so "CRLF report" or "live report" is not an outlet.
     if lx.OUTLET_WORDS.search(t) and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_PARTICLES
@@ -293,6 +311,9 @@ def _outlet_from_line(t: str) -> str | None:
     return None
 
 
+_SECTION_WORDS = {"news", "media", "press", "report", "today", "online", "daily", "weekly", "magazine", "radio",
+                  "television", "tv", "network", "wire", "agency", "bulletin", "latest news", "world news", "press release",
+                  "news release", "defense news", "military news"}
 _NAME_PARTICLES = {"the", "of", "de", "del", "el", "la", "le", "les", "du", "des", "di", "da", "and", "&", "on", "der", "die"}
 
 
@@ -315,6 +336,9 @@ def _publisher_mentions(units: list[Unit]) -> tuple[str | None, str | None]:
     """(strong, weak) publisher named in credits or footers of the report."""
     strong = weak = None
     for u in units:
+        site = lx.FROM_SITE.match(u.text)
+        if site and strong is None:
+            strong = _clean_name(site.group("name"))
         m = _PUBLISHED_BY.search(u.text)
         if m and strong is None:
             strong = _clean_name(_AND_AGENCIES.sub("", m.group("name")))
@@ -351,6 +375,8 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
         got = find_date(t, languages) if _words(t) <= 25 else None
         if got is not None:
             when, surface = got
+            # dateparser takes a byline's "By" as part of the date ("Dec 4, 2020 | BY"): leave it to the byline.
+            surface = re.sub(r"(?i)[\s|,\u00b7\u2022-]*\b(?:by|por|par|von)$", "", surface)
             meta.date = meta.date or when
             kind = "date"
             rest = _norm_date_text(t).replace(surface, " ")
@@ -359,6 +385,9 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             rest = re.sub(r"(?i)\b\d+\s*min(?:ute)?s?\s+read\b", " ", rest)
             rest = re.sub(r"(?i)\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\b,?", " ", rest)
             rest = re.sub(r"\s+", " ", rest).strip(" ,|\u00b7\u2022-\u2013\u2014*_")
+            if not rest and "|" in t:
+                # dateparser read the whole line as the date: keep the fields around it ("Dec. 4, 2020 | BY X, Y").
+                rest = " | ".join(p.strip() for p in t.split("|") if p.strip() and find_date(p, languages) is None)
         by = lx.BYLINE.match(rest) or (lx.BY_INSIDE.search(rest) if kind == "date" else None)
         if by and _words(rest) <= 20:
             who_text = by.group("who")
@@ -369,7 +398,15 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
                 who_text = who_text[: m_for.start()]
             who, agencies = parse_authors(who_text)
             meta.add_agencies(agencies)
-            meta.author = meta.author or who
+            if who is not None and kind == "date" and re.fullmatch(r"[a-z0-9_.]+", who):
+                # "Posted on August 18, 2022 by coastwatcher": the account that posted, unless no byline names a writer
+                meta.author_fallback = meta.author_fallback or who
+            else:
+                meta.author = meta.author or who
+            # "BY JIM GARAMONE, DOD News": the publication named after the writer.
+            for part in who_text.split(",")[1:]:
+                if meta.outlet is None and (o := _outlet_from_line(part)):
+                    meta.outlet = o
             if kind is None:
                 kind = "byline"
             continue_rest = rest[: by.start()].strip(" ,|\u00b7\u2022-")
@@ -387,6 +424,9 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
             meta.outlet = meta.outlet or o
             meta.add_agencies(lx.agencies_in(o))
             kinds[idx] = "outlet"
+            continue
+        if _CREDIT_ORG.search(t) and idx > 0 and kinds.get(idx - 1) == "byline":
+            kinds[idx] = "byline"  # "23d Wing Public Affairs" under "By Airman Jarrod Grammel": the writer's unit
             continue
         if meta.title is not None and _norm_title(t) == _norm_title(meta.title):
             kinds[idx] = "title"  # the headline repeated (page <title> and <h1> both dumped)
@@ -414,6 +454,7 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
     return kinds
 
 
+_CREDIT_ORG = re.compile(r"(?i)\b(?:public affairs(?: office)?|press office|press service|news service|bureau)$")
 _TITLE_SUFFIX = re.compile(r"^(?P<title>.{12,}?)\s+[|\-\u2013\u2014\u00b7]\s+(?P<site>[^|\u2013\u2014\u00b7]{2,40})$")
 
 
@@ -429,7 +470,28 @@ def _next_titleish(header: list[Unit], idx: int) -> bool:
     return False
 
 
+# "5/1/2012 - MOODY AIR FORCE BASE, Ga. --": a numeric date, then the dateline (US military public-affairs copy).
+_DATE_FIRST = re.compile(r"^(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+[-\u2013]\s+(?P<place>[A-Z][A-Z .'\u2019-]{2,40}(?:,\s*[A-Z][\w.]{1,12})?)\s*(?:--|\u2014)\s")
+
+
+def _dated_dateline(first: str, meta: _Meta, languages: list[str]) -> bool:
+    """A dateline that carries the report's date as its credit ("SOUTH CHINA SEA (Nov. 25, 2023) -") or before the
+    place ("5/1/2012 - MOODY AIR FORCE BASE, Ga. --"): the date and the place; False when the line is neither."""
+    m = lx.DATELINE_CREDIT.match(first)
+    text, place = (m.group("credit"), m.group("place")) if m and m.group("credit") else (None, None)
+    if text is None and (d := _DATE_FIRST.match(first)):
+        text, place = d.group("date"), d.group("place")
+    if text is None or not re.search(r"\d{4}", text) or (got := find_date(text, languages)) is None:
+        return False
+    meta.date = meta.date or got[0]
+    if place:
+        meta.dateline = _title_case_place(place)
+    return True
+
+
 def _dateline(first: str, meta: _Meta, languages: list[str]) -> None:
+    if _dated_dateline(first, meta, languages):
+        return
     m = lx.DATELINE_CREDIT.match(first) or lx.DATELINE_PLAIN.match(first)
     # "Lisboa, 5 ago 2023 (Lusa) -": a dateline that states the year dates the report.
     if m and m.group("date") and meta.date is None and re.search(r"\d{4}", m.group("date")):

@@ -94,6 +94,7 @@ NAVIGATION = re.compile(
     r"|recommended(?: for you)?|popular|next article|previous article|continue reading|load more|show more"
     r"|breaking(?: news)?|live|latest news|world news|news|opinion|analysis|exclusive|video|watch live|explainer"
     r"|(?:news|press|media) release|for immediate release|press statement|statement|advisory"
+    r"|jump to (?:navigation|search|content)(?: jump to (?:navigation|search|content))?"
     r"|(?:tags|topics|categories|filed under|category|keywords)\s*:.*)$"
 )
 # Share/follow widgets; when the line opens a list (``Share this:``), the short lines under it follow.
@@ -122,12 +123,18 @@ BOILERPLATE_ANYWHERE = re.compile(
     r"|(?:story|article) continues (?:below|after)|continue reading the main story|scroll (?:down )?to continue"
     r"|you (?:are receiving|received|have received) this (?:e-?mail|newsletter|message)"
     r"|comments are (?:moderated|closed)|community (?:rules|guidelines|standards)"
-    r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser)"
+    r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser"
+    # Government-site banners and page chrome of public-domain sources (usa.gov style, VOA, MediaWiki).
+    r"|an official website of the united states government|official websites use \.gov|secure \.gov websites use https"
+    r"|a \.(?:gov|mil) website belongs to|\.gov website belongs to|share sensitive information only on official"
+    r"|you have accessed part of a historical collection|your browser doesn.t support html5"
+    r"|this audio file was created from the text revision)"
 )
 BOILERPLATE_START = re.compile(
     r"(?i)(?:leave a (?:reply|comment)|post a comment"
     r"|\d+ (?:comments?|thoughts? on|responses? to|replies)\b|comments?\s*\(\d+\)$|no comments"
     r"|(?:advertisement|advert|sponsored(?: content)?|promoted|ad|ads by \w+)$"
+    r"|here.s how you know$|accessibility links$|jump to navigation\b|a lock \(\s*lock\s*\) or https://"
     r"|(?:read more|also read|read also|see also|watch|listen|recommended|more from|you may also like|related"
     r"|read next|read the full story|more|related article|related story)\s*[:\-\u2013\u2014|]"
     r"|our standards\s*:|this (?:article|story) (?:was )?originally"
@@ -175,6 +182,7 @@ CAPTION = re.compile(
     r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
     r"|\((?:AP|AFP|Reuters|EPA|Getty)?\s*(?:photo|photograph|image|picture|credit|foto)\b[^()]{0,80}\)\s*$"
     r"|\b(?:photograph|photo|picture|image|credit|foto)\s*(?::|by)\s*[^.]{2,80}$"
+    r"|\b(?:photograph|photo)\s+by\s*$"
     r"|/getty images|via getty images|\bgetty images\s*$|\b(?:AP|AFP|Reuters|EPA)\s+photo\b"
     r"|\b(?:AP|AFP|Reuters|REUTERS|EPA)(?:\s+Photo)?/[^/()]{2,40}(?:/[^/()]{2,40})?\)?\.?$"
     r")"
@@ -201,8 +209,20 @@ SHORTENER = re.compile(r"(?i)\b(?:tinyurl\.com|bit\.ly|t\.co|goo\.gl|ow\.ly|buff
 SEPARATOR = re.compile(r"^\s*(?:(?:(?:[-*_=~#\u2014\u2013\u2022]|&nbsp;)\s*){3,}|--)\s*$")
 
 BYLINE = re.compile(
-    r"(?i)^(?:by|por|par|von|di|door|av|written by|words by|author\s*:|text\s*:|posted by|story by)\s+(?P<who>.+)$"
+    r"(?i)^(?:[\u2022\u00b7*]\s*)?(?:by|por|par|von|di|door|av|written by|words by|author\s*:|text\s*:|posted by|story by"
+    r"|video by)\s+(?P<who>.+)$"
 )
+# Military ranks and rates written before a byline's name ("Tech. Sgt.", "Airman 1st Class", "Mass Communication
+# Specialist 3rd Class", "Lt. j.g."): titles, not part of the author's name.
+RANK_PREFIX = re.compile(
+    r"^(?:(?:Lt|Capt|Maj|Col|Gen|Brig|Sgt|Cpl|Pfc|Pvt|Spc|Cmdr|Adm|Ens|Tech|Staff|Master|Senior|Chief|Command|Petty"
+    r"|Officer|Airman|Specialist|Mass|Communication|Seaman|Fireman|Ensign|Lance|Corporal|Sergeant|Lieutenant"
+    r"|Captain|Major|Colonel|General|Commander|Private|First|Second|Third|Class|Gunnery|Warrant|Flight|Wing"
+    r"|Squadron|Leader|SrA|SSgt|TSgt|MSgt|SMSgt|CMSgt|A1C|Amn|CPT|SGT|SSG|SFC|SPC|PFC|PV2|MAJ|COL|LTC|CPL|MC[1-3]"
+    r"|j\.g|\d(?:st|nd|rd|th))\.?\s+)+(?=[A-Z])"
+)
+# "From Wikinews, the free news source you can write!", "From Wikipedia, the free encyclopedia": the site's own line.
+FROM_SITE = re.compile(r"(?i)^from (?P<name>[A-Z][\w.&'\u2019 -]{1,40}?), the (?:free|independent|online)\b.{0,60}$")
 # "Posted on <date> by <name>" and similar: a byline after the date.
 BY_INSIDE = re.compile(r"(?i)\b(?:by|por|par|von)\s+(?P<who>[\w@][\w.'\u2019@ -]{1,60})$")
 DATE_PREFIX = re.compile(

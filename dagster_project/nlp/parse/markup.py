@@ -16,6 +16,8 @@ from dagster_project.nlp.textmap import TextBuilder
 # Line-start markers that are markup, not text: markdown headings, block quotes and bullets.
 _LINE_PREFIX = re.compile(r"(?:>\s?)*(?:#{1,6}\s+|[*+\-\u2022]\s+(?=\S)|\d{1,2}[.)]\s+(?=[A-Z]))?")
 _HEADING_PREFIX = re.compile(r"(?:>\s?)*#{1,6}\s+")
+# A MediaWiki heading "= Title =" / "== Section ==" (and a closed ATX heading "## Title ##"): the marks on both sides.
+_WIKI_HEADING = re.compile(r"(?P<m>={1,6}|#{1,6})[ \t]*(?P<t>[^=#\s](?:[^\n]*?[^=#\s])?)[ \t]*(?P=m)[ \t]*")
 
 # One alternation scanned left to right; the group that matched says what to do.
 _INLINE = re.compile(
@@ -53,6 +55,10 @@ def strip_markup(raw: str, start: int, end: int, builder: TextBuilder, *, line_s
     """
     pos = start
     if line_start:
+        w = _WIKI_HEADING.fullmatch(raw, start, end)
+        if w:
+            strip_markup(raw, w.start("t"), w.end("t"), builder, line_start=False)
+            return
         m = _LINE_PREFIX.match(raw, start, end)
         if m:
             pos = m.end()
@@ -78,8 +84,8 @@ def strip_markup(raw: str, start: int, end: int, builder: TextBuilder, *, line_s
 
 
 def is_markdown_heading(line: str) -> bool:
-    """True for an ATX heading line (``## Title``), possibly inside a block quote."""
-    return _HEADING_PREFIX.match(line) is not None
+    """True for an ATX heading line (``## Title``), possibly inside a block quote, or a wiki heading (``= Title =``)."""
+    return _HEADING_PREFIX.match(line) is not None or _WIKI_HEADING.fullmatch(line.strip()) is not None
 
 
 def plain(s: str) -> str:

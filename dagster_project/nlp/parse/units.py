@@ -81,19 +81,66 @@ def split_units(raw: str) -> list[Unit]:
             text = plain(raw[s:e])
             if not text:
                 continue
+            head = _STORE_HEADER.match(raw, s, e)
+            if head is not None and head.end() < e:
+                # "date 2020-05-17 Navy Sailors ...": a store's header field glued to the story's first line.
+                hs, he = _trimmed(raw, s, head.end())
+                units.append(Unit(hs, he, raw[hs:he], plain(raw[hs:he]), gap, ctx))
+                gap = 0
+                s = head.end()
+                text = plain(raw[s:e])
+            credit = _PHOTO_CREDIT_END.search(raw, s, e)
+            if credit is not None and credit.start() > s:
+                # "... during a drill. (U.S. Navy photo by Jane Roe)": the credit is a unit of its own, kept out of
+                # the text, and the sentence before it a caption unless the report has a story besides (below).
+                cs, ce = _trimmed(raw, credit.start(), e)
+                s2, e2 = _trimmed(raw, s, credit.start())
+                units.append(Unit(s2, e2, raw[s2:e2], plain(raw[s2:e2]), gap, ctx))
+                units.append(Unit(cs, ce, raw[cs:ce], plain(raw[cs:ce]), 0, ctx, "credit"))
+                gap = 0
+                produced = True
+                continue
             units.append(Unit(s, e, raw[s:e], text, gap, ctx))
             gap = 0
             produced = True
         if not produced and not raw[ls:le].strip():
             gap += 1
     for u in units:
-        u.kind = intrinsic_kind(u)
+        u.kind = u.kind or intrinsic_kind(u)
     units = unwrap(units)
     _propagate(units)
+    _credited_captions(raw, units)
     return units
 
 
+def _credited_captions(raw: str, units: list[Unit]) -> None:
+    """The sentence a photo credit closes is a caption when a story follows it; on a photo page (the caption and
+    its credit are all there is) it is the story."""
+    for i, u in enumerate(units):
+        story_follows = any(v.kind is None and len(v.text) >= 200 for v in units[i + 1:])
+        if u.kind is None and len(u.text) < 700 and _PHOTO_BY_END.search(u.text) and story_follows:
+            u.kind = "caption"  # "... in Helmand province, June 8, 2013. U.S. Marine Corps photo by Sgt. Jane Roe"
+            continue
+        if u.kind != "credit" or i == 0 or not _PHOTO_CREDIT_END.match(u.raw):
+            continue
+        prev = units[i - 1]
+        if prev.kind is None and "\n" not in raw[prev.end:u.start] and story_follows:
+            prev.kind = "caption"
+
+
 _END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
+# A photo credit in parentheses closing a paragraph: "(U.S. Navy photo by MC1 Greg Johnson)", "(DoD photo by ...)".
+_PHOTO_CREDIT_END = re.compile(
+    r"\s*\((?:[^()]{0,60}\s)?(?:photos?|photograph|image|video)\s+(?:by|courtesy of)\s[^()]{2,140}\)(?:\s*Hi-res)?\s*$",
+    re.IGNORECASE,
+)
+# A caption's closing credit without parentheses: "... June 8, 2013. U.S. Marine Corps photo by Sgt. Gabriela Garcia".
+_PHOTO_BY_END = re.compile(r"[.!?]\s+[^.!?]{0,60}\b(?:photo|photograph)\s+by\s+(?:[A-Z][\w'\u2019-]*\.?\s*){1,8}$")
+# A store or CMS header field opening a line: "date 2020-05-17", "Published: 2020-05-17", "Updated 17/05/2020".
+_STORE_HEADER = re.compile(
+    r"(?i)(?:date|published|updated|posted)\s*:?\s*(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{4})\s+(?=\S)"
+)
 
 
 def unwrap(units: list[Unit]) -> list[Unit]:
@@ -111,6 +158,10 @@ def unwrap(units: list[Unit]) -> list[Unit]:
     runs: list[list[Unit]] = []
     for u in units:
         run = runs[-1] if runs else None
+        if run is not None and len(run) == 1 and u.gap == 0 and run[0].kind is None and u.kind is None \
+                and re.fullmatch(r"(?i)by:?", run[0].text):
+            run.append(u)  # "By" alone on a line, the name on the next: one byline
+            continue
         if run is not None and u.gap == 0 and run[0].kind is None and u.kind is None and u.html_block is None \
                 and not lx.BYLINE.match(u.text) and not lx.DATE_PREFIX.match(u.text) and not _header_date(u.text):
             last = run[-1]
@@ -157,6 +208,8 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "contributor"
     if short and lx.SOURCE_LINE.search(t):
         return "credit"
+    if short and lx.FROM_SITE.match(t):
+        return "credit"
     if len(t) < 200 and (lx.URL_ONLY.match(t) or lx.SHORTENER.search(t)):
         return "boilerplate"
     if short and (lx.is_boilerplate(t) or lx.COPYRIGHT_LINE.match(t)):
@@ -168,9 +221,9 @@ def intrinsic_kind(u: Unit) -> str | None:
 
 def _is_menu(t: str) -> bool:
     """``Home | World | Sport`` or ``Home > News > India``: several short items between separators."""
-    parts = re.split(r"\s+[|»›>/·•]\s+|\s*\|\s*", t)
-    if len(parts) < 2:
-        return False
+    parts = re.split(r"\s+[|»›>/·•:]\s+|\s*\|\s*", t)
+    if len(parts) < 2 or (len(parts) < 3 and not re.search(r"\s[|»›>/·•]\s|\|", t)):
+        return False  # colons only make a menu as a breadcrumb trail ("Home : Media : News"), not "SNCF : trafic"
     return all(0 < len(p.split()) <= 4 and not re.search(r"[.!?]$|\d{4}", p) for p in parts)
 
 
