@@ -22,7 +22,7 @@ from contracts.claims import Claims, ClaimValues
 from dagster_project.nlp.claims import GROUP_TOLERANCE, Report, group_claims, normalize_subject
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.publish.schema import polars_schema
-from dagster_project.runtime.state import load_tables, save_tables
+from dagster_project.runtime.state import load_typed, save_tables
 
 # A claim group: subject, unit and value cluster (named by its first report).
 _KEY = ["_subject", "_unit", "_cluster"]
@@ -55,13 +55,8 @@ class ClaimsState:
 
     @classmethod
     def load(cls, folder: Path) -> ClaimsState | None:
-        tables = load_tables(folder, ("signatures", "claims", "claim_values"))
-        if tables is None:
-            return None
-        try:
-            return cls(*(tables[n].select(list(s)).cast(pl.Schema(s)) for n, s in _state_schemas().items()))
-        except pl.exceptions.PolarsError:
-            return None
+        tables = load_typed(folder, _state_schemas())
+        return cls(**tables) if tables is not None else None
 
 
 @dataclass

@@ -48,7 +48,7 @@ from dagster_project.nlp.resolve import (
     place_key,
     same_person,
 )
-from dagster_project.runtime.state import load_tables, save_tables
+from dagster_project.runtime.state import load_typed, save_tables
 
 _ENTITY_FIELDS = tuple(Entity.__dataclass_fields__)
 _ENTITY_SCHEMA: dict[str, pl.DataType] = {
@@ -59,7 +59,6 @@ _ENTITY_SCHEMA: dict[str, pl.DataType] = {
 }
 _STATE_ENTITY_SCHEMA = {"_key": pl.String(), "_signature": pl.UInt64(), "_aliases": pl.Int64(), **_ENTITY_SCHEMA}
 _EDGE_SCHEMA = {"a": pl.String(), "b": pl.String()}
-STATE_TABLES = ("names", "edges", "entities")
 
 
 @dataclass
@@ -85,15 +84,9 @@ class ResolutionState:
 
     @classmethod
     def load(cls, folder: Path) -> ResolutionState | None:
-        tables = load_tables(folder, STATE_TABLES)
-        if tables is None:
-            return None
-        try:
-            return cls(tables["names"].select("name").cast({"name": pl.String()}),
-                       tables["edges"].select("a", "b").cast(pl.Schema(_EDGE_SCHEMA)),
-                       tables["entities"].select(list(_STATE_ENTITY_SCHEMA)).cast(pl.Schema(_STATE_ENTITY_SCHEMA)))
-        except pl.exceptions.PolarsError:  # a state of another layout: start cold
-            return None
+        tables = load_typed(folder, {"names": {"name": pl.String()}, "edges": _EDGE_SCHEMA,
+                                     "entities": _STATE_ENTITY_SCHEMA})
+        return cls(**tables) if tables is not None else None
 
 
 @dataclass

@@ -51,7 +51,7 @@ from dagster_project.nlp.syndication import (
 )
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.publish.schema import polars_schema
-from dagster_project.runtime.state import load_tables, save_tables
+from dagster_project.runtime.state import load_typed, save_tables
 
 BANDS, ROWS = LSH_PARAMS
 BAND_COLUMNS = [f"band_{i:02d}" for i in range(BANDS)]
@@ -81,13 +81,8 @@ class SyndicationState:
 
     @classmethod
     def load(cls, folder: Path) -> SyndicationState | None:
-        tables = load_tables(folder, list(_SCHEMAS))
-        if tables is None:
-            return None
-        try:
-            return cls({n: tables[n].select(list(s)).cast(pl.Schema(s)) for n, s in _SCHEMAS.items()})
-        except pl.exceptions.PolarsError:
-            return None
+        tables = load_typed(folder, _SCHEMAS)
+        return cls(tables) if tables is not None else None
 
 
 @dataclass

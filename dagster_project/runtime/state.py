@@ -50,6 +50,18 @@ def load_tables(folder: Path, names: Sequence[str]) -> dict[str, pl.DataFrame] |
     return out
 
 
+def load_typed(folder: Path, schemas: Mapping[str, Mapping[str, pl.DataType]]) -> dict[str, pl.DataFrame] | None:
+    """The tables of a state folder with exactly the columns and types of ``schemas``, or None when one is missing,
+    unreadable or of another layout (a state written by other code starts the step cold)."""
+    tables = load_tables(folder, list(schemas))
+    if tables is None:
+        return None
+    try:
+        return {name: tables[name].select(list(schema)).cast(pl.Schema(schema)) for name, schema in schemas.items()}
+    except pl.exceptions.PolarsError:
+        return None
+
+
 def state_folder(cache_root: Path, namespace: str, modules: Sequence[str], salts: Sequence[str] = ()) -> Path:
     """The state folder of a step: ``<cache>/<namespace>/<fingerprint of the step's code>``; the folders of other
     fingerprints (states written by code that no longer exists) are deleted."""
