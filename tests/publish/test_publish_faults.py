@@ -192,7 +192,7 @@ def test_a_fault_at_any_write_publishes_nothing_half_and_the_next_publish_conver
             # Published despite the fault: only where the fault cannot matter (making a folder that exists, which
             # Path.mkdir(exist_ok=True) tolerates) or after LATEST moved (syncing the folder), which is reported.
             assert latest == "1.1.0", where
-            assert site[0] == "os.mkdir" or result.warnings, where
+            assert site[0] == "os.mkdir" or _in_lock(site) or result.warnings, where
             tolerated.append(site)
         visible = sorted(p.name for p in curated.iterdir() if not p.name.startswith("."))
         for name in visible:
@@ -210,5 +210,13 @@ def test_a_fault_at_any_write_publishes_nothing_half_and_the_next_publish_conver
         assert not (curated / ".staging").exists() or not any((curated / ".staging").iterdir()), where
         pv._make_writable(curated)
         shutil.rmtree(curated)
-    # Every other fault failed the publish: at most the lock folder's mkdir and the last folder sync went through.
-    assert len(tolerated) <= 2, tolerated
+    # Every other fault failed the publish: besides the lock's own (below), at most a folder's mkdir and the last
+    # folder sync went through.
+    assert len([s for s in tolerated if not _in_lock(s)]) <= 2, tolerated
+
+
+def _in_lock(site: tuple[str, str]) -> bool:
+    """A fault inside taking the curated root's lock (runtime/locking.py, filelock): making the curated folder that
+    exists, or creating the lock file that exists, which filelock then opens as it is. No version file is written
+    yet; the checks above still prove nothing was half-published."""
+    return site[1].rsplit(" > ", 1)[-1].startswith("dagster_project/runtime/locking.py")
