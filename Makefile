@@ -10,7 +10,7 @@ export NEWSETL_CURATED_DIR ?= $(CURDIR)/curated
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DAGSTER_PORT ?= 3000
 
-.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-heldout eval-real eval-parse docs
+.PHONY: install dataset verify test test-all lint ui bench test-postgres clean snapshots eval eval-heldout eval-real eval-parse docs eval-conll
 
 install: $(STAMP)
 
@@ -77,6 +77,12 @@ eval-heldout: install
 # Real news (evaluation/extract/real/): the development part with its floors, and quantulum3 beside the pipeline.
 eval-real: install
 	$(PY) -m dagster_project.evaluation.real_eval --split dev --peer --check-floors
+
+# People and places on CoNLL-2003 (Reuters; never committed): NEWSETL_CONLL_DIR names the folder holding eng.testa
+# (dev, the default SPLIT), eng.testb (held out: SPLIT=test, scored once) and eng.train. The JSON report is derived.
+SPLIT ?= dev
+eval-conll: install
+	NEWSETL_NLP_PROCESSES=$${NEWSETL_NLP_PROCESSES:-1} $(PY) -m dagster_project.evaluation.conll_eval --split $(SPLIT) --json evaluation/conll/report-$(SPLIT).json
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install

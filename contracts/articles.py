@@ -83,10 +83,12 @@ class Articles(pa.DataFrameModel):
         "HTML, so their segments and mentions carry null raw_start/raw_end); null when every offset is set.",
     )
     text: str = pa.Field(
-        description="Clean article text, paragraphs separated by blank lines: the standfirst (the deck under the "
-        "headline, first when there is one), story paragraphs and subheadings, plus embedded social posts and "
+        description="Clean article text, paragraphs separated by blank lines: the headline (first, when there is "
+        "one), the byline, the wire dateline line under it when the header has one ('LONDON 1996-08-30'), the standfirst (the "
+        "deck under the headline), story paragraphs and subheadings, the rows of lists and tables in the story "
+        "(each its own paragraph), plus embedded social posts and "
         "contributor credit lines ('Reporting by ...', 'X contributed to this report'), each typed in segments and "
-        "in mentions.segment_kind. Markup, the headline, byline, date and outlet lines and other header labels, "
+        "in mentions.segment_kind. Markup, date-only and outlet lines and other header labels, "
         "photo captions and credits, boilerplate and navigation are removed (kept in segments). Mention offsets "
         "(start, end) index into this string."
     )

@@ -51,10 +51,14 @@ class Mentions(pa.DataFrameModel):
     )
     segment_kind: str = pa.Field(
         isin=IN_TEXT_KINDS,
-        description="Kind of the segment of articles.text the mention starts in: 'standfirst' (the deck under "
-        "the headline), 'body' (story paragraph), 'heading' (subheading), 'social_post' (embedded tweet or post), "
-        "'contributor' (contributor credit line, 'Reporting by ...'). Keep segment_kind in ('body', 'heading') "
-        "for the story's paragraphs alone, add 'standfirst' for everything the outlet itself wrote.",
+        description="Kind of the segment of articles.text the mention starts in: 'title' (the headline), 'byline' "
+        "(the writer's line), "
+        "'dateline' (the header line naming where and when the report was filed), 'standfirst' (the deck under "
+        "the headline), 'body' (story paragraph), 'heading' (subheading), 'list' (a row of a list or table in the "
+        "story: results, standings, agendas), 'social_post' (embedded tweet or post), 'contributor' (contributor "
+        "credit line, 'Reporting by ...'). Keep segment_kind in ('body', 'heading') for the story's paragraphs "
+        "alone, add 'list' for its tables, 'standfirst' for everything the outlet itself wrote below the headline, "
+        "and drop 'title', 'byline' and 'dateline' to count each name once per story rather than once per line a reader sees.",
     )
 
     class Config:
@@ -76,7 +80,8 @@ class Entities(pa.DataFrameModel):
     """One row per canonical entity: the thing many mentions refer to."""
 
     entity_id: str = pa.Field(
-        unique=True, description="Stable id, '<type>:<key>'; the key is a slug or a gazetteer id."
+        unique=True, description="Stable id, '<type>:<key>'; the key is a slug or a gazetteer id. A place no "
+        "gazetteer knows is kept as 'place:unresolved:<slug>', as an unknown aircraft is 'aircraft:unresolved:<designator>'."
     )
     entity_type: str = pa.Field(
         isin=ENTITY_TYPES, description="One of 'person', 'aircraft', 'place'."

@@ -62,6 +62,9 @@ ROOT_PREFIX = {"raw": "", "corpus": "corpus/", "heldout": "heldout/", "real_dev"
 ROOT_DIR = {"raw": RAW_DIR, "corpus": CORPUS_DIR, "heldout": HELDOUT_CORPUS_DIR,
             "real_dev": REAL_DIR / "dev" / "corpus", "real_heldout": REAL_DIR / "heldout" / "corpus"}
 
+# Segment kinds in articles.text the gold does not annotate (GUIDELINES.md, Scope): headline, byline, header dateline.
+UNANNOTATED_KINDS: tuple[str, ...] = ("title", "byline", "dateline")
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"})
 
 
@@ -587,7 +590,10 @@ def read_published(version_dir: Path) -> list[PredArticle]:
     import polars as pl
 
     articles = pl.read_parquet(version_dir / "articles.parquet")
+    # The guidelines leave the headline and the date line above the story unannotated (GUIDELINES.md, Scope).
     mentions = pl.read_parquet(version_dir / "mentions.parquet")
+    if "segment_kind" in mentions.columns:  # versions before segment kinds had no header lines in the text
+        mentions = mentions.filter(~pl.col("segment_kind").is_in(UNANNOTATED_KINDS))
     entities = pl.read_parquet(version_dir / "entities.parquet").select("entity_id", "canonical_name")
     quantities = pl.read_parquet(version_dir / "quantities.parquet")
     qcols = [c for c in ("value", "unit", "quantified", "qualifier") if c in quantities.columns]

@@ -265,7 +265,8 @@ def place_key(gazetteer: str | None, gazetteer_id: str | None, canonical: str | 
         return f"place:{gazetteer}:{gazetteer_id}"
     # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
     words = airport_words(canonical or surface) if place_type in ("airport", "base", None) else []
-    return f"place:{slug(' '.join(words) or canonical or surface)}"
+    # Kept, not dropped: a place the model is sure of but no gazetteer knows ("place:unresolved:<slug>").
+    return f"place:unresolved:{slug(' '.join(words) or canonical or surface)}"
 
 
 def place_entity(eid: str, ms: Sequence[Mention], w: Weight) -> Entity:

@@ -38,8 +38,9 @@ DEFAULT_BATCH_SIZE = 16
 _WORKER: dict[str, Any] = {}
 
 
-def mention_rows(doc: Doc, article_id: str, offset_map_json: str) -> Rows:
-    """The mention-candidate rows of one parsed article, with offsets into the raw text."""
+def mention_rows(doc: Doc, article_id: str, offset_map_json: str, text: str | None = None) -> Rows:
+    """The mention-candidate rows of one parsed article, with offsets into the raw text. ``doc`` may have read a
+    case-normalised copy of ``text`` (nlp/truecase.py): surfaces are then cut from ``text`` itself."""
     from dagster_project.nlp.extract.pipeline import mentions_from_doc
     from dagster_project.nlp.textmap import UNMAPPED, OffsetMap
 
@@ -49,15 +50,19 @@ def mention_rows(doc: Doc, article_id: str, offset_map_json: str) -> Rows:
         raw_start, raw_end = offsets.raw_span(m.start, m.end)
         if raw_start == UNMAPPED:  # a web page's paragraph not verbatim in its HTML: no raw offsets (ingest/html.py)
             raw_start = raw_end = None  # type: ignore[assignment]
-        rows.append({**m.__dict__, "raw_start": raw_start, "raw_end": raw_end})
+        surface = m.surface if text is None else text[m.start:m.end]
+        rows.append({**m.__dict__, "surface": surface, "raw_start": raw_start, "raw_end": raw_end})
     return rows
 
 
 def extract_items(nlp: Language, items: Iterable[Item], batch_size: int) -> Iterator[tuple[str, Rows]]:
-    """``(key, rows)`` per item, in order, in this process."""
-    stream = ((text, (key, aid, omap)) for key, aid, text, omap in items)
-    for doc, (key, aid, omap) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        yield key, mention_rows(doc, aid, omap)
+    """``(key, rows)`` per item, in order, in this process. The model reads each text with its capitals
+    recased (same offsets), so names in headlines and datelines are found."""
+    from dagster_project.nlp.truecase import model_text
+
+    stream = ((model_text(text), (key, aid, omap, text)) for key, aid, text, omap in items)
+    for doc, (key, aid, omap, text) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        yield key, mention_rows(doc, aid, omap, text)
 
 
 def _extract_chunk(chunk: list[Item], model: str, batch_size: int, gazetteer_cache: Path | None) -> list[tuple[str, Rows]]:

@@ -14,7 +14,8 @@ def test_wire_story_metadata() -> None:
     assert art.published_date == dt.date(2021, 6, 14)
     assert art.agency == "Reuters"
     assert art.dateline == "Lagos"  # all-caps datelines are title-cased
-    assert art.text.startswith("LAGOS (Reuters)")
+    # The headline and byline open the text (segments 'title', 'byline'), then the story with its dateline.
+    assert art.text.startswith("Gunmen seize oil tanker off Lagos\n\nBy Amina Okafor\n\nLAGOS (Reuters)")
 
 
 def test_markup_and_donation_removed_with_offsets() -> None:
@@ -109,14 +110,16 @@ def test_contributor_line_never_runs_into_the_paragraph_before_it() -> None:
     assert [s.kind for s in art.segments][-1] == "contributor"
 
 
-def test_seed_standfirst_opens_the_text_as_its_own_segment() -> None:
+def test_seed_standfirst_opens_the_story_as_its_own_segment() -> None:
     [art] = parse_file(_seed("002"), "002.txt", "d" * 64)
     deck = "Arrival of up to 100 soldiers in Caracas signals Moscow's support for embattled Maduro"
-    assert art.text.startswith(deck + "\n\nRussian military officials have arrived in Venezuela")
+    head = "Russian military arrive in Venezuela to discuss 'training and strategy'\n\nAndrew Roth\n\n"
+    assert art.text.startswith(head + deck + "\n\nRussian military officials have arrived in Venezuela")
     [seg] = [s for s in art.segments if s.kind == "standfirst"]
-    assert (seg.start, seg.end, seg.text) == (0, len(deck), deck)
-    # The header lines around it stay out: headline, byline, date line.
-    assert "Andrew Roth" not in art.text and "Mon 25 Mar 2019" not in art.text and "training and strategy'" not in art.text
+    assert (seg.start, seg.end, seg.text) == (len(head), len(head) + len(deck), deck)
+    assert [s.kind for s in art.segments if s.start is not None and s.start < len(head)] == ["title", "byline"]
+    # The date line names no place: it stays out of the text.
+    assert "Mon 25 Mar 2019" not in art.text
     assert art.dateline is None  # the deck is not the first story paragraph
 
 
@@ -149,7 +152,7 @@ def test_header_line_under_the_headline_is_a_standfirst_only_when_it_reads_as_a_
 
 def test_repeated_caption_with_agency_credit_is_not_the_dateline() -> None:
     [art] = parse_file(_seed("001"), "001.txt", "e" * 64)
-    assert art.text.startswith("(BBC) Two Russian military planes")
+    assert art.text.startswith("Venezuela crisis: Russian military planes land near Caracas\n\n(BBC) Two Russian military planes")
     assert (art.outlet, art.agency, art.dateline) == ("BBC", None, None)
     assert [s.kind for s in art.segments[:3]] == ["title", "caption", "caption"]
 
@@ -245,7 +248,8 @@ def test_html_page_title_gives_headline_and_site() -> None:
     [art] = parse_file(raw, "p.html", "0" * 64)
     assert (art.title, art.outlet) == ("Dam breach floods farmland in Sindh", "The Karachi Courier")
     assert "margin" not in art.text and "continues below" not in art.text
-    assert art.text.startswith("A breach in an irrigation dam")
+    # The page title, as the reader sees it, opens the text; the site's name is the outlet, not the headline.
+    assert art.text.startswith("Dam breach floods farmland in Sindh - The Karachi Courier\n\nA breach in an irrigation dam")
 
 
 def test_section_break_inside_a_story_does_not_split_it() -> None:

@@ -96,7 +96,7 @@ def test_places_collapse_on_gazetteer_id_not_spelling() -> None:
           _place("3", "U.S.", "6252001", "United States"), _place("4", "Latin America", None, "Latin America")]
     ents, mapping, stats = resolve_with_stats(ms)
     assert mapping["1"] == mapping["2"] == mapping["3"] == "place:geonames:6252001"
-    assert mapping["4"] == "place:latin-america"
+    assert mapping["4"] == "place:unresolved:latin-america"
     us = next(e for e in ents if e.entity_id == "place:geonames:6252001")
     assert (us.canonical_name, us.gazetteer, us.country_code, us.mention_count) == ("United States", "geonames", "US", 3)
     assert stats.aliases_merged["place"] == 2 and stats.unresolved_places == 1

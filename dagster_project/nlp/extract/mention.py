@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "extract-0.3"
+EXTRACTOR_VERSION = "extract-0.4"  # 0.4: capitals recased for the model, document-level labels
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.aircraft import AIRCRAFT_LABEL
+from dagster_project.nlp.extract.doclabels import refine
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
 from dagster_project.nlp.extract.people import person_spans
 from dagster_project.nlp.extract.places import is_demonym, looks_like_place, lookup_place, place_spans
@@ -39,8 +40,15 @@ def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
         out.append(Mention(make_mention_id(article_id, "aircraft", start, end), article_id, "aircraft", ent.text,
                            start, end, ent.label_, ent.kb_id_ or None))
     out += _quantity_mentions(doc, article_id)
-    out += drop_vessel_names(_people_and_places(doc, article_id), doc.text)
-    return sorted(out, key=lambda m: (m.start, m.end))
+    out += _people_and_places(doc, article_id)
+    # What the whole article says about a name: shapes the model missed, propagation, clubs and companies; then
+    # ships and ship classes leave the people and places (after propagation, so it cannot bring them back).
+    return drop_vessel_names(refine(doc, out, article_id, _gazetteer_type), doc.text)
+
+
+def _gazetteer_type(name: str) -> str | None:
+    place = lookup_place(name)
+    return place.place_type if place is not None and place.gazetteer else None
 
 
 def _people_and_places(doc: Doc, article_id: str) -> list[Mention]:

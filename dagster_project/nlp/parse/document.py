@@ -20,7 +20,7 @@ from dagster_project.nlp.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.nlp.parse.units import Unit, split_units
 from dagster_project.nlp.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.4"  # 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
+PARSER_VERSION = "parse-0.5"  # 0.5: title, byline, header dateline and list rows in the text, briefs published; 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
@@ -534,7 +534,14 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     meta = _Meta()
     body_at = next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u)), len(units))
     if body_at == len(units):
-        return None  # no story paragraph: nothing to publish (the file is quarantined if no report is left)
+        # No paragraph of running prose: a brief (a title and one short sentence) or a results table is still an
+        # article when a line follows its header; otherwise nothing to publish (quarantined if no report is left).
+        short_at = _short_body_start(units, languages)
+        if short_at is None:
+            return None
+        body_at = short_at
+        if language is None:
+            language = detect_language(" ".join(u.text for u in units if u.kind is None))
     # A header is a handful of lines; a longer run before the story is page furniture.
     header_from = max(0, body_at - MAX_HEADER_UNITS)
     header_kinds = {header_from + k: v for k, v in _read_header(units[header_from:body_at], meta, languages).items()}
@@ -555,8 +562,10 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
                 or (lx.APPEAL_START.match(t) and (len(t) < 80 or lx.APPEAL_WORDS.search(t)))):
             kinds[i:] = ["boilerplate"] * (len(units) - i)
             break
+    _mark_header_datelines(units, kinds, meta, languages)
+    _mark_list_rows(units, kinds, body_at)
     # A heading at the very end (after the last body paragraph) is a leftover label, not a heading.
-    last_body = max((i for i, k in enumerate(kinds) if k == "body"), default=-1)
+    last_body = max((i for i, k in enumerate(kinds) if k in ("body", "list")), default=-1)
     for i in range(last_body + 1, len(units)):
         if kinds[i] == "heading":
             kinds[i] = "boilerplate"
@@ -631,6 +640,67 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
         raw_start=units[0].start,
         raw_end=units[-1].end,
     )
+
+
+def _short_body_start(units: list[Unit], languages: list[str]) -> int | None:
+    """Where the text of a report without a prose paragraph starts: after its headline (the first line the
+    splitter left untyped) and any date or byline lines under it, when an untyped line follows them."""
+    open_ = [i for i, u in enumerate(units) if u.kind is None]
+    if len(open_) < 2 or not _is_title_like(units[open_[0]]):
+        return None
+    for i in open_[1:]:
+        t = units[i].text
+        if (_words(t) <= 8 and find_date(t, languages) is not None) or lx.BYLINE.match(t):
+            continue
+        return i
+    return None
+
+
+def _header_dateline_place(t: str, languages: list[str]) -> str | None:
+    """The place of a header line that is a wire dateline with a date ("LONDON 1996-08-30", "Oslo, 14 Feb 2024"):
+    what is left once the date is removed, when it is a short capitalised name and neither an outlet nor an
+    agency nor a "Published"/"Updated" label."""
+    got = find_date(t, languages) if _words(t) <= 8 else None
+    if got is None:
+        return None
+    rest = _norm_date_text(t).replace(got[1], " ")
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.|\u00b7\u2022-\u2013\u2014*_:")
+    if not rest or lx.DATE_PREFIX.match(rest) or lx.BYLINE.match(rest) or lx.agencies_in(rest) or _outlet_from_line(rest):
+        return None
+    if _words(rest) > 4 or re.search(r"\d", rest) or not re.fullmatch(r"[^\W\d_][\w'\u2019.\- ]*(?:, ?[^\W\d_][\w'\u2019.\- ]*)?", rest):
+        return None
+    if not all(w[:1].isupper() for w in rest.replace(",", " ").split() if w.lower() not in _NAME_PARTICLES):
+        return None
+    if re.search(r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:updated|published|posted|am|pm|gmt|utc)\b", rest):
+        return None
+    return rest
+
+
+def _mark_header_datelines(units: list[Unit], kinds: list[str], meta: _Meta, languages: list[str]) -> None:
+    """A header date line that names a place is the wire dateline: typed 'dateline' and kept in the text, so the
+    place in it becomes a mention; it dates the report (done by the header reader) and names its dateline."""
+    for i, (u, k) in enumerate(zip(units, kinds, strict=True)):
+        if k == "date" and (place := _header_dateline_place(u.text, languages)) is not None:
+            kinds[i] = "dateline"
+            meta.dateline = meta.dateline or _title_case_place(place)
+
+
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,3}[.)]|[-*\u2022\u00b7\u2013\u2014>])\s+\S")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d.,:/-]*")
+
+
+def _is_list_row(t: str) -> bool:
+    """A row of a list or table: a list mark ("1.", "-", "*"), or a short line of two or more figures
+    ("Leeds 3 Wigan 1", "1. Anna Berg (Norway) 1:47.32")."""
+    return _LIST_MARK.match(t) is not None or (len(_NUMBER.findall(t)) >= 2 and not _is_prose_text(t))
+
+
+def _mark_list_rows(units: list[Unit], kinds: list[str], body_at: int) -> None:
+    """Rows of lists and tables inside the story (results, standings, agendas) are typed 'list'; they stay in
+    the text, each its own paragraph, so the names in them become mentions."""
+    for i in range(body_at, len(units)):
+        if kinds[i] in ("body", "heading") and not _is_prose(units[i]) and _is_list_row(units[i].text):
+            kinds[i] = "list"
 
 
 def joined_to_last(segments: list[Segment], prev: Unit | None, u: Unit, kind: str) -> bool:
