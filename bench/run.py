@@ -1,12 +1,17 @@
 """``make bench``: the real build against bare spaCy on a synthetic corpus, in one run, on fresh tmp roots.
 
-Measures (each as its own process, wall time, peak RSS of the whole process tree sampled every 50 ms):
+Measures (each as its own process, wall time, peak RSS of the whole process tree sampled every 100 ms):
   1. bare spaCy ``nlp.pipe`` with the same model on the same texts, one process (the baseline);
   2. the full build (``python -m dagster_project.build``, what ``make dataset`` runs) on a fresh DAGSTER_HOME;
   3. a no-change rebuild;
   4. a rebuild after adding one article;
   and with ``BENCH_COMPARE=1`` the full build with one spaCy process, and under Dagster's multiprocess executor.
-Prints the ratios against the baseline and writes ``.bench/results-<N>.json``.
+``N`` may list several sizes (``N=1000,4000,10000``): steps 2-4 run at each (the baseline at the first only),
+and the one-article refresh's growth from the smallest to the largest N is reported.
+Then the corpus-wide steps alone on a synthetic corpus (bench/corpus_wide.py, no spaCy): ``BENCH_SYNTHETIC_N``
+articles (default 100,000; 0 skips it), the state of a previous build prepared first, then a refresh after
+``BENCH_SYNTHETIC_NEW`` (default 10) new articles, timed with its peak memory.
+Prints the ratios against the baseline and writes ``.bench/results-<N>.json`` (and ``synthetic-<N>.json``).
 
 Environment: ``N`` (articles, default 1000), ``BENCH_SEED``, ``BENCH_DIR`` (default: a new tmp folder, deleted
 afterwards unless ``BENCH_KEEP=1``), ``BENCH_COMPARE``, ``BENCH_FULL_ONLY`` (the full build only),
@@ -94,16 +99,40 @@ def run(name: str, cmd: list[str], env: dict[str, str]) -> tuple[Measure, str]:
 
 
 def main() -> int:
-    n = int(os.environ.get("N", "1000"))
+    sizes = [int(x) for x in os.environ.get("N", "1000").split(",") if x.strip()]
     seed = int(os.environ.get("BENCH_SEED", "20190324"))
+    base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
+    if base.exists():
+        shutil.rmtree(base)
+    refreshes: dict[int, Measure] = {}
+    try:
+        for k, n in enumerate(sizes):
+            one = bench_builds(n, seed, base / f"n{n}", baseline=k == 0)
+            if one is not None:
+                refreshes[n] = one
+        synthetic_n = int(os.environ.get("BENCH_SYNTHETIC_N", "100000"))
+        if synthetic_n:
+            bench_synthetic(synthetic_n, int(os.environ.get("BENCH_SYNTHETIC_NEW", "10")), base / "synthetic")
+    finally:
+        if os.environ.get("BENCH_KEEP", "") in ("", "0"):
+            shutil.rmtree(base, ignore_errors=True)
+    if len(refreshes) > 1:
+        lo, hi = min(refreshes), max(refreshes)
+        growth = refreshes[hi].seconds / refreshes[lo].seconds
+        print("\none-article refresh: " + ", ".join(f"N={n:,} {m.seconds:.1f} s (peak {m.peak_rss_mb:.0f} MB)"
+                                                     for n, m in sorted(refreshes.items())))
+        print(f"  [{'ok' if growth <= 1.5 else 'MISS'}] refresh grows <= 1.5x from N={lo:,} to N={hi:,} "
+              f"(wall): {growth:.2f}x")
+    return 0
+
+
+def bench_builds(n: int, seed: int, base: Path, baseline: bool) -> Measure | None:
+    """Bare spaCy (when ``baseline``), full build, no-change rebuild and +1 article at ``n``; the +1 measure."""
     compare = os.environ.get("BENCH_COMPARE", "") not in ("", "0")
     # BENCH_FULL_ONLY=1: only the full build (e.g. peak memory at N=10,000 when the time is short).
     full_only = os.environ.get("BENCH_FULL_ONLY", "") not in ("", "0")
     # BENCH_SKIP_BARE=1: the builds without the bare baseline (at N=10,000 the baseline alone takes ~25 min).
-    skip_bare = os.environ.get("BENCH_SKIP_BARE", "") not in ("", "0")
-    base = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="newsetl-bench-"))
-    if base.exists():
-        shutil.rmtree(base)
+    skip_bare = os.environ.get("BENCH_SKIP_BARE", "") not in ("", "0") or not baseline
     raw = base / "raw"
     py = sys.executable
     print(f"bench: N={n} articles in {base} on {os.cpu_count()} CPU(s)", flush=True)
@@ -117,33 +146,52 @@ def main() -> int:
         Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
         return env
 
-    try:
-        if full_only:
-            full, _ = run("full build", [py, "-m", "dagster_project.build"], build_env("main"))
-            print(f"N={n}: full build {full.seconds:.1f} s wall, {full.cpu_seconds:.1f} s CPU, "
-                  f"peak {full.peak_rss_mb:.0f} MB (PSS sum; RSS sum {full.peak_rss_sum_mb:.0f} MB)")
-            return 0
-        if not skip_bare:
-            bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
-            b = json.loads(out.strip().splitlines()[-1])
-            bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
-            results.append(bare)
-        build = [py, "-m", "dagster_project.build"]
-        full, _ = run("full build", build, build_env("main"))
-        results.append(full)
-        same, _ = run("no-change rebuild", build, build_env("main"))
-        results.append(same)
-        write_corpus(REPO / "raw", raw, 1, seed, start=n)
-        one, _ = run("rebuild after +1 article", build, build_env("main"))
-        results.append(one)
-        if compare:
-            results.append(run("full build, 1 spaCy process", build, build_env("np1", NEWSETL_NLP_PROCESSES="1"))[0])
-            results.append(run("full build, multiprocess exec", [py, "bench/run_job.py"], build_env("mp"))[0])
-    finally:
-        if os.environ.get("BENCH_KEEP", "") in ("", "0"):
-            shutil.rmtree(base, ignore_errors=True)
+    if full_only:
+        full, _ = run("full build", [py, "-m", "dagster_project.build"], build_env("main"))
+        print(f"N={n}: full build {full.seconds:.1f} s wall, {full.cpu_seconds:.1f} s CPU, "
+              f"peak {full.peak_rss_mb:.0f} MB (PSS sum; RSS sum {full.peak_rss_sum_mb:.0f} MB)")
+        return None
+    if not skip_bare:
+        bare, out = run("bare spaCy nlp.pipe", [py, "bench/bare_spacy.py", str(raw), MODEL], dict(os.environ))
+        b = json.loads(out.strip().splitlines()[-1])
+        bare.detail = f"{b['tokens']} tokens, pipe {b['pipe_s']:.1f} s ({b['tokens'] / b['pipe_s']:.0f} tok/s), load {b['load_s']:.1f} s"
+        results.append(bare)
+    build = [py, "-m", "dagster_project.build"]
+    full, _ = run("full build", build, build_env("main"))
+    results.append(full)
+    same, _ = run("no-change rebuild", build, build_env("main"))
+    results.append(same)
+    write_corpus(REPO / "raw", raw, 1, seed, start=n)
+    one, _ = run("rebuild after +1 article", build, build_env("main"))
+    results.append(one)
+    if compare:
+        results.append(run("full build, 1 spaCy process", build, build_env("np1", NEWSETL_NLP_PROCESSES="1"))[0])
+        results.append(run("full build, multiprocess exec", [py, "bench/run_job.py"], build_env("mp"))[0])
+    report(n, seed, results, full, one, None if skip_bare else (bare, b))
+    return one
 
-    return report(n, seed, results, full, one, None if skip_bare else (bare, b))
+
+def bench_synthetic(n: int, new: int, base: Path) -> None:
+    """The corpus-wide steps alone: prepare a previous build's state for ``n`` synthetic articles, then time a
+    refresh after ``new`` more (bench/corpus_wide.py)."""
+    base.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    print(f"\nbench: corpus-wide steps alone, synthetic corpus of {n:,} articles (no spaCy) in {base}", flush=True)
+    prep, _ = run(f"prepare state ({n:,} articles)", [py, "bench/corpus_wide.py", "prepare", str(base), str(n)],
+                  dict(os.environ))
+    refresh, out = run(f"refresh after +{new} articles", [py, "bench/corpus_wide.py", "refresh", str(base), str(new)],
+                       dict(os.environ))
+    parts = json.loads(out.strip().splitlines()[-1])
+    print("  " + ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in parts.items() if k.endswith("_s")))
+    checks = {f"synthetic refresh of {new} articles at N={n:,} <= 60 s (wall)": refresh.seconds <= 60,
+              f"synthetic refresh of {new} articles at N={n:,} peak <= 4 GB (PSS, process tree)": refresh.peak_rss_mb <= 4096}
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISS'}] {label}: {refresh.seconds:.1f} s, {refresh.peak_rss_mb:.0f} MB")
+    out_dir = REPO / ".bench"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"synthetic-{n}.json").write_text(json.dumps(
+        {"n": n, "new": new, "prepare": asdict(prep), "refresh": asdict(refresh), "parts": parts, "checks": checks},
+        indent=2))
 
 
 def report(n: int, seed: int, results: list[Measure], full: Measure, one: Measure,

@@ -10,16 +10,17 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.nlp.claims import Report, group_claims, paragraph_sources
+from dagster_project.nlp.claims_incremental import REPORT_SCHEMA, ClaimsState, claims_incremental, copied_sources
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.extract.aircraft import aircraft_entities, aircraft_family_records
-from dagster_project.nlp.resolve import resolve_table
+from dagster_project.nlp.resolve_incremental import ResolutionState, resolve_incremental
 from dagster_project.nlp.spans import with_segment_kind
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import NlpModel, StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.runtime.parallel import extract_items, extract_parallel
 from dagster_project.runtime.progress import progress_message, with_progress
+from dagster_project.runtime.state import state_folder
 
 CANDIDATE_SCHEMA = {
     "mention_id": pl.String(), "article_id": pl.String(), "mention_type": pl.String(), "surface": pl.String(),
@@ -89,16 +90,25 @@ def mention_candidates(
     },
     check_specs=[contract_spec("mentions", Mentions), contract_spec("entities", Entities)],
 )
-def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):  # type: ignore[no-untyped-def]
+def resolved_mentions(  # type: ignore[no-untyped-def]
+    context: dg.AssetExecutionContext, mention_candidates: pl.DataFrame, segments: pl.DataFrame, roots: StorageRoots
+):
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
     # People and places through nlp.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
-    # distinct mention once; aircraft against the reference table (family, or an unresolved designator).
-    entities, ids, stats = resolve_table(mention_candidates)
+    # distinct mention once, updated from the previous build's state (nlp/resolve_incremental.py); aircraft
+    # against the reference table (family, or an unresolved designator).
+    folder = state_folder(roots.cache_path, "resolution", ["dagster_project.nlp.resolve_incremental"])
+    entities, ids, stats, state, inc = resolve_incremental(mention_candidates, ResolutionState.load(folder))
+    state.save(folder)
+    context.log.info(f"resolution: {inc.entities_recomputed} entit(ies) recomputed, {inc.entities_reused} reused, "
+                     f"{inc.names_tested} new full name(s) tested")
     air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
     aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
     ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
                                        schema=ids.schema)])
-    ents = _with_mention_counts(records_to_frame([*entities, *aircraft], Entities), ids).sort("entity_id")
+    planes = records_to_frame(aircraft, Entities)
+    both = pl.concat([entities, planes], how="diagonal_relaxed").select(planes.columns).cast(planes.schema)
+    ents = _with_mention_counts(both, ids).sort("entity_id")
     mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",
@@ -106,7 +116,8 @@ def resolved_mentions(mention_candidates: pl.DataFrame, segments: pl.DataFrame):
     yield from checked("mentions", mentions, Mentions, output_name="mentions",
                        metadata=table_metadata(mentions, Mentions, ["mention_type", "surface", "start", "end", "entity_id"]))
     yield from checked("entities", ents, Entities, output_name="entities",
-                       metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats))})
+                       metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats)),
+                                 "incremental": dg.MetadataValue.json(dataclasses.asdict(inc))})
 
 
 def _with_mention_counts(ents: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
@@ -152,33 +163,31 @@ def aircraft_families() -> Iterator[dg.Output | dg.AssetCheckResult]:
          "mention_candidates": dg.AssetIn(), "syndication": dg.AssetIn(), "syndicated_paragraphs": dg.AssetIn()},
 )
 def claim_tables(
+    context: dg.AssetExecutionContext,
     articles: pl.DataFrame,
     mention_candidates: pl.DataFrame,
     syndication: pl.DataFrame,
     syndicated_paragraphs: pl.DataFrame,
+    roots: StorageRoots,
 ):  # type: ignore[no-untyped-def]
     """Group quantity mentions across articles into claims (nlp/claims.py).
 
     Syndicated copies count once: an article copying an earlier one (``syndication``) counts for its source, and
-    so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``).
+    so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``). Only the
+    (subject, unit) groups whose reports, outlets or sources changed are grouped again (nlp/claims_incremental.py).
     """
     quantities = mention_candidates.filter(
         (pl.col("mention_type") == "quantity") & pl.col("value").is_not_null() & pl.col("quantified").is_not_null()
     )
-    copied = paragraph_sources(
-        quantities.select("mention_id", "article_id", "start", "end").iter_rows(),
-        syndicated_paragraphs.select("article_id", "start", "end", "source_article_id").iter_rows(),
-    )
-    reports = [
-        Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"] or "count", r["quantified"],
-               r["qualifier"], r["unit_surface"], copied.get(r["mention_id"]))
-        for r in quantities.iter_rows(named=True)
-    ]
-    outlet_of = dict(articles.select("article_id", "outlet").iter_rows())
-    source_of = dict(syndication.filter(pl.col("is_copy")).select("article_id", "source_article_id").iter_rows())
-    claims, values = group_claims(reports, outlet_of, source_of)
-    claims_df = records_to_frame(claims, Claims)
-    values_df = records_to_frame(values, ClaimValues)
+    copied = copied_sources(quantities, syndicated_paragraphs)
+    reports = (quantities.join(copied, on="mention_id", how="left")
+               .with_columns(pl.col("unit").fill_null("count")).select(list(REPORT_SCHEMA)))
+    folder = state_folder(roots.cache_path, "claims", ["dagster_project.nlp.claims_incremental"])
+    claims_df, values_df, state, stats = claims_incremental(
+        reports, articles.select("article_id", "outlet"),
+        syndication.filter(pl.col("is_copy")).select("article_id", "source_article_id"), ClaimsState.load(folder))
+    state.save(folder)
+    context.log.info(f"claims: {stats.groups_recomputed} of {stats.groups} (subject, unit) group(s) recomputed")
     yield from checked("claims", claims_df, Claims, output_name="claims", metadata=table_metadata(
         claims_df, Claims, ["subject", "unit", "value_min", "value_max", "n_articles", "agree"]))
     yield from checked("claim_values", values_df, ClaimValues, output_name="claim_values", metadata=table_metadata(

@@ -1,7 +1,8 @@
 """Parse layer: raw files to articles (metadata and clean body), typed segments, and syndication links."""
 
-
+import dataclasses
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import dagster as dg
@@ -14,11 +15,12 @@ from dagster_project.ingest.raw import UNDECODABLE
 from dagster_project.ingest.sources import HTML, PARSED_FORMATS, WARC_RECORD
 from dagster_project.ingest.warc import read_record_page
 from dagster_project.nlp.parse import PARSER_VERSION, ParsedArticle, parse_file
-from dagster_project.nlp.syndication import SYNDICATION_VERSION, ArticleRef, find_syndication
-from dagster_project.publish.frames import records_to_frame
+from dagster_project.nlp.syndication import SYNDICATION_VERSION
+from dagster_project.nlp.syndication_index import SyndicationState, update_syndication
 from dagster_project.publish.schema import polars_schema
 from dagster_project.resources import StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, parse_fingerprint
+from dagster_project.runtime.state import state_folder
 from dagster_project.runtime.storage import local_raw
 
 # Internal column beside the contract's: the clean-to-raw offset map (JSON), used by the extract
@@ -167,17 +169,24 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     check_specs=[contract_spec("syndication", Syndication),
                  contract_spec("syndicated_paragraphs", SyndicatedParagraphs)],
 )
-def syndication_links(articles: pl.DataFrame):  # type: ignore[no-untyped-def]
-    """Paragraph-level near-duplicates across the whole corpus (MinHash LSH, verified exactly)."""
-    refs = [ArticleRef(r["article_id"], r["published_date"], r["text"])
-            for r in articles.select("article_id", "published_date", "text").iter_rows(named=True)]
-    art_links, para_links = find_syndication(refs)
-    synd = records_to_frame(art_links, Syndication).sort("article_id")
-    paras = records_to_frame(para_links, SyndicatedParagraphs).sort("article_id", "paragraph_index")
+def syndication_links(context: dg.AssetExecutionContext, articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
+    """Paragraph-level near-duplicates across the whole corpus (MinHash LSH, verified exactly).
+
+    Incremental (nlp/syndication_index.py): the paragraph index of the previous build is kept in the cache, so
+    only new or changed articles are shingled and sketched, and only the articles they can affect linked again.
+    """
+    folder = state_folder(roots.cache_path, "syndication-index", ["dagster_project.nlp.syndication_index"],
+                          [SYNDICATION_VERSION, f"datasketch=={version('datasketch')}"])
+    state = SyndicationState.load(folder)
+    synd, paras, new_state, stats = update_syndication(articles.select("article_id", "published_date", "text"), state)
+    new_state.save(folder)
+    context.log.info(f"syndication: {stats.articles_changed} article(s) new or changed, {stats.articles_removed} "
+                     f"removed, {stats.paragraphs_sketched} paragraph(s) sketched, {stats.articles_linked} linked")
     yield from checked("syndication", synd, Syndication, output_name="syndication", metadata={
         **table_metadata(synd, Syndication, ["article_id", "source_article_id", "is_copy", "similarity", "coverage"]),
         "copies": int(synd["is_copy"].sum()),
         "syndication_version": SYNDICATION_VERSION,
+        "incremental": dg.MetadataValue.json(dataclasses.asdict(stats)),
     })
     yield from checked("syndicated_paragraphs", paras, SyndicatedParagraphs, output_name="syndicated_paragraphs",
                        metadata=table_metadata(paras, SyndicatedParagraphs,

@@ -214,19 +214,23 @@ def _resolve_people(people: Sequence[Mention], stats: ResolutionStats, w: Weight
         members[key_of[m.mention_id]].append(m)
     out: Resolved = ([], {})
     for ms in members.values():
-        full_forms = _counts((m.canonical or m.surface, w(m)) for m in ms
-                             if len(name_tokens(m.canonical or m.surface)) > 1)
-        forms = full_forms or _counts((m.surface, w(m)) for m in ms)
-        # The group's most used full name (folded), then its best spelling.
-        by_fold: Counter[tuple[str, ...]] = Counter()
-        for form, c in forms.items():
-            by_fold[name_tokens(form)] += c
-        best_key = max(by_fold.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
-        name = _display(Counter({f: c for f, c in forms.items() if name_tokens(f) == best_key}))
-        eid = f"person:{slug(' '.join(best_key))}"
-        _emit(Entity(eid, "person", name, role=_role([(m.role, w(m)) for m in ms]), mention_count=sum(map(w, ms))),
-              ms, out, stats)
+        _emit(person_entity(ms, w), ms, out, stats)
     return out
+
+
+def person_entity(ms: Sequence[Mention], w: Weight) -> Entity:
+    """The entity of one group of person mentions (in corpus order): its most used full name, role and count."""
+    full_forms = _counts((m.canonical or m.surface, w(m)) for m in ms
+                         if len(name_tokens(m.canonical or m.surface)) > 1)
+    forms = full_forms or _counts((m.surface, w(m)) for m in ms)
+    # The group's most used full name (folded), then its best spelling.
+    by_fold: Counter[tuple[str, ...]] = Counter()
+    for form, c in forms.items():
+        by_fold[name_tokens(form)] += c
+    best_key = max(by_fold.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+    name = _display(Counter({f: c for f, c in forms.items() if name_tokens(f) == best_key}))
+    eid = f"person:{slug(' '.join(best_key))}"
+    return Entity(eid, "person", name, role=_role([(m.role, w(m)) for m in ms]), mention_count=sum(map(w, ms)))
 
 
 def _exonym(name: str, ms: Sequence[Mention], w: Weight) -> str:
@@ -245,32 +249,43 @@ def _exonym(name: str, ms: Sequence[Mention], w: Weight) -> str:
 def _resolve_places(places: Sequence[Mention], stats: ResolutionStats, w: Weight) -> Resolved:
     members: dict[str, list[Mention]] = defaultdict(list)
     for m in places:
-        if m.gazetteer and m.gazetteer_id:
-            members[f"place:{m.gazetteer}:{m.gazetteer_id}"].append(m)
-        else:
+        if not (m.gazetteer and m.gazetteer_id):
             stats.unresolved_places += w(m)
-            # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
-            words = airport_words(m.canonical or m.surface) if m.place_type in ("airport", "base", None) else []
-            # Kept, not dropped: a place the model is sure of but no gazetteer knows ("place:unresolved:<slug>").
-            members[f"place:unresolved:{slug(' '.join(words) or m.canonical or m.surface)}"].append(m)
+        members[place_key(m.gazetteer, m.gazetteer_id, m.canonical, m.surface, m.place_type)].append(m)
     out: Resolved = ([], {})
     for eid, ms in members.items():
-        first = ms[0]
-        types = _counts((m.place_type, w(m)) for m in ms if m.place_type)
-        if first.gazetteer == "icao" or not first.gazetteer:
-            # Airports are named as the text names them (airportsdata's names mix languages); see gazetteer_name.
-            with_facility = _counts((m.canonical or m.surface, w(m)) for m in ms if m.place_type)
-            name = _display(with_facility or _counts((m.canonical or m.surface, w(m)) for m in ms))
-        else:
-            name = _exonym(first.canonical or first.surface, ms, w)
-        _emit(Entity(
-            eid, "place", name or first.surface,
-            place_type=types.most_common(1)[0][0] if types else None,
-            country_code=first.country_code, latitude=first.latitude, longitude=first.longitude,
-            gazetteer=first.gazetteer, gazetteer_id=first.gazetteer_id, gazetteer_name=first.gazetteer_name,
-            mention_count=sum(map(w, ms)),
-        ), ms, out, stats)
+        _emit(place_entity(eid, ms, w), ms, out, stats)
     return out
+
+
+def place_key(gazetteer: str | None, gazetteer_id: str | None, canonical: str | None, surface: str,
+              place_type: str | None) -> str:
+    """The entity id of a place mention: its gazetteer id, else its folded name (a function of the mention alone)."""
+    if gazetteer and gazetteer_id:
+        return f"place:{gazetteer}:{gazetteer_id}"
+    # Unknown airports and bases key on their distinctive words: "Hmeimim" == "Hmeimim air base".
+    words = airport_words(canonical or surface) if place_type in ("airport", "base", None) else []
+    # Kept, not dropped: a place the model is sure of but no gazetteer knows ("place:unresolved:<slug>").
+    return f"place:unresolved:{slug(' '.join(words) or canonical or surface)}"
+
+
+def place_entity(eid: str, ms: Sequence[Mention], w: Weight) -> Entity:
+    """The entity of the place mentions ``ms`` (in corpus order) sharing the id ``eid``."""
+    first = ms[0]
+    types = _counts((m.place_type, w(m)) for m in ms if m.place_type)
+    if first.gazetteer == "icao" or not first.gazetteer:
+        # Airports are named as the text names them (airportsdata's names mix languages); see gazetteer_name.
+        with_facility = _counts((m.canonical or m.surface, w(m)) for m in ms if m.place_type)
+        name = _display(with_facility or _counts((m.canonical or m.surface, w(m)) for m in ms))
+    else:
+        name = _exonym(first.canonical or first.surface, ms, w)
+    return Entity(
+        eid, "place", name or first.surface,
+        place_type=types.most_common(1)[0][0] if types else None,
+        country_code=first.country_code, latitude=first.latitude, longitude=first.longitude,
+        gazetteer=first.gazetteer, gazetteer_id=first.gazetteer_id, gazetteer_name=first.gazetteer_name,
+        mention_count=sum(map(w, ms)),
+    )
 
 
 def _resolve_aircraft(aircraft: Sequence[Mention], stats: ResolutionStats, w: Weight) -> Resolved:

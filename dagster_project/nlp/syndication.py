@@ -16,7 +16,7 @@ import datetime as dt
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby, repeat
@@ -193,7 +193,9 @@ def _scores(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
 
 
 def _candidate_sources(
-    near: list[tuple[int, float, float]], carriers: list[list[tuple[int, int, Paragraph]]], max_sources: int,
+    near: list[tuple[int, float, float]],
+    carriers: Mapping[int, list[tuple[int, int, Paragraph]]] | Sequence[list[tuple[int, int, Paragraph]]],
+    max_sources: int,
     before: int,
 ) -> tuple[list[int], list[tuple[float, float, Paragraph]]]:
     """Each candidate source article of one distinct paragraph with its best-matching paragraph, by rank.
@@ -291,8 +293,42 @@ def find_syndication(
     del sketches, lsh
 
     by_rank = sorted(arts, key=rank.__getitem__)
-    # Candidate sources of one distinct paragraph, for every article carrying it: built on the first carrier
-    # and dropped after the last one (bounded by neighbours x max_sources, and never held for all paragraphs).
+    art_links, para_links = link_articles(
+        by_rank, rank, by_rank, paras, neighbours, carriers,
+        text_of=lambda aid: arts[aid].text, source_paragraphs=lambda aid: [q for q, _ in paras[aid]],
+        max_sources=max_sources,
+    )
+    art_links.sort(key=lambda a: a.article_id)
+    return art_links, para_links
+
+
+def link_articles(
+    targets: Sequence[str],
+    rank: Mapping[str, int],
+    by_rank: Sequence[str] | Mapping[int, str],
+    paras: Mapping[str, list[tuple[Paragraph, int]]],
+    neighbours: Mapping[int, list[tuple[int, float, float]]] | Sequence[list[tuple[int, float, float]]],
+    carriers: Mapping[int, list[tuple[int, int, Paragraph]]] | Sequence[list[tuple[int, int, Paragraph]]],
+    text_of: Callable[[str], str],
+    source_paragraphs: Callable[[str], list[Paragraph]],
+    max_sources: int = MAX_SOURCES,
+) -> tuple[list[ArticleLink], list[ParagraphLink]]:
+    """The links of the articles ``targets`` (sorted by ``rank``), from the corpus-wide paragraph index.
+
+    ``paras`` gives each target's compared paragraphs with their distinct-paragraph ids, ``neighbours`` each
+    id's scored near-duplicates (itself included), ``carriers`` each id's (rank, index, paragraph) sorted by rank
+    (only the first ``max_sources`` are read), ``by_rank`` the article at a rank. ``text_of`` and
+    ``source_paragraphs`` give a source article's text and paragraphs (for the article similarity). Linking
+    every article (find_syndication) or only those a change can affect (nlp/syndication_index.py) runs this
+    same code, so both give the same rows.
+    """
+    # Candidate sources of one distinct paragraph, for every target carrying it: built on the first target and
+    # dropped after the last one (bounded by neighbours x max_sources, and never held for all paragraphs).
+    last: dict[int, tuple[int, int]] = {}
+    for aid in targets:
+        for p, did in paras[aid]:
+            last[did] = (rank[aid], p.index)
+    never = len(rank) + 1  # no rank bound on the candidates: each target takes those before itself below
     live: dict[int, tuple[list[int], list[tuple[float, float, Paragraph]]]] = {}
     para_links: list[ParagraphLink] = []
     art_links: list[ArticleLink] = []
@@ -300,15 +336,15 @@ def find_syndication(
     source_shingles: dict[str, frozenset[str]] = {}
     # Verbatim paragraphs recur across copies; a bounded cache keeps memory flat on corpora that don't repeat.
     edge_tokens = lru_cache(maxsize=EDGE_CACHE)(_edge_tokens)
-    for mine, aid in enumerate(by_rank):
+    for aid in targets:
+        mine = rank[aid]
         # Per paragraph with an earlier near-duplicate: (rank, length) for each of its candidate sources.
         matches: list[Iterable[tuple[int, int]]] = []
         for p, did in paras[aid]:
-            last_rank, last_index, _ = carriers[did][-1]
             if did not in live:
-                live[did] = _candidate_sources(neighbours[did], carriers, max_sources, last_rank)
+                live[did] = _candidate_sources(neighbours[did], carriers, max_sources, never)
             ranks, cands = live[did]
-            if (last_rank, last_index) == (mine, p.index):
+            if last[did] == (mine, p.index):
                 del live[did]
             # Only articles earlier than this one can be its source; the candidates are sorted by rank.
             n = bisect_left(ranks, mine)
@@ -326,10 +362,9 @@ def find_syndication(
         first, matched, shared = found
         src = by_rank[first]
         if src not in source_shingles:
-            source_shingles[src] = _text_shingles(arts[src].text, [q for q, _ in paras[src]], edge_tokens=edge_tokens)
-        text_shingles = _text_shingles(arts[aid].text, [q for q, _ in paras[aid]], edge_tokens=edge_tokens)
+            source_shingles[src] = _text_shingles(text_of(src), source_paragraphs(src), edge_tokens=edge_tokens)
+        text_shingles = _text_shingles(text_of(aid), [q for q, _ in paras[aid]], edge_tokens=edge_tokens)
         jac, _ = _scores(text_shingles, source_shingles[src])
         art_links.append(ArticleLink(aid, src, True, round(jac, 4), round(matched / total, 4), shared,
                                      len(paras[aid])))
-    art_links.sort(key=lambda a: a.article_id)
     return art_links, para_links

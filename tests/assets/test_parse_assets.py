@@ -17,7 +17,7 @@ def seed_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFr
     roots = StorageRoots(raw_dir=str(SEEDS), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
     raw = outputs(ingest.raw_articles(dg.build_asset_context(), roots=roots))["result"]
     out = outputs(parse.parsed_articles(dg.build_asset_context(), raw, roots=roots))
-    out.update(outputs(parse.syndication_links(out["articles"])))
+    out.update(outputs(parse.syndication_links(dg.build_asset_context(), out["articles"], roots=roots)))
     return out
 
 

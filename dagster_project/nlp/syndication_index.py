@@ -1,0 +1,268 @@
+"""The syndication index kept between builds: only new paragraphs are sketched and looked up.
+
+:func:`nlp.syndication.find_syndication` shingles, sketches and indexes every paragraph of the corpus on each
+build. This module keeps what that work produced as Parquet tables (runtime/state.py, never pickle):
+
+* ``articles``: each article's id, date and a hash of its text (what a change is detected on);
+* ``paragraphs``: every compared paragraph (article, index, offsets) with the id of its distinct shingle set
+  (``did``, a 64-bit BLAKE2b hash of the sorted shingles: stable across builds);
+* ``distinct``: per distinct paragraph, its MinHash LSH bucket keys: the 128 MinHash values (datasketch,
+  same seed and permutations as find_syndication) cut into :data:`LSH_PARAMS` bands of 2 values, each band
+  one 64-bit key (the values are 32-bit, so the key is the band itself, nothing hashed away). Two
+  paragraphs are LSH candidates when any band key is equal, exactly what ``MinHashLSH.query`` returns
+  (tested); looking them up is a join on each band column;
+* ``neighbours``: every pair of distinct paragraphs that are candidates and pass the exact thresholds
+  (scored on their shingle sets), both ways, each paragraph its own neighbour;
+* ``article_links`` and ``paragraph_links``: the previous build's answer.
+
+A build shingles only the new or changed articles, sketches only the distinct paragraphs not seen before,
+scores only their candidate pairs (the old side's shingles recomputed from one carrier's text), then links
+again only the articles a change can affect: the new and changed ones, and the later-ranked articles
+carrying a near-duplicate of a paragraph of an added, changed or removed article (those are the only
+articles whose candidate sources can change). Everything else keeps its previous rows. The linking is
+:func:`nlp.syndication.link_articles`, the code find_syndication runs, so the rows are the ones a cold
+find_syndication gives (tests/nlp/test_syndication_index.py, in random arrival orders with removals,
+rewrites and back-dated articles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from contracts import SyndicatedParagraphs, Syndication
+from dagster_project.nlp.syndication import (
+    LSH_PARAMS,
+    MAX_SOURCES,
+    MIN_CONTAINMENT,
+    MIN_JACCARD,
+    Paragraph,
+    _minhashes,
+    _scores,
+    link_articles,
+    paragraphs,
+    shingle,
+)
+from dagster_project.publish.frames import records_to_frame
+from dagster_project.publish.schema import polars_schema
+from dagster_project.runtime.state import load_typed, save_tables
+
+BANDS, ROWS = LSH_PARAMS
+BAND_COLUMNS = [f"band_{i:02d}" for i in range(BANDS)]
+_ART_LINK_SCHEMA = polars_schema(Syndication)
+_PARA_LINK_SCHEMA = polars_schema(SyndicatedParagraphs)
+_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "articles": {"article_id": pl.String(), "published_date": pl.Date(), "text_hash": pl.UInt64()},
+    "paragraphs": {"article_id": pl.String(), "index": pl.Int64(), "start": pl.Int64(), "end": pl.Int64(),
+                   "did": pl.UInt64()},
+    "distinct": {"did": pl.UInt64(), **dict.fromkeys(BAND_COLUMNS, pl.UInt64())},
+    "neighbours": {"did": pl.UInt64(), "other": pl.UInt64(), "jaccard": pl.Float64(), "containment": pl.Float64()},
+    "article_links": _ART_LINK_SCHEMA,
+    "paragraph_links": _PARA_LINK_SCHEMA,
+}
+
+
+@dataclass
+class SyndicationState:
+    tables: dict[str, pl.DataFrame]
+
+    @classmethod
+    def empty(cls) -> SyndicationState:
+        return cls({name: pl.DataFrame(schema=s) for name, s in _SCHEMAS.items()})
+
+    def save(self, folder: Path) -> None:
+        save_tables(folder, self.tables)
+
+    @classmethod
+    def load(cls, folder: Path) -> SyndicationState | None:
+        tables = load_typed(folder, _SCHEMAS)
+        return cls(tables) if tables is not None else None
+
+
+@dataclass
+class SyndicationIncrementalStats:
+    articles_changed: int = 0
+    articles_removed: int = 0
+    paragraphs_sketched: int = 0
+    candidate_pairs_scored: int = 0
+    articles_linked: int = 0
+
+
+def shingle_id(shingles: frozenset[str]) -> int:
+    """A stable 64-bit id of a shingle set (the same set in any build, any process)."""
+    h = hashlib.blake2b(digest_size=8)
+    for s in sorted(shingles):
+        h.update(s.encode("utf-8"))
+        h.update(b"\x00")
+    return int.from_bytes(h.digest(), "little")
+
+
+def band_keys(shingle_sets: list[frozenset[str]]) -> np.ndarray:
+    """One row of :data:`BANDS` 64-bit LSH bucket keys per shingle set (the MinHash values two by two)."""
+    if not shingle_sets:
+        return np.zeros((0, BANDS), dtype=np.uint64)
+    values = np.stack([m.hashvalues for m in _minhashes(shingle_sets)]).astype(np.uint64)
+    pairs = values[:, : BANDS * ROWS].reshape(len(shingle_sets), BANDS, ROWS)
+    return (pairs[:, :, 0] << np.uint64(32)) | pairs[:, :, 1]
+
+
+def lsh_candidates(new: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
+    """``(did, other)`` for every new distinct paragraph and every indexed one sharing a bucket in some band."""
+    parts = [new.select("did", pl.col(b).alias("_k")).join(index.select(pl.col("did").alias("other"), pl.col(b).alias("_k")),
+                                                          on="_k").select("did", "other")
+             for b in BAND_COLUMNS]
+    return pl.concat(parts).unique() if parts else pl.DataFrame(schema={"did": pl.UInt64(), "other": pl.UInt64()})
+
+
+def _order_key(date_col: str = "published_date", id_col: str = "article_id") -> list[pl.Expr]:
+    """ArticleRef.order as columns: undated last, then date, then id."""
+    return [pl.col(date_col).is_null().alias("_undated"), pl.col(date_col).fill_null(dt.date.max).alias("_date"),
+            pl.col(id_col).alias("_id")]
+
+
+def update_syndication(
+    articles: pl.DataFrame, state: SyndicationState | None = None, max_sources: int = MAX_SOURCES
+) -> tuple[pl.DataFrame, pl.DataFrame, SyndicationState, SyndicationIncrementalStats]:
+    """``(syndication, syndicated_paragraphs)`` rows for ``articles`` (article_id, published_date, text), as
+    find_syndication gives them, computed from ``state``; also returns the state for the next build."""
+    state = state or SyndicationState.empty()
+    old = state.tables
+    stats = SyndicationIncrementalStats()
+    current = articles.select("article_id", pl.col("published_date").cast(pl.Date()), "text").with_columns(
+        pl.col("text").hash(seed=0).alias("text_hash"))
+    meta = current.select("article_id", "published_date", "text_hash")
+    changed = meta.join(old["articles"], on=["article_id", "published_date", "text_hash"], how="anti", nulls_equal=True)
+    removed = old["articles"].join(meta, on=["article_id", "published_date", "text_hash"], how="anti", nulls_equal=True)
+    stats.articles_changed, stats.articles_removed = changed.height, removed.height
+    gone_ids = pl.concat([changed["article_id"], removed["article_id"]]).unique()
+    text_of_changed = dict(current.join(changed, on="article_id", how="semi").select("article_id", "text").iter_rows())
+
+    # 1. Shingle the new and changed articles only; their paragraphs replace the old rows of those articles.
+    memo: dict[str, frozenset[str] | None] = {}
+    shingles_of: dict[int, frozenset[str]] = {}
+    rows = []
+    for aid in sorted(text_of_changed):
+        for p in paragraphs(aid, text_of_changed[aid], memo):
+            did = shingle_id(p.shingles)
+            shingles_of.setdefault(did, p.shingles)
+            rows.append((aid, p.index, p.start, p.end, did))
+    fresh = pl.DataFrame(rows, schema=_SCHEMAS["paragraphs"], orient="row")
+    paras = pl.concat([old["paragraphs"].filter(~pl.col("article_id").is_in(gone_ids.implode())), fresh])
+    carried = paras.select("did").unique()
+    distinct_old = old["distinct"].join(carried, on="did", how="semi")
+
+    # 2. Sketch the distinct paragraphs never seen before and look their LSH buckets up in the index.
+    new_dids = sorted(set(shingles_of) - set(distinct_old["did"].to_list()))
+    stats.paragraphs_sketched = len(new_dids)
+    keys = band_keys([shingles_of[d] for d in new_dids])
+    new_distinct = pl.DataFrame({"did": pl.Series(new_dids, dtype=pl.UInt64()),
+                                 **{b: pl.Series(keys[:, i], dtype=pl.UInt64()) for i, b in enumerate(BAND_COLUMNS)}},
+                                schema=_SCHEMAS["distinct"])
+    distinct = pl.concat([distinct_old, new_distinct])
+    pairs = lsh_candidates(new_distinct, distinct).filter(
+        ~pl.col("other").is_in(pl.Series(new_dids, dtype=pl.UInt64()).implode()) | (pl.col("did") <= pl.col("other")))
+    stats.candidate_pairs_scored = pairs.height
+    # The old side's shingles, from the text of one article carrying it.
+    need = pairs.filter(~pl.col("other").is_in(list(shingles_of)))["other"].unique()
+    if need.len():
+        reps = (paras.filter(pl.col("did").is_in(need.implode())).sort("did", "article_id", "index")
+                .unique("did", keep="first", maintain_order=True))
+        texts = dict(articles.join(reps, on="article_id", how="semi").select("article_id", "text").iter_rows())
+        for aid, _, start, end, did in reps.iter_rows():
+            shingles_of[did] = shingle(texts[aid][start:end])
+    scored = []
+    for a, b in pairs.iter_rows():
+        jac, cont = _scores(shingles_of[a], shingles_of[b])
+        if jac >= MIN_JACCARD or cont >= MIN_CONTAINMENT:
+            scored.append((a, b, jac, cont))
+            if a != b:
+                scored.append((b, a, jac, cont))
+    neighbours = pl.concat([
+        old["neighbours"].join(distinct_old.select("did"), on="did", how="semi")
+        .join(distinct_old.select(pl.col("did").alias("other")), on="other", how="semi"),
+        pl.DataFrame(scored, schema=_SCHEMAS["neighbours"], orient="row"),
+    ])
+
+    # 3. Which articles to link again: the new and changed ones, and later articles carrying a near-duplicate
+    # of a paragraph of an added, changed or removed article.
+    ranked = current.select("article_id", "published_date").sort(_order_key()).with_row_index("rank")
+    touched_dids = pl.concat([fresh.select("did"),
+                              old["paragraphs"].filter(pl.col("article_id").is_in(gone_ids.implode())).select("did")])
+    # Old neighbours too: a removed article's paragraphs may have left the index with it.
+    near = pl.concat([old["neighbours"], neighbours]).join(touched_dids, on="did", how="semi").select(pl.col("other").alias("did")).unique()
+    changes = pl.concat([changed.select("article_id", "published_date"), removed.select("article_id", "published_date")])
+    targets = set(changed["article_id"].to_list())
+    if changes.height:
+        earliest = changes.select(_order_key()).sort("_undated", "_date", "_id").row(0)
+        u, d, i = earliest
+        after = ((pl.col("_undated") > u) | ((pl.col("_undated") == u)
+                 & ((pl.col("_date") > d) | ((pl.col("_date") == d) & (pl.col("_id") > i)))))
+        later = ranked.select("article_id", *_order_key()).filter(after)
+        affected = paras.join(near, on="did", how="semi").join(later, on="article_id", how="semi")
+        targets |= set(affected["article_id"].unique().to_list())
+    stats.articles_linked = len(targets)
+
+    art_rows, para_rows = _link(targets, ranked, paras, neighbours, articles, max_sources)
+    kept_art = old["article_links"].filter(~pl.col("article_id").is_in(list(targets)) & ~pl.col("article_id").is_in(gone_ids.implode()))
+    kept_para = old["paragraph_links"].filter(~pl.col("article_id").is_in(list(targets)) & ~pl.col("article_id").is_in(gone_ids.implode()))
+    art_links = pl.concat([kept_art, art_rows]).sort("article_id")
+    para_links = pl.concat([kept_para, para_rows]).sort("article_id", "paragraph_index")
+    new_state = SyndicationState({
+        "articles": meta.select(list(_SCHEMAS["articles"])), "paragraphs": paras, "distinct": distinct,
+        "neighbours": neighbours, "article_links": art_links, "paragraph_links": para_links,
+    })
+    return art_links, para_links, new_state, stats
+
+
+def _link(
+    targets: set[str], ranked: pl.DataFrame, paras: pl.DataFrame, neighbours: pl.DataFrame, articles: pl.DataFrame,
+    max_sources: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """link_articles for ``targets``, with just the part of the index they read."""
+    if not targets:
+        return pl.DataFrame(schema=_ART_LINK_SCHEMA), pl.DataFrame(schema=_PARA_LINK_SCHEMA)
+    rank = dict(ranked.select("article_id", "rank").iter_rows())
+    target_list = sorted(targets, key=rank.__getitem__)
+    mine = paras.filter(pl.col("article_id").is_in(target_list))
+    their_dids = mine.select("did").unique()
+    near = neighbours.join(their_dids, on="did", how="semi")
+    # The earliest max_sources carriers of every neighbour of the targets' paragraphs.
+    carrier_rows = (
+        paras.join(near.select(pl.col("other").alias("did")).unique(), on="did", how="semi")
+        .join(ranked.select("article_id", "rank"), on="article_id")
+        .sort("did", "rank", "index")
+        .group_by("did", maintain_order=True).head(max_sources)
+    )
+    carriers: dict[int, list[tuple[int, int, Paragraph]]] = defaultdict(list)
+    for did, aid, index, start, end, r in carrier_rows.select("did", "article_id", "index", "start", "end", "rank").iter_rows():
+        carriers[did].append((r, index, Paragraph(aid, index, start, end, frozenset())))
+    nb: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
+    for did, other, jac, cont in near.sort("did", "other").iter_rows():
+        nb[did].append((other, jac, cont))
+    text_cache: dict[str, str] = dict(articles.filter(pl.col("article_id").is_in(target_list))
+                                      .select("article_id", "text").iter_rows())
+    by_rank: dict[int, str] = {}
+    for did_list in carriers.values():
+        for r, _, q in did_list:
+            by_rank[r] = q.article_id
+    memo: dict[str, frozenset[str] | None] = {}
+    para_map: dict[str, list[tuple[Paragraph, int]]] = defaultdict(list)
+    dids_of = {(a, i): d for a, i, d in mine.select("article_id", "index", "did").iter_rows()}
+    for aid in target_list:
+        para_map[aid] = [(p, dids_of[(aid, p.index)]) for p in paragraphs(aid, text_cache[aid], memo)]
+
+    def text_of(aid: str) -> str:
+        if aid not in text_cache:
+            text_cache[aid] = articles.filter(pl.col("article_id") == aid)["text"][0]
+        return text_cache[aid]
+
+    art_links, para_links = link_articles(
+        target_list, rank, by_rank, para_map, nb, carriers, text_of,
+        source_paragraphs=lambda aid: paragraphs(aid, text_of(aid), memo), max_sources=max_sources)
+    return records_to_frame(art_links, Syndication), records_to_frame(para_links, SyndicatedParagraphs)
