@@ -110,3 +110,20 @@ def test_sides_named_after_counties_and_nationality_led_names(nlp) -> None:  # t
     found = _people_places(nlp, "The final pits second-seeded Australian Rodney Eyles against the champion .\n\n"
                                 "Eyles said he was ready .\n")
     assert ("person", "Rodney Eyles") in {(t, s) for t, s, _ in found}
+
+
+def test_rank_words_are_no_people_and_a_middle_initial_keeps_the_first_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    credit = "Tags: training, navy Credit: Navy Petty Officer 3rd Class Rhea Q. Lindqvist VIRIN: 230812-N-PT973.JPG\n"
+    # The model's own "Rhea Q. Lindqvist" was judged (a photo credit): the initial-and-surname shape leaves it.
+    assert not [s for t, s, _ in _people_places(nlp, credit) if t == "person" and s.startswith("Q.")]
+    text = "By Tech. Sgt. Dana Whitcombe\n\nCitizen Airmen like Tech. Sgt. Omar Reyes worked all day.\n"
+    people = [s for t, s, _ in _people_places(nlp, text) if t == "person"]
+    assert people == ["Dana Whitcombe", "Omar Reyes"]
+
+
+def test_a_form_line_with_colons_and_slashes_is_no_breadcrumb_trail() -> None:
+    from dagster_project.nlp.parse.units import _is_menu
+
+    assert _is_menu("Home : Media : News : News Article View")
+    assert _is_menu("Home | World | Sport")
+    assert not _is_menu("M / SP / F : NA / NA / NA BOOK ENTRY : N")

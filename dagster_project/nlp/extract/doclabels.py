@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
-from dagster_project.nlp.extract.people import TITLES, _org_word_in, word_key
+from dagster_project.nlp.extract.people import ROLE_NOUNS, TITLE_MODIFIERS, TITLES, _org_word_in, word_key
 from dagster_project.nlp.extract.places import is_demonym, lookup_place
 
 # Company suffixes written after a name.
@@ -89,6 +89,7 @@ def refine(doc: Doc, mentions: Sequence[Mention], article_id: str,
     out = _propagate_people(text, out, article_id)
     out = _enumerated_people(text, out, article_id, place_type)
     out = _extend_left(text, out)
+    out = _first_name_before_initial(text, out)
     return sorted(out, key=lambda m: (m.start, m.end))
 
 
@@ -107,6 +108,30 @@ def _extend_left(text: str, mentions: list[Mention]) -> list[Mention]:
                 if not any(o is not m and _overlaps((o.start, o.end), (s, m.start)) for o in mentions):
                     m = dataclasses.replace(m, start=s, surface=text[s:m.end], canonical=text[s:m.end],
                                             mention_id=make_mention_id(m.article_id, "person", s, m.end))
+        out.append(m)
+    return out
+
+
+# A capitalised word right before a span: "Lloyd " of "Lloyd J. Austin III".
+_FIRST_NAME_BEFORE = re.compile(r"(?<![\w'\u2019.-])([A-Z][a-z]+) $")
+
+
+def _first_name_before_initial(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A person mention that opens with an initial ("J. Austin III") right after a capitalised word that is no
+    title or rank starts at that word: the initial is a middle one ("Lloyd J. Austin III")."""
+    spans = [(m.start, m.end) for m in mentions]
+    out = []
+    for m in mentions:
+        before = _FIRST_NAME_BEFORE.search(text, max(0, m.start - 30), m.start)
+        if m.mention_type == "person" and re.match(r"[A-Z]\.\s", m.surface) and before is not None:
+            first = before.group(1)
+            key = word_key(first)
+            s = before.start(1)
+            if key not in TITLES and key not in TITLE_MODIFIERS and key not in ROLE_NOUNS \
+                    and not any(_overlaps(o, (s, m.start)) for o in spans):
+                canonical = text[s:m.end] if (m.canonical or m.surface) == m.surface else m.canonical
+                m = dataclasses.replace(m, start=s, surface=text[s:m.end], canonical=canonical,
+                                        mention_id=make_mention_id(m.article_id, "person", s, m.end))
         out.append(m)
     return out
 
@@ -280,6 +305,8 @@ def _add_name_shapes(text: str, mentions: list[Mention], article_id: str,
                      place_type: Callable[[str], str | None]) -> list[Mention]:
     found: list[tuple[int, int]] = []
     for m in _INITIAL_NAME.finditer(text):
+        if _FIRST_NAME_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue  # a middle initial ("Hailey A. Servedio"): the whole name was the model's to judge
         initials = re.match(r"(?:[A-Z]\.\s?)+", m.group()).group().replace(" ", "")  # type: ignore[union-attr]
         # "U.S. Open", "U.N. Ambassador": a country or organisation abbreviation, not a person's initials.
         if len(initials) > 2 and (place_type(initials) is not None or initials in ("U.N.", "E.U.")):

@@ -50,6 +50,8 @@ TITLE_MODIFIERS = {
     "acting", "interim", "former", "first", "lt", "maj", "brig", "major", "lieutenant", "rear", "field",
     "attorney", "state", "home", "justice", "trade", "economy", "energy", "senior", "supreme", "opposition",
     "executive", "managing", "general", "secretary", "crown", "grand", "air", "vice-", "sen", "u.s.",
+    # Enlisted grades written as two words ("Tech. Sgt.", "Staff Sgt.", "Master Sgt.", "Petty Officer").
+    "tech", "technical", "staff", "master", "petty", "gunnery", "warrant", "command",
 }
 # Head nouns that name a role in an apposition or a pre-name compound ("Javier Mayorca, an
 # independent journalist"; "spokesman Robert Palladino"; "opposition leader Juan Guaidó").
@@ -331,6 +333,17 @@ def _has_org_context(name: Span) -> bool:
     return i >= 0 and doc[i].is_lower and _tkey(doc[i]) in ORG_NOUNS
 
 
+def _heads_a_title(name: Span) -> bool:
+    """A lone title or rank word the model took for a name, the first word of a rank or title written before
+    the real name ("Tech" of "By Tech. Sgt. Charles Vaughn", "Sgt" of "Staff Sgt. Ciara Wymbs")."""
+    if len(name) != 1 or not _is_title_or_modifier(name[0]):
+        return False
+    doc, k = name.doc, name.end
+    if k < len(doc) and doc[k].text == "." and name[0].whitespace_ == "":
+        k += 1
+    return k < len(doc) and (_is_title_or_modifier(doc[k]) or (doc[k].is_title and doc[k].is_alpha))
+
+
 def looks_like_name(span: Span) -> bool:
     """Shape and POS checks a personal name passes: capitalised words, no digits/handles, not a plural noun."""
     text = span.text
@@ -382,7 +395,7 @@ def person_spans(
         if ent.label_ not in ("PERSON", "ORG") or any(covered[ent.start:ent.end]):
             continue
         name, title = strip_titles(_extend_name(_trim(ent)))
-        if not len(name) or any(covered[name.start:name.end]):
+        if not len(name) or any(covered[name.start:name.end]) or _heads_a_title(name):
             continue
         if ent.label_ == "ORG":
             # The model often calls a full name an organisation ("Paraguay's intelligence chief, Esteban

@@ -221,7 +221,9 @@ def intrinsic_kind(u: Unit) -> str | None:
 
 def _is_menu(t: str) -> bool:
     """``Home | World | Sport`` or ``Home > News > India``: several short items between separators."""
-    parts = re.split(r"\s+[|»›>/·•:]\s+|\s*\|\s*", t)
+    # A colon beside other separators is a form's "KEY : value" pair ("M / SP / F : NA / NA"), not a trail's step.
+    colon = not re.search(r"\s[|»›>/·•]\s|\|", t)
+    parts = re.split(r"\s+[|»›>/·•:]\s+|\s*\|\s*" if colon else r"\s+[|»›>/·•]\s+|\s*\|\s*", t)
     if len(parts) < 2 or (len(parts) < 3 and not re.search(r"\s[|»›>/·•]\s|\|", t)):
         return False  # colons only make a menu as a breadcrumb trail ("Home : Media : News"), not "SNCF : trafic"
     return all(0 < len(p.split()) <= 4 and not re.search(r"[.!?]$|\d{4}", p) for p in parts)
