@@ -248,28 +248,3 @@ def read_raw_file(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return _refused(rel, EMPTY, "only white space or invisible characters", digest, len(data))
     return RawFile(rel, digest, len(data), encoding, normalized,
                    normalization=omap.to_json() if omap is not None else None)
-
-
-def scan_raw(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawFile]:
-    """Read every file under ``root``; exact duplicates are refused, naming the published original.
-
-    The original of a group of byte-identical files is the first real file in path order, so a
-    symbolic link inside the root is reported as the duplicate, never the file it points to.
-    """
-    errors: list[tuple[Path, OSError]] = []
-    read = [(read_raw_file(path, root, max_bytes), path.is_symlink()) for path in iter_raw_paths(root, errors)]
-    original: dict[str, str] = {}
-    for rf, _ in sorted(read, key=lambda x: x[1]):  # stable: real files first, each in path order
-        if rf.quarantine_reason is None and rf.source_sha256 is not None:
-            original.setdefault(rf.source_sha256, rf.source_file)
-    out: list[RawFile] = []
-    for rf, _ in read:
-        first = original.get(rf.source_sha256 or "") if rf.quarantine_reason is None else None
-        if first is not None and first != rf.source_file:
-            rf = RawFile(rf.source_file, rf.source_sha256, rf.bytes, rf.encoding, None, DUPLICATE,
-                         f"byte-identical to {first}")
-        out.append(rf)
-    for folder, exc in errors:
-        rel = display_path(folder, root) if folder.is_relative_to(root) else "."
-        out.append(_refused(rel + "/", UNREADABLE, f"folder could not be listed: {exc.strerror or exc}"))
-    return out

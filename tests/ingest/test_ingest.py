@@ -50,12 +50,12 @@ def test_scan_marks_duplicates_and_symlinks(tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text("do not read")
     (root / "link.txt").symlink_to(outside)
-    by_name = {rf.source_file: rf for rf in ingest.scan_raw(root)}
+    by_name = _scan(root)
     assert set(by_name) == {"a.txt", "nested/b.txt", "link.txt"}
-    assert by_name["nested/b.txt"].quarantine_reason == ingest.DUPLICATE
-    assert "a.txt" in (by_name["nested/b.txt"].detail or "")
-    assert by_name["link.txt"].quarantine_reason == ingest.SYMLINK_OUTSIDE
-    assert by_name["link.txt"].text is None
+    assert by_name["nested/b.txt"]["quarantine_reason"] == ingest.DUPLICATE
+    assert "a.txt" in (by_name["nested/b.txt"]["detail"] or "")
+    assert by_name["link.txt"]["quarantine_reason"] == ingest.SYMLINK_OUTSIDE
+    assert by_name["link.txt"]["text"] is None
 
 
 def test_too_large_file_is_hashed_in_chunks_not_refused_silently(tmp_path: Path) -> None:
@@ -123,13 +123,20 @@ def test_special_files_links_and_odd_names(tmp_path: Path) -> None:
     (root / "sub" / "real.txt").write_text("A report from Caracas about aircraft.")
     (root / "inside.txt").symlink_to(root / "sub" / "real.txt")
     (root / os.fsdecode(b"caf\xe9.txt")).write_text("Another report, from Valencia.")
-    by_name = {rf.source_file: rf for rf in ingest.scan_raw(root)}
-    assert by_name["pipe"].quarantine_reason == ingest.NOT_REGULAR
-    assert by_name["loop"].quarantine_reason == ingest.UNREADABLE
-    assert by_name["dangling.txt"].quarantine_reason == ingest.UNREADABLE
-    assert by_name["dirlink"].quarantine_reason == ingest.SYMLINK_OUTSIDE
+    by_name = _scan(root)
+    assert by_name["pipe"]["quarantine_reason"] == ingest.NOT_REGULAR
+    assert by_name["loop"]["quarantine_reason"] == ingest.UNREADABLE
+    assert by_name["dangling.txt"]["quarantine_reason"] == ingest.UNREADABLE
+    assert by_name["dirlink"]["quarantine_reason"] == ingest.SYMLINK_OUTSIDE
     # A link inside the root is read like the file it points to, so it is that file's duplicate.
-    assert by_name["inside.txt"].quarantine_reason == ingest.DUPLICATE
-    assert by_name["sub/real.txt"].quarantine_reason is None
-    assert by_name["caf\\xe9.txt"].text == "Another report, from Valencia."
+    assert by_name["inside.txt"]["quarantine_reason"] == ingest.DUPLICATE
+    assert by_name["sub/real.txt"]["quarantine_reason"] is None
+    assert by_name["caf\\xe9.txt"]["text"] == "Another report, from Valencia."
     assert len(by_name) == 7
+
+
+def _scan(root: Path) -> dict:
+    """The rows ingest reads from ``root`` (ingest/sources.py, what the raw_articles asset runs), by file."""
+    from dagster_project.ingest.sources import scan_sources
+
+    return {row["source_file"]: row for row in scan_sources(root, ingest.DEFAULT_MAX_BYTES)}

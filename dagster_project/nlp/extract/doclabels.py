@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
-from dagster_project.nlp.extract.people import ROLE_NOUNS, TITLE_MODIFIERS, TITLES, _org_word_in, word_key
+from dagster_project.nlp.extract.people import ROLE_NOUNS, TITLE_MODIFIERS, TITLES, org_word_in, word_key
 from dagster_project.nlp.extract.places import is_demonym, lookup_place
 
 # Company suffixes written after a name.
@@ -280,7 +280,7 @@ def _demonym_led_names(doc: Doc, mentions: list[Mention], article_id: str) -> li
         if ent.label_ not in ("ORG", "PERSON") or not 3 <= len(ent) <= 4 or not is_demonym(ent[0].text):
             continue
         rest = ent[1:]
-        if not all(t.is_alpha and t.is_title for t in rest) or _org_word_in(rest) or any(word_key(t.text) in TITLES for t in rest):
+        if not all(t.is_alpha and t.is_title for t in rest) or org_word_in(rest) or any(word_key(t.text) in TITLES for t in rest):
             continue
         s, e = rest.start_char, rest.end_char
         # The surname must also stand alone elsewhere in the article ("Eyles said"), which "Air Force" never does.

@@ -101,7 +101,7 @@ _ORG_SUFFIXES = frozenset({
 _ORG_PREFIXES = frozenset({"pt", "cv", "ooo", "oao", "pao", "zao", "ao", "jsc", "pjsc", "llc", "ltd"})
 
 
-def _org_word_in(span: Span) -> bool:
+def org_word_in(span: Span) -> bool:
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     legal_prefix = before is not None and before.is_upper and _tkey(before) in _ORG_PREFIXES
@@ -401,7 +401,7 @@ def person_spans(
             # The model often calls a full name an organisation ("Paraguay's intelligence chief, Esteban
             # Aquino"); the name shape plus a stated role or title turns it back into a person.
             role = title or _preceding_title_role(name) or role_from_parse(name)
-            if 2 <= len(name) <= 4 and role and looks_like_name(name) and not _org_word_in(name) \
+            if 2 <= len(name) <= 4 and role and looks_like_name(name) and not org_word_in(name) \
                     and not (known_place is not None and known_place(name.text)):
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
@@ -416,7 +416,7 @@ def person_spans(
             to_places.append(name)
             rejected_keys.add(fold(name.text))
             continue
-        if not looks_like_name(name) or _org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
+        if not looks_like_name(name) or org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
         if _has_org_context(name) or _nonhuman_relative(name):
@@ -463,7 +463,7 @@ def _unlabelled_names_with_roles(doc: Doc, covered: list[bool]) -> list[tuple[Sp
         if j - i >= 2 and (j == len(doc) or not proper[j]):
             span = Span(doc, i, j, label="PERSON")
             role = role_from_parse(span)
-            if role and looks_like_name(span) and not _org_word_in(span) and not any(_tkey(t) in TITLES for t in span):
+            if role and looks_like_name(span) and not org_word_in(span) and not any(_tkey(t) in TITLES for t in span):
                 out.append((span, role))
                 covered[i:j] = [True] * (j - i)
         i = max(j, i + 1)
