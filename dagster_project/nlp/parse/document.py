@@ -20,7 +20,7 @@ from dagster_project.nlp.parse.markup import is_markdown_heading, strip_markup
 from dagster_project.nlp.parse.units import Unit, split_units
 from dagster_project.nlp.textmap import OffsetMap, TextBuilder
 
-PARSER_VERSION = "parse-0.5"  # 0.5: title, byline, header dateline and list rows in the text, briefs published; 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
+PARSER_VERSION = "parse-0.6"  # 0.6: the headline chosen among the header lines (furniture above it, list pages); 0.5: title, byline, header dateline and list rows in the text, briefs published; 0.4: the standfirst is in the text; 0.3: embedded posts and contributor lines
 MAX_HEADER_UNITS = 25
 
 # Kinds whose text is part of the clean body; every other kind is kept only as a segment.
@@ -363,13 +363,28 @@ def _name_matching_host(name: str, host: str) -> str | None:
     return None
 
 
-def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[int, str]:
-    """Type each header unit (title, byline, date, outlet, standfirst, other header line) and fill ``meta``."""
+def _read_header(header: list[Unit], meta: _Meta, languages: list[str], *, listing: bool = False) -> dict[int, str]:
+    """Type each header unit (title, byline, date, outlet, standfirst, other header line) and fill ``meta``.
+    ``listing``: the page lists several stories (``is_listing``), so no header line is their headline."""
     kinds: dict[int, str] = {}
+    title_at = None if listing else headline_index(header, languages)
     for idx, u in enumerate(header):
         if u.kind is not None:
             continue
         t = u.text
+        if idx == title_at:
+            # "Headline - The Outlet" / "Headline | Outlet": a web page title names the site.
+            sm = _TITLE_SUFFIX.match(t)
+            if sm and (o := _outlet_from_line(sm.group("site"))):
+                meta.outlet = meta.outlet or o
+                t = sm.group("title")
+            meta.title = t
+            kinds[idx] = "title"
+            continue
+        if meta.author is None and (ranked := _ranked_name(t)) is not None:
+            meta.author = ranked  # "Sgt. Andrew McNeil" on a line of its own: the writer, not a headline
+            kinds[idx] = "byline"
+            continue
         rest = t
         kind = None
         got = find_date(t, languages) if _words(t) <= 25 else None
@@ -431,27 +446,189 @@ def _read_header(header: list[Unit], meta: _Meta, languages: list[str]) -> dict[
         if meta.title is not None and _norm_title(t) == _norm_title(meta.title):
             kinds[idx] = "title"  # the headline repeated (page <title> and <h1> both dumped)
             continue
-        if meta.title is None and _is_title_like(u):
-            # "Headline - The Outlet" / "Headline | Outlet": a web page title names the site.
-            sm = _TITLE_SUFFIX.match(t)
-            if sm and (o := _outlet_from_line(sm.group("site"))):
-                meta.outlet = meta.outlet or o
-                t = sm.group("title")
-            meta.title = t
-            kinds[idx] = "title"
-            continue
-        if meta.title is not None and meta.author is None and lx.PERSON_NAME.match(t) and idx > 0:
+        if title_at is not None and meta.author is None and lx.PERSON_NAME.match(t) and idx > title_at:
             meta.author = _clean_name(t)
             kinds[idx] = "byline"
             continue
         if meta.title is None:
-            kinds[idx] = "title"
-            meta.title = t
+            # Above the headline (or in a header without one): page furniture, a section label, a field.
+            kinds[idx] = "header"
         else:
             # Under the headline: the deck when it reads as a sentence (kept in the text), otherwise
             # a header label the parser cannot name (desk, kicker, timestamp), kept out of it.
             kinds[idx] = "standfirst" if _is_standfirst(u) else "header"
     return kinds
+
+
+# ---------------------------------------------------------------- the headline
+#
+# Pages keep furniture above the headline (a section name, "Photos", "Article Display", a sidebar's links, a
+# "Story Number: ... Release Date: ..." header), so the first title-like line is not always the headline.
+# HTML extractors (trafilatura, newspaper4k) choose among <title>, og:title and <h1> and trust their agreement;
+# a text dump has none of that markup, so the header's lines are scored by their shape and by where they stand:
+# a headline has a headline's length, is no label, field, list item, name or date, and leads to the story
+# (only date, byline, credit or deck lines between it and the first paragraph).
+
+# "Story Number: NNS180205-07", "Release Date: 2/5/2018 9:24:00 AM", "FROM: U.S. DEPARTMENT OF DEFENSE",
+# "Location: ATLANTIC OCEAN": a header field (a CMS label and its value), not a headline.
+_FIELD = re.compile(
+    r"^(?P<key>(?:[A-Za-z][\w.'-]*\s+){0,2}[A-Za-z][\w.'-]*)\s*:\s*(?P<value>\S.{0,80})$"
+)
+_FIELD_KEYS = re.compile(
+    r"(?i)\b(?:story|release|released|date|number|no|id|location|from|to|subject|source|category|section|posted"
+    r"|updated|published|taken|filed|unit|virin|credit|dateline|ref|reference|issue|volume|edition)\b"
+)
+# "[Image 2 of 6]", "(video)": a bracketed note closing a gallery or page title.
+_BRACKETED_END = re.compile(r"\s*[\[(][^\[\]()]{1,30}[\])]\s*$")
+# An image's alt text left in the page text: "Defense Visual Information Distribution Service Logo".
+_ALT_TEXT = re.compile(r"(?i)\b(?:logo|icon|banner image|thumbnail|avatar)$")
+# A list item's mark at the start of the raw line: a row of a list of stories, not one story's headline.
+_LIST_ITEM = re.compile(r"^\s*(?:[\u2022\u00b7\u25aa\u25cf*+-]|\d{1,2}[.)])\s+")
+
+
+def _ranked_name(t: str) -> str | None:
+    """"Sgt. Andrew McNeil" alone on a header line: a rank before a person's name is a writer's credit."""
+    m = lx.RANK_PREFIX.match(t)
+    if m is None or m.end() == 0:
+        return None
+    name = t[m.end():].strip()
+    if not lx.PERSON_NAME.match(name) or _words(name) > 4 or re.search(r"\d", name):
+        return None
+    return _clean_name(name)
+
+
+def is_header_field(t: str) -> bool:
+    """A ``Key: value`` header field: a CMS label ("Story Number", "Release Date", "From") and a short value
+    written as a code, a date or in capitals (no running lower-case words), or several fields on one line."""
+    m = _FIELD.match(t)
+    if m is None or not _FIELD_KEYS.search(m.group("key")):
+        return False
+    value = m.group("value")
+    if len(re.findall(r"\b[A-Za-z][\w ]{0,20}:\s*\S", t)) >= 2:
+        return True  # "Story Number: NNS180205-07 Release Date: 2/5/2018"
+    words = re.findall(r"[^\W\d_][\w'\u2019-]*", value)
+    return _words(value) <= 8 and not any(w[:1].islower() for w in words if len(w) > 3)
+
+
+def is_chrome_label(t: str) -> bool:
+    """A line made only of page-chrome words: "Photos", "Article Display", "News | Press Releases"."""
+    words = re.findall(r"[^\W\d_][\w'\u2019-]*", t.casefold())
+    return bool(words) and len(words) <= 4 and all(lx.CHROME_WORD.fullmatch(w) for w in words)
+
+
+def is_label_like(t: str) -> bool:
+    """A short name-like line: at most four words, each capitalised or a number, no sentence mark ("Daily Press
+    Briefing", "3rd Combat Aviation Brigade", "Business Desk"). A section, unit or desk label as often as a
+    headline, so it is the headline only when no better line is there ("Drill Duty" on a photo page)."""
+    words = t.split()
+    if len(words) <= 2:
+        return True  # "Forgot Password?", "Breaking News", "Drill Duty"
+    if len(words) > 4 or _TERMINAL.search(t):
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or not w[:1].isalnum() for w in words)
+
+
+def _headline_candidate(u: Unit, languages: list[str]) -> bool:
+    """A header line that may be the headline at all: one kind-less line that is no date, byline, field, list
+    item, page-chrome label, ranked name or single word, and short enough for a headline."""
+    t = u.text
+    if u.kind is not None or _words(t) < 2 or len(t) > 200 or _words(t) > 25 or t.endswith((",", ";", ":")):
+        return False
+    if _LIST_ITEM.match(u.raw) and not is_markdown_heading(u.raw):
+        return False
+    if lx.BYLINE.match(t) or is_header_field(t) or is_chrome_label(t) or _ranked_name(t) is not None:
+        return False
+    if _CREDIT_ORG.search(t) or _ALT_TEXT.search(t):
+        return False  # "23d Wing Public Affairs": the writer's office; "... Service Logo": an image's alt text
+    return find_date(t, languages) is None
+
+
+# A finished sentence: a full stop after a lower-case word or a figure, not after an abbreviation ("U.S.", "Gen.").
+_SENTENCE_END = re.compile(r"(?:[a-z]{3}|\d)\.[\"\u201d\u2019')]*$")
+
+
+def _headline_shape(t: str) -> int:
+    """2: reads as a headline; 1: a short label, a headline only when nothing better is there; 0: a finished
+    sentence (an image's alt text, a site's tagline), a publication's name, or a line with a clock time, a list
+    separator or a link."""
+    if _SENTENCE_END.search(t) or _outlet_from_line(t) is not None or _LABEL_MARK.search(t) is not None \
+            or "@" in t or (t.startswith("(") and t.endswith(")")):
+        return 0
+    return 1 if is_label_like(t) else 2
+
+
+def _headline_cased(u: Unit) -> bool:
+    """A line set as a headline however long: no sentence end, at most 25 words, and at least four in five of its
+    longer words capitalised (Title Case or capitals)."""
+    t = u.text
+    if _TERMINAL.search(t) or _words(t) > 25:
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019-]*", t) if len(w) > 3]
+    return len(words) >= 3 and 5 * sum(w[:1].isupper() for w in words) >= 4 * len(words)
+
+
+def _past_lead_in(units: list[Unit], body_at: int, languages: list[str]) -> int:
+    """Where the story starts when one to three short sentences (a site's tagline, an image's alt text) stand
+    above the headline: "Snapshots of what's happening in the Defense Department." / "A small boat operates in
+    the sea at twilight." / "Overboard Drill" / the story. Only when no line that could be a headline comes before them,
+    the line after them is a headline or label (no sentence) and a full paragraph follows it."""
+    if any(_headline_candidate(u, languages) for u in units[:body_at]):
+        return body_at
+    i = body_at
+    while i < len(units) and i - body_at < 3 and units[i].kind is None and len(units[i].text) <= 120 \
+            and _TERMINAL.search(units[i].text):
+        i += 1
+    if i == body_at or i + 1 >= len(units):
+        return body_at
+    head, lead = units[i], units[i + 1]
+    if head.kind is None and lead.kind is None and not _is_prose(head) and _headline_candidate(head, languages) \
+            and _headline_shape(head.text) >= 1 and _is_prose(lead) and len(lead.text) >= 150:
+        return i + 1
+    return body_at
+
+
+def is_listing(units: list[Unit], body_at: int) -> bool:
+    """A page that lists stories (a tag, category or archive page): two or more list items of headline length,
+    each followed by its summary paragraph, where the story would start."""
+    hits = 0
+    for i in range(max(0, body_at - 2), min(len(units) - 1, body_at + 8)):
+        u, nxt = units[i], units[i + 1]
+        if u.kind in (None, "navigation") and _LIST_ITEM.match(u.raw) and _words(u.text) <= 25 and len(u.text) <= 200 \
+                and nxt.kind is None and not _LIST_ITEM.match(nxt.raw) and len(nxt.text) >= 60:
+            hits += 1
+    return hits >= 2
+
+
+def headline_index(header: list[Unit], languages: list[str]) -> int | None:
+    """Which header line is the headline (None when none is).
+
+    Each candidate line scores its shape (``_headline_shape``: 2 headline, 1 label, 0 sentence, outlet name or
+    marked line), 1 more for being the first candidate (plain-text copy puts the
+    headline first), 1 for leading to the story (no other candidate between it and the first paragraph but a
+    deck, i.e. a line that reads as a sentence), less 1 for a deck under a line of headline shape. The best score
+    wins; a tie goes to the earlier line.
+    """
+    cands = [i for i, u in enumerate(header) if _headline_candidate(u, languages)]
+    if not cands:
+        return None
+    deck = {i: _is_standfirst(header[i]) and not _headline_cased(header[i]) for i in cands}
+    again: dict[str, list[int]] = {}
+    for j, u in enumerate(header):
+        again.setdefault(_norm_title(_BRACKETED_END.sub("", u.text)), []).append(j)
+    best, best_score, strong_seen = None, -99, False
+    for n, i in enumerate(cands):
+        shape = _headline_shape(header[i].text)
+        strong = shape == 2
+        score = shape + (1 if n == 0 else 0) - (1 if deck[i] and strong_seen else 0)
+        copies = again.get(_norm_title(_BRACKETED_END.sub("", header[i].text)), [])
+        if i + 1 not in copies and any(j > i + 1 for j in copies):
+            score += 1  # repeated further down the page: the page's <title> and its <h1>, or a gallery's caption
+        if all(deck[j] for j in cands[n + 1:]):
+            score += 1
+        if score > best_score:
+            best, best_score = i, score
+        strong_seen = strong_seen or strong
+    return best
 
 
 _CREDIT_ORG = re.compile(r"(?i)\b(?:public affairs(?: office)?|press office|press service|news service|bureau)$")
@@ -532,7 +709,9 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
     languages = [lang for lang in languages if lang in _dateparser_languages()] or ["en"]
 
     meta = _Meta()
-    body_at = next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u)), len(units))
+    # A long line set as a headline (Title Case or capitals, no sentence end) is not the story's first paragraph.
+    body_at = next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u) and not _headline_cased(u)),
+                   next((i for i, u in enumerate(units) if u.kind is None and _is_prose(u)), len(units)))
     if body_at == len(units):
         # No paragraph of running prose: a brief (a title and one short sentence) or a results table is still an
         # article when a line follows its header; otherwise nothing to publish (quarantined if no report is left).
@@ -542,9 +721,11 @@ def parse_report(raw: str, units: list[Unit], source_file: str, sha: str, part: 
         body_at = short_at
         if language is None:
             language = detect_language(" ".join(u.text for u in units if u.kind is None))
+    body_at = _past_lead_in(units, body_at, languages)
     # A header is a handful of lines; a longer run before the story is page furniture.
     header_from = max(0, body_at - MAX_HEADER_UNITS)
-    header_kinds = {header_from + k: v for k, v in _read_header(units[header_from:body_at], meta, languages).items()}
+    header_kinds = {header_from + k: v for k, v in _read_header(
+        units[header_from:body_at], meta, languages, listing=is_listing(units, body_at)).items()}
 
     kinds: list[str] = []
     for i, u in enumerate(units):

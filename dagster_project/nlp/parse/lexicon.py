@@ -125,7 +125,7 @@ BOILERPLATE_ANYWHERE = re.compile(
     r"|comments are (?:moderated|closed)|community (?:rules|guidelines|standards)"
     r"|manage (?:your )?(?:preferences|subscription)|view (?:this (?:e-?mail )?)?in (?:your )?browser"
     # Government-site banners and page chrome of public-domain sources (usa.gov style, VOA, MediaWiki).
-    r"|an official website of the united states government|official websites use \.gov|secure \.gov websites use https"
+    r"|an official website of the united states government|official websites use \.(?:gov|mil)|secure \.(?:gov|mil) websites use https"
     r"|a \.(?:gov|mil) website belongs to|\.gov website belongs to|share sensitive information only on official"
     r"|you have accessed part of a historical collection|your browser doesn.t support html5"
     r"|this audio file was created from the text revision)"
@@ -177,6 +177,14 @@ CONTRIBUTOR_LINE = re.compile(
 )
 # Where a copy came from ("Source: Al Jazeera", "via: ..."): a credit, kept out of the text.
 SOURCE_LINE = re.compile(r"(?i)^(?:source|sources|via|fuente|fuentes|fonte|quelle|bron)\s*:")
+# "From an International Security Assistance Force Joint Command News Release": where a republished release came from.
+RELEASE_SOURCE = re.compile(
+    r"(?i)^from (?:an?|the)\s+.{2,100}?\b(?:news release|press release|release|statement|news service)\.?$"
+)
+# "Photos by Sgt. Andrew McNeil", "U.S. Army photo by Jane Roe" alone on a line: the credit of the page's photo.
+PHOTO_BY_LINE = re.compile(
+    r"(?i)^(?:[\w.]+\s+){0,4}?(?:photos?|photographs?|images?|videos?)\s+(?:by|courtesy of)\s+[A-Z](?:[^.!?]|\.(?=\s*[A-Z]|$)){1,80}$"
+)
 CAPTION = re.compile(
     r"(?i)(?:^(?:image|photo|picture|pictured|caption|image caption|media caption|video caption|file photo|file"
     r"|above|below|top|inset|gallery|watch)\s*(?:[:,|\-\u2013\u2014])"
@@ -191,7 +199,8 @@ CREDIT_ONLY = re.compile(
     r"(?i)^(?:image (?:source|copyright|credit)s?|photo(?:graph)?(?: credit)?s?|credit|source)\s*[:,]\s*\S.{0,80}$"
 )
 # A photo credit in parentheses closing a short caption: "... near Caracas on Sunday (Reuters)".
-PAREN_CREDIT_END = re.compile(r"[^.!?:;\s\"\u201d]\s*\((?:[A-Z][\w.&'\u2019-]*(?:[ /][A-Z][\w.&'\u2019-]*){0,4})\)$")
+# No figure inside: "USS Theodore Roosevelt (CVN-71)" names a hull, not a photographer.
+PAREN_CREDIT_END = re.compile(r"[^.!?:;\s\"\u201d]\s*\((?![^()]*\d)(?:[A-Z][\w.&'\u2019-]*(?:[ /][A-Z][\w.&'\u2019-]*){0,4})\)$")
 
 SOCIAL_HANDLE_LINE = re.compile(r"^(?:[\u2014\u2013-]{1,2}\s*)?.{0,80}\(@\w{1,30}\)(?:\s+.{0,40})?$")
 # The link label an embed shows around a post ("View this post on Instagram"): widget chrome, not the post.
@@ -252,4 +261,14 @@ _CAPS_PLACE = rf"[{_UP}][{_UP}'\u2019.\-]+(?:\s+[{_UP}][{_UP}'\u2019.\-]+){{0,3}
 DATELINE_PLAIN = re.compile(
     rf"^(?P<place>{_CAPS_PLACE}(?:,\s*[{_UP}](?:{_LETTER}|[.'\u2019 \-]){{1,30}}?)?)"
     rf"(?:,\s*(?P<date>{DATELINE_DATE}))?\s*(?:[-\u2013\u2014]{{1,2}}|:)\s+(?=\S)"
+)
+
+# Words of a CMS's own page chrome: a line made only of them ("Article Display", "News Article View", "Photo
+# Gallery", "Press Releases") names the page type or the section, never the story.
+CHROME_WORD = re.compile(
+    r"(?:articles?|stor(?:y|ies)|news|photos?|images?|videos?|galler(?:y|ies)|multimedia|media|features?"
+    r"|commentar(?:y|ies)|press|releases?|display|view|details?|listing|archives?|index|categor(?:y|ies)|tags?"
+    r"|topics?|sections?|page|home|search|results|latest|top|more|all|main|content|print|share|e-?mail|feed|rss"
+    r"|audio|podcasts?|transcripts?|speech(?:es)?|statements?|briefings?|advisor(?:y|ies)|columns?|blogs?"
+    r"|highlights|local|world|national|regional|region|spotlight)"
 )

@@ -121,11 +121,26 @@ def _credited_captions(raw: str, units: list[Unit]) -> None:
         if u.kind is None and len(u.text) < 700 and _PHOTO_BY_END.search(u.text) and story_follows:
             u.kind = "caption"  # "... in Helmand province, June 8, 2013. U.S. Marine Corps photo by Sgt. Jane Roe"
             continue
+        if u.kind == "credit" and lx.PHOTO_BY_LINE.match(u.text) and _headline_after_caption(units, i + 1):
+            # "Photos by Sgt. Jane Roe" over a short paragraph, then a headline and the story: the photo's caption
+            # sits between the page header and the headline (army.mil, DVIDS story pages).
+            units[i + 1].kind = "caption"
+            continue
         if u.kind != "credit" or i == 0 or not _PHOTO_CREDIT_END.match(u.raw):
             continue
         prev = units[i - 1]
         if prev.kind is None and "\n" not in raw[prev.end:u.start] and story_follows:
             prev.kind = "caption"
+
+
+def _headline_after_caption(units: list[Unit], i: int) -> bool:
+    """``units[i]`` is a short paragraph followed by a headline-like line (a few words, no sentence end) and then
+    the story's first paragraph."""
+    if i + 2 >= len(units) or any(units[j].kind is not None for j in (i, i + 1, i + 2)):
+        return False
+    cap, head, lead = units[i], units[i + 1], units[i + 2]
+    return (len(cap.text) < 700 and 3 <= len(head.text.split()) <= 20 and len(head.text) < 160
+            and not _END.search(head.text) and len(lead.text) >= 150)
 
 
 _END = re.compile(r"[.!?:;\u2026][\"\u201d\u2019')\u00bb]*$")
@@ -197,7 +212,7 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "navigation"
     if lx.SOCIAL_MARK.search(t):
         return "social_post"
-    if lx.CREDIT_ONLY.match(t) and len(t) < 100:
+    if len(t) < 100 and (lx.CREDIT_ONLY.match(t) or lx.PHOTO_BY_LINE.match(t)):
         return "credit"
     short = len(t) < 300
     if short and lx.CAPTION.search(t):
@@ -206,7 +221,7 @@ def intrinsic_kind(u: Unit) -> str | None:
         return "caption"
     if short and lx.CONTRIBUTOR_LINE.search(t):
         return "contributor"
-    if short and lx.SOURCE_LINE.search(t):
+    if short and (lx.SOURCE_LINE.search(t) or lx.RELEASE_SOURCE.match(t)):
         return "credit"
     if short and lx.FROM_SITE.match(t):
         return "credit"
