@@ -97,6 +97,9 @@ def test_label_like_lines(line: str, expected: bool) -> None:
      "Destroyer flies home 300 sailors after a long deployment"),
     ("Destroyer home\n\nThe ship spent seven months shooting down drones over the Red Sea, its longest deployment.\n\n",
      "Destroyer home"),
+    # A section name over a sentence-case headline (no full stop, so no deck): the headline leads to the story.
+    ("Fighter F-18\n\n\nFighter F-18 crashed when landing on aircraft carrier\n\n",
+     "Fighter F-18 crashed when landing on aircraft carrier"),
 ])
 def test_the_headline_is_chosen_among_header_lines(header: str, title: str | None) -> None:
     assert _one(header + STORY).title == title

@@ -611,7 +611,8 @@ def headline_index(header: list[Unit], languages: list[str]) -> int | None:
     cands = [i for i, u in enumerate(header) if _headline_candidate(u, languages)]
     if not cands:
         return None
-    deck = {i: _is_standfirst(header[i]) and not _headline_cased(header[i]) for i in cands}
+    # A deck is a finished sentence under the headline; a sentence-case line without a full stop is a headline.
+    deck = {i: _is_standfirst(header[i]) and _TERMINAL.search(header[i].text) is not None for i in cands}
     again: dict[str, list[int]] = {}
     for j, u in enumerate(header):
         again.setdefault(_norm_title(_BRACKETED_END.sub("", u.text)), []).append(j)
