@@ -6,7 +6,7 @@ that looks like furniture must stay the headline."""
 import pytest
 
 from dagster_project.nlp.parse import parse_file
-from dagster_project.nlp.parse.document import is_chrome_label, is_header_field, is_label_like
+from dagster_project.nlp.parse.document import find_date, is_chrome_label, is_header_field, is_label_like
 
 STORY = ("NORFOLK, Va. -- The destroyer returned to port on Friday after a seven-month deployment to the Red Sea, "
          "where its crew shot down drones and missiles fired at merchant shipping, the Navy said in a statement.\n\n"
@@ -117,6 +117,13 @@ def test_furniture_above_the_headline_stays_out_of_the_text() -> None:
     ("News\n\n  \u2022 Destroyer returns from the Red Sea\n\n    The destroyer returned to port on Friday after a "
      "seven-month deployment to the Red Sea, the Navy said.\n\n  \u2022 Carrier leaves for the Pacific\n\n    The carrier "
      "left port on Monday for a scheduled deployment to the western Pacific, officials said.\n", None),
+    # A blog's front page: headlines each over a teaser cut short.
+    ("Combat Artists\n\nWhile training in Norway, soldiers may have glimpsed an unusual sight: an artist standing "
+     "beside their formations with a sketch pad and [\u2026]\n\nOperation Hurricane\n\nSoldiers assist in the rescue "
+     "of a simulated patient from the river during an emergency response exercise, named [\u2026]\n", None),
+    # One headline over a story that ends with a "Read more" link is still a story.
+    ("Destroyer returns from the Red Sea\n\n" + STORY + "\nThe crew will be honoured next month. Read more\n",
+     "Destroyer returns from the Red Sea"),
     # A headline over a bulleted summary is still the headline.
     ("Destroyer returns from the Red Sea\n\n\u2022 Seven months at sea\n\u2022 Dozens of drones shot down\n\n" + STORY,
      "Destroyer returns from the Red Sea"),
@@ -145,3 +152,18 @@ def test_a_story_opening_without_a_caption_keeps_its_first_paragraph() -> None:
     art = _one(raw)
     assert art.title == "Destroyer returns"
     assert "returned to port on Friday, the Navy said" in art.text
+
+
+@pytest.mark.parametrize(("line", "dated"), [
+    ("Maintenance window scheduled to begin at February 14th 2200 est. until 0400 est. February 15th", False),
+    ("Published February 14, 2024", True),
+])
+def test_a_clock_time_after_a_day_is_no_year(line: str, dated: bool) -> None:
+    assert (find_date(line, ["en"]) is not None) is dated
+
+
+def test_a_maintenance_notice_is_not_the_headline() -> None:
+    raw = ("Maintenance window scheduled to begin at February 14th 2200 est. until 0400 est. February 15th\n\n"
+           "Destroyer Returns From the Red Sea\n\n" + STORY)
+    art = _one(raw)
+    assert (art.title, art.published_date) == ("Destroyer Returns From the Red Sea", None)

@@ -103,8 +103,10 @@ def _is_prose_text(t: str) -> bool:
     return len(t) >= 110 and _words(t) >= 15 or (_words(t) >= 8 and _TERMINAL.search(t) is not None and len(t) >= 50)
 
 
-# Marks of a label rather than a sentence: a clock time, a list or breadcrumb separator, a link.
-_LABEL_MARK = re.compile(r"\b\d{1,2}:\d{2}\b|\s[|/\u00bb>\u2022\u00b7]\s|https?://|www\.")
+# Marks of a label rather than a sentence: a clock time ("09:12", "2200 est"), a list or breadcrumb separator, a link.
+_LABEL_MARK = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{4} ?(?i:hrs|est|edt|cst|cdt|pst|pdt|gmt|utc)\b|\s[|/\u00bb>\u2022\u00b7]\s|https?://|www\."
+)
 
 
 def _is_standfirst(u: Unit) -> bool:
@@ -157,13 +159,18 @@ def _find_date(t: str, languages: tuple[str, ...]) -> tuple[dt.date, str] | None
     except Exception:  # dateparser raises assorted errors on odd input; a line without a date is the answer
         found = None
     for surface, when in found or []:
-        if _YEAR.search(surface):
+        if _YEAR.search(surface) and when.year <= _LAST_YEAR:
             return when.date(), surface
     try:
         parsed = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
     except Exception:
         parsed = None
-    return (parsed.date(), text) if parsed else None
+    return (parsed.date(), text) if parsed and parsed.year <= _LAST_YEAR else None
+
+
+# "February 14th 2200 est.": four digits after a day are a 24-hour clock time as often as a year; no news header is
+# dated after 2100, so such a "year" is the time.
+_LAST_YEAR = 2100
 
 
 def _clean_name(name: str) -> str:
@@ -587,15 +594,22 @@ def _past_lead_in(units: list[Unit], body_at: int, languages: list[str]) -> int:
     return body_at
 
 
+# A teaser cut short by a blog or CMS: "... the Congo, and [\u2026]", "... Read More", "Continue reading".
+_TEASER_END = re.compile(r"(?i)(?:\[(?:\u2026|\.\.\.)\]|\bread more|\bcontinue reading)\s*\W{0,3}$")
+
+
 def is_listing(units: list[Unit], body_at: int) -> bool:
-    """A page that lists stories (a tag, category or archive page): two or more list items of headline length,
-    each followed by its summary paragraph, where the story would start."""
+    """A page that lists stories (a tag, category or archive page, a blog's front page): two or more list items of
+    headline length each followed by its summary paragraph, or headline lines each over a teaser cut short, where the
+    story would start."""
     hits = 0
     for i in range(max(0, body_at - 2), min(len(units) - 1, body_at + 8)):
         u, nxt = units[i], units[i + 1]
-        if u.kind in (None, "navigation") and _LIST_ITEM.match(u.raw) and _words(u.text) <= 25 and len(u.text) <= 200 \
-                and nxt.kind is None and not _LIST_ITEM.match(nxt.raw) and len(nxt.text) >= 60:
-            hits += 1
+        if u.kind not in (None, "navigation") or _words(u.text) > 25 or len(u.text) > 200 or nxt.kind is not None:
+            continue
+        if (_LIST_ITEM.match(u.raw) and not _LIST_ITEM.match(nxt.raw) and len(nxt.text) >= 60) \
+                or (not _is_prose(u) and _TEASER_END.search(nxt.text)):
+            hits += 1  # "• Headline" over its summary, or "Headline" over a teaser cut short ("... and [...]")
     return hits >= 2
 
 
