@@ -23,6 +23,8 @@ def _one(raw: str):  # type: ignore[no-untyped-def]
     ("Story Number: NNS180205-07 Release Date: 2/5/2018 9:24:00 AM", True),
     ("FROM: U.S. DEPARTMENT OF DEFENSE", True),
     ("Location: ATLANTIC OCEAN", True),
+    ("Tag Archives: deployed", True),
+    ("Tag: Deputy Defense Secretary", True),
     # Headlines with a colon: the part after it is running text, or the part before it is no CMS field.
     ("A love story: Healing the wounded warrior", False),
     ("Defense News: USS Carney: a Destroyer at War", False),
@@ -121,6 +123,18 @@ def test_furniture_above_the_headline_stays_out_of_the_text() -> None:
     ("Combat Artists\n\nWhile training in Norway, soldiers may have glimpsed an unusual sight: an artist standing "
      "beside their formations with a sketch pad and [\u2026]\n\nOperation Hurricane\n\nSoldiers assist in the rescue "
      "of a simulated patient from the river during an emergency response exercise, named [\u2026]\n", None),
+    # An author's page: headlines over teasers cut with an ellipsis.
+    ("Jane Roe\n\nDestroyer returns from the Red Sea\n\nThe destroyer returned to port on Friday after a seven-month "
+     "deployment, the Navy said, and its crew\u2026\n\n6 years ago\n\nCarrier leaves for the Pacific\n\nThe carrier left "
+     "port on Monday for a scheduled deployment to the western Pacific, officials\u2026\n\n6 years ago\n", None),
+    # A tag page: headlines each directly over their date.
+    ("Home : News : News\nTag: Deputy Defense Secretary\n\nDestroyer returns from the Red Sea\nNovember 8, 2023\n"
+     "A gray ship sails into a harbor.\n\nCarrier leaves for the Pacific\nSeptember 21, 2023\nA carrier at sea.\n", None),
+    # One headline over its date line is a story.
+    ("Destroyer returns from the Red Sea\nNovember 8, 2023\n\n" + STORY, "Destroyer returns from the Red Sea"),
+    # A tag archive's label is no headline; the post under it is.
+    ("Tag Archives: deployed\n\nDestroyer returns from the Red Sea\n\nBy Jane Roe\n\n" + STORY,
+     "Destroyer returns from the Red Sea"),
     # One headline over a story that ends with a "Read more" link is still a story.
     ("Destroyer returns from the Red Sea\n\n" + STORY + "\nThe crew will be honoured next month. Read more\n",
      "Destroyer returns from the Red Sea"),

@@ -483,8 +483,10 @@ _FIELD = re.compile(
 )
 _FIELD_KEYS = re.compile(
     r"(?i)\b(?:story|release|released|date|number|no|id|location|from|to|subject|source|category|section|posted"
-    r"|updated|published|taken|filed|unit|virin|credit|dateline|ref|reference|issue|volume|edition)\b"
+    r"|updated|published|taken|filed|unit|virin|credit|dateline|ref|reference|issue|volume|edition|tags?|archives?"
+    r"|author|keywords?|labels?|topics?)\b"
 )
+_LABEL_KEYS = re.compile(r"(?i)\b(?:tags?|archives?|categor(?:y|ies)|topics?|keywords?|labels?|filed under)\b")
 # "[Image 2 of 6]", "(video)": a bracketed note closing a gallery or page title.
 _BRACKETED_END = re.compile(r"\s*[\[(][^\[\]()]{1,30}[\])]\s*$")
 # An image's alt text left in the page text: "Defense Visual Information Distribution Service Logo".
@@ -506,11 +508,14 @@ def _ranked_name(t: str) -> str | None:
 
 def is_header_field(t: str) -> bool:
     """A ``Key: value`` header field: a CMS label ("Story Number", "Release Date", "From") and a short value
-    written as a code, a date or in capitals (no running lower-case words), or several fields on one line."""
+    written as a code, a date or in capitals (no running lower-case words), several fields on one line, or a tag or
+    category label and its name."""
     m = _FIELD.match(t)
     if m is None or not _FIELD_KEYS.search(m.group("key")):
         return False
     value = m.group("value")
+    if _LABEL_KEYS.search(m.group("key")) and _words(value) <= 6:
+        return True  # "Tag Archives: deployed", "Category: Navy news": a page of a tag, whatever its words
     if len(re.findall(r"\b[A-Za-z][\w ]{0,20}:\s*\S", t)) >= 2:
         return True  # "Story Number: NNS180205-07 Release Date: 2/5/2018"
     words = re.findall(r"[^\W\d_][\w'\u2019-]*", value)
@@ -595,21 +600,25 @@ def _past_lead_in(units: list[Unit], body_at: int, languages: list[str]) -> int:
 
 
 # A teaser cut short by a blog or CMS: "... the Congo, and [\u2026]", "... Read More", "Continue reading".
-_TEASER_END = re.compile(r"(?i)(?:\[(?:\u2026|\.\.\.)\]|\bread more|\bcontinue reading)\s*\W{0,3}$")
+_TEASER_END = re.compile(r"(?i)(?:\[(?:\u2026|\.\.\.)\]|\w\u2026|\bread more|\bcontinue reading)\s*\W{0,3}$")
 
 
 def is_listing(units: list[Unit], body_at: int) -> bool:
     """A page that lists stories (a tag, category or archive page, a blog's front page): two or more list items of
-    headline length each followed by its summary paragraph, or headline lines each over a teaser cut short, where the
-    story would start."""
+    headline length each followed by its summary paragraph, headline lines each over a teaser cut short, or headline
+    lines each directly over a date line, where the story would start."""
     hits = 0
     for i in range(max(0, body_at - 2), min(len(units) - 1, body_at + 8)):
         u, nxt = units[i], units[i + 1]
         if u.kind not in (None, "navigation") or _words(u.text) > 25 or len(u.text) > 200 or nxt.kind is not None:
             continue
         if (_LIST_ITEM.match(u.raw) and not _LIST_ITEM.match(nxt.raw) and len(nxt.text) >= 60) \
-                or (not _is_prose(u) and _TEASER_END.search(nxt.text)):
-            hits += 1  # "• Headline" over its summary, or "Headline" over a teaser cut short ("... and [...]")
+                or (not _is_prose(u) and _TEASER_END.search(nxt.text)) \
+                or (_is_title_like(u) and not _is_prose(u) and find_date(u.text, ["en"]) is None and _words(nxt.text) <= 5
+                    and find_date(nxt.text, ["en"]) is not None and nxt.gap == 0):
+            # "• Headline" over its summary; "Headline" over a teaser cut short ("... and [...]"); "Headline" over
+            # its date line
+            hits += 1
     return hits >= 2
 
 
