@@ -94,3 +94,145 @@ def test_an_untitled_verb_shaped_phrase_is_still_no_name(nlp) -> None:  # type: 
     # Negative case: without a title before it, a capitalised verb keeps a phrase out of the people.
     people = _of_type(nlp, "Photographs Show the damage to the hangar, officials said on Monday.", "person")
     assert "Photographs Show" not in people
+
+
+# --- places -----------------------------------------------------------------------------------------------------
+
+def test_service_members_are_no_place(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The team of Airmen flew to Guam on Monday, and the Airmen returned a week later."
+    assert _of_type(nlp, text, "place") == ["Guam"]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # The apposition names an event: no place, here nor at its other mention in the article.
+        ("The frigates sailed to participate in Northern Trident, a multinational exercise. Northern Trident ends "
+         "in May.", []),
+        ("The frigates sailed to participate in Northern Trident, a multinational exercise led by Norway.", ["Norway"]),
+        # Negative case: no event noun says otherwise, so the grammar ("in") keeps the unknown name a place.
+        ("The ships sailed in Northern Trident with allies from Norway.", ["Northern Trident", "Norway"]),
+    ],
+)
+def test_a_name_in_apposition_with_an_event_noun_is_no_place(nlp, text: str, places: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert _of_type(nlp, text, "place") == places
+
+
+def test_a_mark_number_is_no_place(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert _of_type(nlp, "The gunner checked a Mk. 38 gun aboard the ship.", "place") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "designation"),
+    [
+        (["a", "Mk", ".", "38", "gun"], True),
+        (["No", ".", "10", "Squadron"], True),
+        (["beat", "Scotland", "15-10", "in", "the", "final"], False),  # a score after a name is no designation
+        (["Notts", "County", "3", "1", "1"], False),
+    ],
+)
+def test_an_abbreviation_and_a_number_is_a_designation(nlp, words: list[str], designation: bool) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import _designation
+
+    doc = _doc(nlp, words)
+    end = next(k for k, w in enumerate(words) if w in (".", "15-10", "3"))
+    start = end - 1 if words[end - 1] != "County" else end - 2
+    assert _designation(doc, start, end) is designation
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("The jets belong to the United States Air Force and fly from Guam.", ["Guam"]),
+        # Negative case: a country that merely modifies ("U.S. forces") is a place.
+        ("U.S. forces arrived in Poland on Sunday.", ["U.S.", "Poland"]),
+    ],
+)
+def test_a_country_opening_an_armed_service_name_is_no_place(nlp, text: str, places: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert _of_type(nlp, text, "place") == places
+
+
+@pytest.mark.parametrize(
+    ("words", "opens_org"),
+    [
+        (["United", "States", "Air", "Force", "jets"], True),
+        (["U.S.", "7th", "Fleet", "ships"], True),
+        (["U.S.", "Fleet", "Forces", "Command"], True),
+        (["U.S.", "forces", "arrived"], False),
+        (["United", "States", "and", "Japan"], False),
+        (["Japan", "Self", "Sufficiency", "Report"], False),
+    ],
+)
+def test_service_words_after_a_country_make_an_organisation_name(nlp, words: list[str], opens_org: bool) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import _starts_org_name
+
+    doc = _doc(nlp, words)
+    country_end = 2 if words[0] == "United" else 1
+    assert _starts_org_name(doc, country_end) is opens_org
+
+
+@pytest.mark.parametrize(
+    ("words", "is_installation"),
+    [(["Fort", "McCoy"], True), (["Camp", "Humphreys"], True), (["Fort"], False), (["camp", "Humphreys"], False),
+     (["Fort", "of", "Doom"], False)],
+)
+def test_fort_and_camp_name_installations(nlp, words: list[str], is_installation: bool) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import _installation
+
+    doc = _doc(nlp, words)
+    assert _installation(Span(doc, 0, len(doc))) is is_installation
+
+
+def test_an_installation_the_model_calls_a_facility_is_a_base(nlp) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import place_spans
+
+    doc = _doc(nlp, ["They", "trained", "at", "Fort", "McCoy", "and", "at", "the", "Old", "Mill", "."])
+    doc.ents = [Span(doc, 3, 5, label="FAC"), Span(doc, 8, 10, label="FAC")]
+    found = [(p.surface, p.place.place_type) for p in place_spans(doc)]
+    assert found == [("Fort McCoy", "base")]  # a FAC that is no installation still needs the gazetteer
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("The prototype was scrapped at Tinker AFB in 1965.", "Tinker AFB"),
+        ("4/2/2019 - DYESS AIR FORCE BASE, Texas -- Crews loaded the bombers on Monday.", "DYESS AIR FORCE BASE"),
+    ],
+)
+def test_bases_written_with_an_abbreviation_or_after_a_date(nlp, text: str, place: str) -> None:  # type: ignore[no-untyped-def]
+    assert place in _of_type(nlp, text, "place")
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("the Indo-Pacific region", 1),
+        ("the Russia-Ukraine talks", None),  # two places, no prefix
+        ("the Indo - Pacific", None),  # spaced: no compound
+    ],
+)
+def test_a_hyphen_prefix_joins_a_region(nlp, text: str, lead: int | None) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import _hyphen_prefix
+
+    doc = nlp.make_doc(text)
+    assert doc[2].text == "-"  # the tokenizer splits the hyphen off: prefix, hyphen, region
+    assert _hyphen_prefix(doc, 3) == lead
+
+
+@pytest.mark.parametrize(
+    ("words", "label", "qualified"),
+    [
+        (["visit", "to", "Laem", "Chabang", ",", "Thailand", ",", "and"], "PERSON", True),
+        (["visit", "to", "Laem", "Chabang", ",", "Thailand", "'s", "port"], "PERSON", False),
+        (["visit", "to", "Laem", "Chabang", ",", "Ohio", "-", "based"], "PERSON", False),
+        (["visit", "to", "Laem", "Chabang", ",", "Thailand", ",", "and"], "ORG", False),  # only what the model read as a person
+        (["said", "Jane", "Doe", ",", "a", "pilot"], "PERSON", False),
+    ],
+)
+def test_a_person_read_name_qualified_by_its_country_is_a_place(nlp, words: list[str], label: str,
+                                                                qualified: bool) -> None:  # type: ignore[no-untyped-def]
+    from dagster_project.nlp.extract.places import _qualified_by_region
+
+    doc = _doc(nlp, words)
+    start = 2 if words[0] == "visit" else 1
+    assert _qualified_by_region(Span(doc, start, start + 2, label=label)) is qualified
