@@ -236,3 +236,56 @@ def test_a_person_read_name_qualified_by_its_country_is_a_place(nlp, words: list
     doc = _doc(nlp, words)
     start = 2 if words[0] == "visit" else 1
     assert _qualified_by_region(Span(doc, start, start + 2, label=label)) is qualified
+
+
+# --- aircraft ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "aircraft"),
+    [
+        ("The aircraft, EC-130J's, are code-named \"Senior Scout\" planes, officials said.", "Senior Scout"),
+        ("The report notes \"Senior Scout\" aircraft have been used before.", "Senior Scout"),
+    ],
+)
+def test_a_quoted_name_before_an_aircraft_noun_is_an_aircraft(nlp, text: str, aircraft: str) -> None:  # type: ignore[no-untyped-def]
+    assert aircraft in _of_type(nlp, text, "aircraft")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He told the \"Morning Show\" audience that the plan was good.",
+        "The \"Desert Storm\" campaign used many aircraft.",  # the aircraft noun is not right after the quotes
+    ],
+)
+def test_a_quoted_name_before_another_noun_is_no_aircraft(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _of_type(nlp, text, "aircraft") == []
+
+
+def test_designators_listed_in_brackets_after_an_aircraft_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "T-37" is not in the reference table: the noun before the bracket is its evidence.
+    text = "The rate was 20 percent for fighters (F-4, F-111) and trainers (T-37, T-38) that year."
+    assert _of_type(nlp, text, "aircraft") == ["F-4", "F-111", "T-37", "T-38"]
+
+
+def test_an_unknown_designator_in_brackets_after_another_noun_stays_out(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The road links two towns (T-37, T-39) in the north."
+    assert _of_type(nlp, text, "aircraft") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "place"),
+    [
+        # A full name the model reads as a person stays one after a bare "in" ("swore in").
+        ("Navy Secretary Carlos Del Toro swore in Laura Benton as the new commander.", "Laura Benton", None),
+        # Negative case: a place noun after the name ("... district") still makes it a place.
+        ("Afghan forces detained five fighters in Herat province's Shindand Kohna district.", None, "Shindand Kohna"),
+    ],
+)
+def test_a_person_read_name_after_a_bare_in_stays_a_person(nlp, text: str, person: str | None,
+                                                           place: str | None) -> None:  # type: ignore[no-untyped-def]
+    if person is not None:
+        assert person in _of_type(nlp, text, "person")
+        assert person not in _of_type(nlp, text, "place")
+    if place is not None:
+        assert place in _of_type(nlp, text, "place")

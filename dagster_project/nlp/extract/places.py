@@ -147,7 +147,8 @@ def looks_like_place(span: Span) -> bool:
     if _qualified_by_region(span):
         return True  # "a port visit to Laem Chabang, Thailand"
     kind = strong_locative(span)
-    if kind == "" and span.label_ == "PERSON" and len(span) > 1 and all(t.is_alpha and t.is_title for t in span):
+    bare_preposition = span.root.dep_ == "pobj" and span.root.head.lower_ in _STRONG_LOCATIVE
+    if bare_preposition and span.label_ == "PERSON" and len(span) > 1 and all(t.is_alpha and t.is_title for t in span):
         # A full name the model reads as a person after a bare "in" stays a person ("swore in Heather Wilson"):
         # only a place noun ("the village of ...", "..., a town") outweighs the model there.
         return False
