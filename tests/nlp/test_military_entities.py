@@ -96,6 +96,19 @@ def test_an_untitled_verb_shaped_phrase_is_still_no_name(nlp) -> None:  # type: 
     assert "Photographs Show" not in people
 
 
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        # The model calls the names organisations; the kinship noun they stand in apposition with says person.
+        ("The sergeant said goodbye to his wife, Carys, and son, Titus, at the hangar.", ["Carys", "Titus"]),
+        # Negative case: an organisation noun in the same construction keeps the name out.
+        ("The firm, Titus, said its profits rose sharply this year.", []),
+    ],
+)
+def test_a_name_in_apposition_with_a_kinship_noun_is_a_person(nlp, text: str, people: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert _of_type(nlp, text, "person") == people
+
+
 # --- places -----------------------------------------------------------------------------------------------------
 
 def test_service_members_are_no_place(nlp) -> None:  # type: ignore[no-untyped-def]

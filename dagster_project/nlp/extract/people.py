@@ -323,6 +323,20 @@ def _extend_name(span: Span) -> Span:
     return Span(doc, span.start, end, label=span.label_) if end != span.end else span
 
 
+# Kinship nouns, a closed class: a name in apposition with one is a person ("his wife, Amy, and son, Titus").
+KIN_NOUNS = frozenset({
+    "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "grandson", "granddaughter",
+    "grandmother", "grandfather", "uncle", "aunt", "nephew", "niece", "cousin", "fiancee", "fiancée", "fiance",
+    "fiancé", "widow", "widower", "stepson", "stepdaughter", "stepfather", "stepmother",
+})
+
+
+def kin_apposition(name: Span) -> bool:
+    """The name stands in apposition with a kinship noun: "his son, Titus"."""
+    root = name.root
+    return root.dep_ == "appos" and root.head.pos_ == "NOUN" and _tkey(root.head) in KIN_NOUNS
+
+
 def _nonhuman_relative(name: Span) -> bool:
     """A one-word "name" followed by ", which" is a thing or a company ("Afriqiyah, which operates ..."):
     people take "who"."""
@@ -450,10 +464,12 @@ def person_spans(
             continue
         if ent.label_ == "ORG":
             # The model often calls a full name an organisation ("Paraguay's intelligence chief, Esteban
-            # Aquino"); the name shape plus a stated role or title turns it back into a person.
+            # Aquino"); the name shape plus a stated role or title turns it back into a person, and so does a
+            # kinship noun it stands in apposition with, even for a first name alone ("his son, Titus").
             role = title or _preceding_title_role(name) or role_from_parse(name)
-            if 2 <= len(name) <= 4 and role and looks_like_name(name) and not org_word_in(name) \
-                    and not (known_place is not None and known_place(name.text)):
+            kin = kin_apposition(name)
+            if (2 <= len(name) <= 4 and role or kin and len(name) <= 4) and looks_like_name(name) \
+                    and not org_word_in(name) and not (known_place is not None and known_place(name.text)):
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
@@ -489,7 +505,7 @@ def person_spans(
     # organisation ("Ryanair, easyJet and Vueling said" ... "Ryanair said").
     org_labelled = {fold(e.text) for e in doc.ents if e.label_ == "ORG" and len(e) == 1}
     for s, _ in kept:
-        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens:
+        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens and not kin_apposition(s):
             rejected_keys.add(fold(s.text))
     # A name rejected once as an organisation is rejected everywhere in the article ("Sputnik").
     kept = [(s, r) for s, r in kept if fold(s.text) not in rejected_keys]
