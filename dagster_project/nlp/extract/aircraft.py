@@ -627,7 +627,7 @@ def _noun_context(span: Span) -> bool:
     """An aircraft noun shortly after the designator (before any verb or other-thing noun), or just before it,
     or the designator is the subject of a flying verb ('the KJ-600 flew')."""
     doc = span.doc
-    if _subject_of_flying(span):
+    if _subject_of_flying(span) or _listed_after_aircraft_noun(span):
         return True
     sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
     sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
@@ -647,6 +647,32 @@ def _noun_context(span: Span) -> bool:
         if tok.lower_ in AIRCRAFT_NOUNS and not _is_anti(tok):
             return True
     return False
+
+
+def _listed_after_aircraft_noun(span: Span) -> bool:
+    """The designator is listed in brackets after an aircraft noun: "trainers (T-37, T-38)", "fighters (F-4)"."""
+    doc = span.doc
+    k = span.start - 1
+    while k >= max(0, span.start - 12) and (doc[k].text in (",", "and", "or", "/") or any(c.isdigit() for c in doc[k].text)):
+        k -= 1
+    return k >= 1 and doc[k].text == "(" and doc[k - 1].lower_ in AIRCRAFT_NOUNS and not _is_anti(doc[k - 1])
+
+
+def _quoted_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+    """A name in quotes right before an aircraft noun is the aircraft's name: '"Commando Solo" planes',
+    '"Air Force One" aircraft'. Returns the token spans of the names, without their quotes."""
+    out = []
+    for i, tok in enumerate(doc):
+        if not tok.is_quote or i + 2 >= len(doc):
+            continue
+        j = i + 1
+        while j < len(doc) and j - i <= 4 and doc[j].text[:1].isupper() and doc[j].is_alpha:
+            j += 1
+        if j == i + 1 or j + 1 >= len(doc) or not doc[j].is_quote:
+            continue
+        if doc[j + 1].lower_ in AIRCRAFT_NOUNS and taken.isdisjoint(range(i + 1, j)):
+            out.append((i + 1, j))
+    return out
 
 
 def _bad_neighbour(span: Span) -> bool:
@@ -796,6 +822,9 @@ def resolve_aircraft_ents(doc: Doc) -> Doc:
         if taken.isdisjoint(range(span.start, span.end)):
             final.append(span)
             taken.update(range(span.start, span.end))
+    for start, end in _quoted_names(doc, taken):
+        final.append(Span(doc, start, end, label=AIRCRAFT_LABEL, kb_id=""))
+        taken.update(range(start, end))
     final += [e for e in others if taken.isdisjoint(range(e.start, e.end))]
     doc.ents = sorted(final, key=lambda s: s.start)
     return doc

@@ -24,7 +24,14 @@ from collections.abc import Callable, Sequence
 from spacy.tokens import Doc
 
 from dagster_project.nlp.extract.mention import Mention, make_mention_id
-from dagster_project.nlp.extract.people import ROLE_NOUNS, TITLE_MODIFIERS, TITLES, org_word_in, word_key
+from dagster_project.nlp.extract.people import (
+    ROLE_NOUNS,
+    TITLE_MODIFIERS,
+    TITLES,
+    kin_apposition,
+    org_word_in,
+    word_key,
+)
 from dagster_project.nlp.extract.places import is_demonym, lookup_place
 
 # Company suffixes written after a name.
@@ -197,6 +204,9 @@ def _drop_organisations(doc: Doc, mentions: list[Mention], place_type: Callable[
     for m in mentions:
         if m.mention_type == "person" and " " not in m.surface and m.surface not in full_words:
             counts = labels.get(m.surface, {})
+            span = doc.char_span(m.start, m.end)
+            if span is not None and kin_apposition(span):
+                continue  # "his son, Titus": the grammar says person, whatever the label
             if counts.get("ORG", 0) > counts.get("PERSON", 0) or m.surface in org_heads:
                 club.add(m.surface)
     # Three or more different one-word "people" that are all sub-national places and end no full name in the

@@ -44,6 +44,18 @@ TITLES: dict[str, str | None] = {
     "chairwoman": "chairwoman", "director": "director", "coach": "coach", "inspector": "inspector",
     "detective": "detective", "officer": "officer", "deputy": "deputy", "agent": "agent", "editor": "editor",
 }
+# Enlisted ratings and junior grades written before a service member's name, a closed class of job titles
+# (US Navy / Coast Guard ratings, Air Force and Army junior grades): "Fire Controlman 2nd Class Justin Parker",
+# "Gunner's Mate 1st Class X", "Fireman Ben Stamps", "Airman 1st Class X", "Spc. X". The model takes the rating for
+# a name; as titles they are peeled like "Sgt." and state the role.
+RATINGS: dict[str, str] = {
+    "fireman": "fireman", "seaman": "seaman", "airman": "airman", "controlman": "fire controlman",
+    "corpsman": "corpsman", "yeoman": "yeoman", "ordnanceman": "ordnanceman", "engineman": "engineman",
+    "boatswain": "boatswain", "quartermaster": "quartermaster", "storekeeper": "storekeeper",
+    "mate": "mate", "specialist": "specialist", "spc": "specialist", "technician": "technician",
+    "pfc": "private first class", "ensign": "ensign", "midshipman": "midshipman", "cadet": "cadet",
+}
+TITLES.update({k: v for k, v in RATINGS.items() if k not in TITLES})
 # Words that modify a following title ("Vice President", "Prime Minister", "Lt Gen", "Foreign Minister").
 TITLE_MODIFIERS = {
     "vice", "prime", "deputy", "foreign", "defence", "defense", "interior", "finance", "health", "chief",
@@ -88,6 +100,12 @@ ORG_NAMES = frozenset({
     "rolls-royce", "honeywell", "rostec", "rosoboronexport", "baykar", "elbit", "rafael", "hyundai", "samsung",
     "tesla", "amazon", "apple", "microsoft", "meta", "nvidia", "toyota", "siemens", "reuters", "bloomberg",
 })
+# Head nouns of military units and formations (a closed class of English words): a capitalised phrase ending in
+# one is a unit, never a person ("Fighter Wing" of "144th Fighter Wing", "Carrier Air Wing").
+MILITARY_UNIT_NOUNS = frozenset({
+    "wing", "wings", "squadron", "squadrons", "battalion", "regiment", "brigade", "division", "corps", "fleet",
+    "flotilla", "platoon", "detachment", "battery", "troop", "command", "garrison",
+})
 # Last words that make a capitalised phrase an organisation ("Simrik Air", "Wagner Group").
 _ORG_SUFFIXES = frozenset({
     "air", "airlines", "airways", "aviation", "aerospace", "group", "inc", "ltd", "corp", "co", "company", "bank",
@@ -96,6 +114,8 @@ _ORG_SUFFIXES = frozenset({
     "advisory", "advisors", "advisers", "consulting", "consultants", "partners", "associates", "capital",
     "ventures", "securities", "analytics", "research", "strategies", "solutions", "insights", "llc", "plc",
     "gmbh", "ag", "tbk", "pty", "bv", "nv", "spa", "srl", "sa",
+    # Military unit nouns, a closed class: "144th Fighter Wing", "Carrier Air Wing 14", "3rd Aviation Regiment".
+    *MILITARY_UNIT_NOUNS,
 })
 # Legal-form words written before a company name ("PT Dirgantara Indonesia", "CV Maju", "OOO Gazprom").
 _ORG_PREFIXES = frozenset({"pt", "cv", "ooo", "oao", "pao", "zao", "ao", "jsc", "pjsc", "llc", "ltd"})
@@ -269,7 +289,9 @@ def _preceding_title_role(name: Span) -> str | None:
         # "Secretary of State X": an "of" between a title and its complement.
         title_of = prev.lower_ == "of" and bool(toks) and i > 1 and is_title(doc[i - 2])
         # "Lt. Gen.": the tokenizer may split an abbreviation's full stop off.
-        stop = prev.text == "." and bool(toks) and i > 1 and _is_title_or_modifier(doc[i - 2])
+        # "Col." + "Sami Said": the full stop of an abbreviated title right before the name.
+        stop = prev.text == "." and i > 1 and _is_title_or_modifier(doc[i - 2]) \
+            and (bool(toks) or (not doc[i - 2].whitespace_ and not doc[i - 2].is_lower))
         if stop:
             i -= 1
             continue
@@ -299,6 +321,20 @@ def _extend_name(span: Span) -> Span:
         else:
             break
     return Span(doc, span.start, end, label=span.label_) if end != span.end else span
+
+
+# Kinship nouns, a closed class: a name in apposition with one is a person ("his wife, Amy, and son, Titus").
+KIN_NOUNS = frozenset({
+    "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "grandson", "granddaughter",
+    "grandmother", "grandfather", "uncle", "aunt", "nephew", "niece", "cousin", "fiancee", "fiancée", "fiance",
+    "fiancé", "widow", "widower", "stepson", "stepdaughter", "stepfather", "stepmother",
+})
+
+
+def kin_apposition(name: Span) -> bool:
+    """The name stands in apposition with a kinship noun: "his son, Titus"."""
+    root = name.root
+    return root.dep_ == "appos" and root.head.pos_ == "NOUN" and _tkey(root.head) in KIN_NOUNS
 
 
 def _nonhuman_relative(name: Span) -> bool:
@@ -335,17 +371,45 @@ def _has_org_context(name: Span) -> bool:
 
 def _heads_a_title(name: Span) -> bool:
     """A lone title or rank word the model took for a name, the first word of a rank or title written before
-    the real name ("Tech" of "By Tech. Sgt. Charles Vaughn", "Sgt" of "Staff Sgt. Ciara Wymbs")."""
+    the real name ("Tech" of "By Tech. Sgt. Charles Vaughn", "Sgt" of "Staff Sgt. Ciara Wymbs"), or a rating
+    ("Fire Controlman" of "Fire Controlman 2nd Class Justin Parker", "Gunner" of "Gunner's Mate 1st Class X")."""
+    doc, k = name.doc, name.end
+    if _is_rating(name, k):
+        return True
     if len(name) != 1 or not _is_title_or_modifier(name[0]):
         return False
-    doc, k = name.doc, name.end
     if k < len(doc) and doc[k].text == "." and name[0].whitespace_ == "":
         k += 1
     return k < len(doc) and (_is_title_or_modifier(doc[k]) or (doc[k].is_title and doc[k].is_alpha))
 
 
-def looks_like_name(span: Span) -> bool:
-    """Shape and POS checks a personal name passes: capitalised words, no digits/handles, not a plural noun."""
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|d)$", re.IGNORECASE)
+
+
+def _is_rating(name: Span, k: int) -> bool:
+    """The span ends in an enlisted rating that heads the real name: a rating word (or "X's Mate") followed,
+    after an optional parenthetical specialty, by its class ("2nd Class") or by a capitalised name. A surname
+    that is also a rating word ("David Seaman said") is followed by neither."""
+    doc = name.doc
+    if k + 1 < len(doc) and doc[k].lower_ in ("'s", "’s") and _tkey(doc[k + 1]) in RATINGS:
+        k += 2  # "Gunner" + "'s Mate"
+    elif _tkey(name[-1]) not in RATINGS:
+        return False
+    if k < len(doc) and doc[k].text == "(":  # "Fire Controlman (AEGIS) 2nd Class"
+        close = next((j for j in range(k + 1, min(k + 6, len(doc))) if doc[j].text == ")"), None)
+        if close is None:
+            return False
+        k = close + 1
+    if k + 1 < len(doc) and _ORDINAL.match(doc[k].text) and doc[k + 1].lower_ == "class":
+        return True
+    return k < len(doc) and doc[k].is_title and doc[k].is_alpha and doc[k].pos_ == "PROPN"
+
+
+def looks_like_name(span: Span, titled: bool = False) -> bool:
+    """Shape and POS checks a personal name passes: capitalised words, no digits/handles, not a plural noun.
+
+    ``titled``: a title or rank stands right before the name ("Col. Sami Said"), so a capitalised word the tagger
+    read as a verb or function word ("Said", "Will") is part of the name."""
     text = span.text
     if not text.strip() or _BAD_CHARS.search(text) or fold(text) in NOT_PEOPLE:
         return False
@@ -355,7 +419,8 @@ def looks_like_name(span: Span) -> bool:
     caps = 0
     for k, tok in enumerate(words):
         key = _tkey(tok)
-        if tok.pos_ in ("ADP", "DET", "PRON", "AUX", "VERB", "CCONJ", "SCONJ", "NUM") and key not in PARTICLES:
+        if tok.pos_ in ("ADP", "DET", "PRON", "AUX", "VERB", "CCONJ", "SCONJ", "NUM") and key not in PARTICLES \
+                and not (titled and k > 0 and tok.is_title and tok.is_alpha):
             return False  # "Reporters Without Borders", "Photographs Show"
         if tok.is_lower:
             if key not in PARTICLES or k in (0, len(words) - 1):
@@ -399,10 +464,12 @@ def person_spans(
             continue
         if ent.label_ == "ORG":
             # The model often calls a full name an organisation ("Paraguay's intelligence chief, Esteban
-            # Aquino"); the name shape plus a stated role or title turns it back into a person.
+            # Aquino"); the name shape plus a stated role or title turns it back into a person, and so does a
+            # kinship noun it stands in apposition with, even for a first name alone ("his son, Titus").
             role = title or _preceding_title_role(name) or role_from_parse(name)
-            if 2 <= len(name) <= 4 and role and looks_like_name(name) and not org_word_in(name) \
-                    and not (known_place is not None and known_place(name.text)):
+            kin = kin_apposition(name)
+            if (2 <= len(name) <= 4 and role or kin and len(name) <= 4) and looks_like_name(name) \
+                    and not org_word_in(name) and not (known_place is not None and known_place(name.text)):
                 kept.append((name, role))
                 covered[name.start:name.end] = [True] * len(name)
             continue
@@ -416,7 +483,8 @@ def person_spans(
             to_places.append(name)
             rejected_keys.add(fold(name.text))
             continue
-        if not looks_like_name(name) or org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
+        titled = title is not None or _preceding_title_role(Span(doc, ent.start, ent.end)) is not None
+        if not looks_like_name(name, titled) or org_word_in(name) or (not_a_name is not None and not_a_name(name.text)):
             rejected_keys.add(fold(name.text))
             continue
         if _has_org_context(name) or _nonhuman_relative(name):
@@ -437,7 +505,7 @@ def person_spans(
     # organisation ("Ryanair, easyJet and Vueling said" ... "Ryanair said").
     org_labelled = {fold(e.text) for e in doc.ents if e.label_ == "ORG" and len(e) == 1}
     for s, _ in kept:
-        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens:
+        if len(s) == 1 and fold(s.text) in org_labelled and _tkey(s[0]) not in full_tokens and not kin_apposition(s):
             rejected_keys.add(fold(s.text))
     # A name rejected once as an organisation is rejected everywhere in the article ("Sputnik").
     kept = [(s, r) for s, r in kept if fold(s.text) not in rejected_keys]

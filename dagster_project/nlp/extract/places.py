@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from contracts.mentions import GAZETTEERS, PLACE_TYPES
 from dagster_project.nlp.extract.airports import airport_words
-from dagster_project.nlp.extract.people import ORG_NAMES, TITLES, word_key
+from dagster_project.nlp.extract.people import MILITARY_UNIT_NOUNS, ORG_NAMES, TITLES, word_key
 from dagster_project.nlp.text import fold
 
 __all__ = ["airport_words", "GAZETTEERS", "PLACE_TYPES", "Place", "PlaceSpan", "gazetteer", "is_demonym", "looks_like_place",
@@ -74,7 +74,9 @@ _FACILITY_QUALIFIERS = frozenset({"international", "national", "regional", "muni
 # Generic when written in lower case: "a Moscow military airport" names Moscow, not an airport.
 _GENERIC_QUALIFIERS = frozenset({"military", "naval", "army", "marine", "joint", "reserve"})
 _FACILITY_HEADS = {("airport",): "airport", ("airbase",): "base", ("airfield",): "airport", ("aerodrome",): "airport",
-                   ("base",): "base", ("station",): "base", ("air", "station"): "base", ("air", "base"): "base"}
+                   ("base",): "base", ("station",): "base", ("air", "station"): "base", ("air", "base"): "base",
+                   # "Warner Robins AFB": the abbreviation written after the base's name.
+                   ("afb",): "base"}
 # The words a facility phrase can start with: a qualifier or the first word of a head.
 _FACILITY_OPENERS = _FACILITY_QUALIFIERS | {head[0] for head in _FACILITY_HEADS}
 # Capitalised last words that make a name a geographic feature even when no gazetteer knows it ("Union Glacier",
@@ -142,7 +144,37 @@ def looks_like_place(span: Span) -> bool:
         return False
     if cands or (len(span) <= 2 and lookup_airport(span.text, fuzzy=False, codes=False) is not None):
         return True
-    return strong_locative(span) is not None and len(span) <= 3
+    if _qualified_by_region(span):
+        return True  # "a port visit to Laem Chabang, Thailand"
+    kind = strong_locative(span)
+    bare_preposition = span.root.dep_ == "pobj" and span.root.head.lower_ in _STRONG_LOCATIVE
+    if bare_preposition and span.label_ == "PERSON" and len(span) > 1 and all(t.is_alpha and t.is_title for t in span):
+        # A full name the model reads as a person after a bare "in" stays a person ("swore in Heather Wilson"):
+        # only a place noun ("the village of ...", "..., a town") outweighs the model there.
+        return False
+    return kind is not None and len(span) <= 3
+
+
+def _qualified_by_region(span: Span) -> bool:
+    """A name the model read as a person, followed by a comma and a country or first-level region the gazetteer
+    knows that ends there ("a port visit to Laem Chabang, Thailand"; not "Texas's", "Ohio-based", "Manchester City")."""
+    doc = span.doc
+    k = span.end
+    if k + 1 >= len(doc) or doc[k].text != "," or span.label_ != "PERSON":
+        return False
+    if not all(t.is_alpha and t.text[:1].isupper() for t in span) or any(_tkey(t) in ORG_NAMES for t in span):
+        return False  # "Birmingham v Barnsley"; "the Lockheed-Marietta, Georgia plant": a company's site
+    for n in (3, 2, 1):
+        region = doc[k + 1:k + 1 + n]
+        if len(region) < n or not all(t.text[:1].isupper() for t in region):
+            continue
+        after = doc[k + 1 + n] if k + 1 + n < len(doc) else None
+        if after is not None and (after.lower_ in ("'s", "\u2019s", "-") or (after.text[:1].isupper() and after.is_alpha)):
+            continue  # the region word goes on
+        place = lookup_place(region.text)
+        if place is not None and place.gazetteer is not None and place.place_type in ("country", "region"):
+            return True
+    return False
 
 
 # Demonyms that are not just a country name plus a suffix.
@@ -546,7 +578,10 @@ def _bare_facility_after(doc: Doc, start: int, end: int) -> int:
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while start < end and (doc[start].lower_ in ("the", "#", "'s", "’s") or doc[start].is_punct or doc[start].is_space):
+    # A date or number the model ran into a dateline's place ("5/1/2012 - MOODY AIR FORCE BASE") goes too.
+    # A title peeled off a person span leaves its "of" ("Archbishop of Cape Town").
+    while start < end and (doc[start].lower_ in ("the", "#", "'s", "’s", "of") or doc[start].is_punct or doc[start].is_space
+                           or (doc[start].text[:1].isdigit() and not doc[start].text[-1:].isalpha())):
         start += 1
     while end > start and (doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
@@ -572,6 +607,8 @@ def _shape_ok(span: Span) -> bool:
     text = span.text
     if len(text.rstrip(".")) <= 1:
         return False  # a single letter ("wrote on X.") is never a place name
+    if len(span) == 1 and _tkey(span[0]) in SERVICE_MEMBERS:
+        return False  # "the team of Airmen"
     if not re.search(r"[A-Z]", text) or re.search(r"[@_/\\|<>=+*]|https?:|www\.", text):
         return False
     return not all(_tkey(t) in TITLES for t in span if not t.is_punct)
@@ -656,6 +693,8 @@ def _resolve_span(doc: Doc, start: int, end: int, label: str, context: frozenset
     ftype = feature_type(span)
     if ftype is not None:
         return start, end, Place(span.text, ftype), None
+    if _installation(span):
+        return start, end, Place(span.text, "base"), None  # "Fort McCoy": a military installation
     if label not in ("GPE", "LOC"):
         return start, end, None, None  # FAC (buildings, bridges, roads) and other labels need the gazetteer
     if _WATER.search(span.text):
@@ -760,6 +799,56 @@ _TRAVEL_VERBS = ("visit", "reach", "enter", "tour", "invad", "bomb", "shell", "e
                  "leav", "captur", "liberat", "besieg")
 
 
+# Plural nouns for service members, capitalised by military style ("the Airmen", "our Sailors"): people, never places.
+SERVICE_MEMBERS = frozenset({"airmen", "airman", "sailors", "sailor", "soldiers", "soldier", "marines", "guardsmen",
+                             "seamen", "troops", "aviators", "crewmembers", "servicemembers", "paratroopers"})
+# Head nouns of events: an unknown name in apposition with one names an event ("Joint Warrior, a coalition
+# exercise"), not a place, even after "in" ("participate in Joint Warrior").
+EVENT_NOUNS = frozenset({"exercise", "exercises", "drill", "operation", "manoeuvres", "maneuvers", "wargame",
+                         "competition", "contest", "tournament", "championship", "festival", "conference", "summit",
+                         "ceremony", "event", "show", "airshow", "games", "campaign", "mission", "rally", "race"})
+# Words that close the proper name of an armed service or unit after a country ("United States Air Force",
+# "U.S. 7th Fleet", "U.S. Navy", "U.S. Fleet Forces Command"): the country is then part of the organisation's name.
+_SERVICE_WORDS = MILITARY_UNIT_NOUNS | {"navy", "army", "force", "forces", "guard", "marines", "military"}
+# Words that open the name of a military installation ("Fort McCoy", "Camp Lejeune").
+_INSTALLATION_OPENERS = frozenset({"fort", "camp"})
+_NUMBER_CODE = re.compile(r"^\d[\d-]*$")
+
+
+def _designation(doc: Doc, start: int, end: int) -> bool:
+    """An abbreviation followed by a number names a model or mark: "Mk. 45", "No. 10". (A bare number after a
+    name is no evidence: sports tables and scores write "Scotland 15-10", "Notts County 3".)"""
+    k = end
+    return k + 1 < len(doc) and doc[k].text == "." and not doc[k - 1].whitespace_ \
+        and bool(_NUMBER_CODE.match(doc[k + 1].text))
+
+
+def _names_an_event(span: Span) -> bool:
+    """A name in apposition with an event noun, either way ("Joint Warrior, a coalition exercise")."""
+    root = span.root
+    if root.dep_ == "appos" and root.head.lower_ in EVENT_NOUNS:
+        return True
+    return any(c.dep_ == "appos" and c.lower_ in EVENT_NOUNS for c in root.rights)
+
+
+def _starts_org_name(doc: Doc, end: int) -> bool:
+    """Capitalised words (or an ordinal) after a country that end in an armed service or unit word: the country
+    opens an organisation's proper name ("United States Air Force", "U.S. 7th Fleet", "U.S. Navy")."""
+    for k in range(end, min(end + 4, len(doc))):
+        tok = doc[k]
+        if not ((tok.text[:1].isupper() and tok.is_alpha) or (tok.text[:1].isdigit() and tok.text[-2:].isalpha())):
+            return False
+        if tok.text[:1].isupper() and _tkey(tok) in _SERVICE_WORDS:
+            return True
+    return False
+
+
+def _installation(span: Span) -> bool:
+    """"Fort McCoy", "Camp Lejeune": an installation word and a capitalised name."""
+    return len(span) >= 2 and span[0].lower_ in _INSTALLATION_OPENERS and span[0].text[:1].isupper() \
+        and all(t.text[:1].isupper() and t.is_alpha for t in span[1:])
+
+
 def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[int, int]] = ()) -> list[PlaceSpan]:
     """Place mentions of one article.
 
@@ -798,6 +887,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             context.add(p.country_code)
     ctx = frozenset(context)
     b = _Builder(doc, ctx)
+    events: set[str] = set()
     _long_country_names(doc, b, person_tok, gaz)
     for start, end, label in sorted(cands):
         start, end = _trim(doc, start, end)
@@ -817,7 +907,7 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
         if place is None and label in ("ORG", "PERSON") and end - start <= 3:
             # Unknown to the gazetteers, but the grammar or the article's own labels say place.
             kind = strong_locative(doc[start:end])
-            if kind is not None or doc[start:end].text in place_labelled:
+            if kind is not None or doc[start:end].text in place_labelled or _qualified_by_region(Span(doc, start, end, label=label)):
                 place = Place(doc[start:end].text, kind or None)
         if place is None:
             continue
@@ -825,12 +915,19 @@ def place_spans(doc: Doc, extra: Sequence[Span] = (), persons: Sequence[tuple[in
             continue
         if place.place_type in ("country", "continent") and end - start == 1 and _ends_org_name(doc, start, b):
             continue  # "Environment Canada", "Air Malta": the model tags the country inside the name
+        if place.place_type == "country" and _starts_org_name(doc, end):
+            continue  # "United States Air Force", "U.S. 7th Fleet"
+        if place.gazetteer is None and (_designation(doc, start, end) or _names_an_event(doc[start:end])):
+            events.add(doc[start:end].text)  # "Mk. 45", "Joint Warrior, a coalition exercise"
+            continue
         b.add(start, end, place, display)
     _qualified_names(doc, b)
     _prefixed_bases(doc, b, person_tok, ctx)
     _facility_names(doc, b, person_tok, ctx)
     _propagate(doc, b, person_tok, gaz)
-    return sorted(b.out, key=lambda p: p.start)
+    # One name, one reading per article: an unknown name read once as an event or a designation is no place
+    # elsewhere in the article either ("Joint Warrior, a coalition exercise" ... "in Joint Warrior").
+    return sorted((p for p in b.out if p.surface not in events), key=lambda p: p.start)
 
 
 def _long_country_names(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
@@ -849,7 +946,7 @@ def _long_country_names(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gaze
                 continue
             toks = doc[i:i + n]
             cands = [rp for rp in gaz.names.get(norm(toks.text), []) if rp[0] == 0 and rp[1].place_type == "country"]
-            if cands and b.free(i, i + n):
+            if cands and b.free(i, i + n) and not _starts_org_name(doc, i + n):
                 b.add(i, i + n, _best(cands, b.context))
                 i += n - 1
                 break
@@ -948,6 +1045,17 @@ def _ends_org_name(doc: Doc, i: int, b: _Builder) -> bool:
         and doc[i - 2].lower_ in _ORG_WORDS
 
 
+def _hyphen_prefix(doc: Doc, i: int) -> int | None:
+    """Index of a capitalised prefix joined by a hyphen to the word at ``i`` ("Indo" of "Indo-Pacific"), when the
+    prefix is no place itself ("Russia-Ukraine" is two places), else None."""
+    if i < 2 or doc[i - 1].text != "-" or doc[i - 2].whitespace_ or doc[i - 1].whitespace_:
+        return None
+    prefix = doc[i - 2]
+    if not (prefix.is_alpha and prefix.text[:1].isupper()) or lookup_place(prefix.text) is not None:
+        return None
+    return i - 2
+
+
 def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) -> None:
     """Occurrences the model missed: names already found in this article, and country names anywhere
     ("#Venezuela", "anti-US"), except inside people and organisations."""
@@ -1014,9 +1122,16 @@ def _propagate(doc: Doc, b: _Builder, person_tok: list[bool], gaz: Gazetteer) ->
             if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and not nxt.is_sent_start:
                 i += 1
                 continue
-            # ... nor one ending an organisation's name ("Environment Canada", "Air Malta", "Airlines for Europe").
-            if _ends_org_name(doc, i, b):
+            # ... nor one ending an organisation's name ("Environment Canada", "Air Malta", "Airlines for Europe"),
+            # nor a country opening one ("United States Marine Corps").
+            if _ends_org_name(doc, i, b) or (place.place_type == "country" and _starts_org_name(doc, i + n)):
                 i += 1
+                continue
+            lead = _hyphen_prefix(doc, i)
+            if lead is not None and place.place_type in ("sea", "region", "continent") and b.free(lead, i):
+                # "Indo-Pacific", "Euro-Atlantic": a prefix joined to a region makes a wider region.
+                b.add(lead, i + n, Place(doc[lead:i + n].text, place.place_type))
+                i += n
                 continue
             b.add(i, i + n, place)
             i += n
