@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +52,20 @@ def nlp():  # type: ignore[no-untyped-def]
     return load_nlp()
 
 
-def outputs(events: Iterable[Any]) -> dict[str, Any]:
-    """The values an asset called directly yielded, by output name (its check results are left out)."""
-    return {e.output_name: e.value for e in events if isinstance(e, dg.Output)}
+def materialized_tables(assets: list[Any], resources: dict[str, Any], names: list[str]) -> dict[str, pl.DataFrame]:
+    """Materialize ``assets`` in one run over every raw shard and read the tables ``names`` back through the IO
+    manager (a partitioned one from every shard). Partitioned assets are run, not called directly: Dagster's direct
+    invocation has no per-partition metadata."""
+    from dagster_project.assets.partitions import ALL_SHARDS_TAGS
+    from dagster_project.ingest.shards import SHARD_KEYS
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(assets, resources=resources, instance=instance, tags=ALL_SHARDS_TAGS)
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    io = resources["io_manager"]
+    out = {}
+    for name in names:
+        single = io.roots.storage_path / f"{name}.parquet"
+        out[name] = pl.read_parquet(single) if single.is_file() else io.load_partitions(dg.AssetKey(name), SHARD_KEYS)
+    return out
