@@ -70,7 +70,7 @@ def wait_for_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with status {proc.returncode} before {url} answered")
+            raise RuntimeError(f"the server (pid {proc.pid}) exited with status {proc.returncode} before {url} answered")
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
