@@ -3,8 +3,8 @@
 Used by ``scripts/pg_e2e.py`` (``make test-postgres``). Each service runs in a session of its own so that one
 signal to its process group reaches it and its code server; run workers that the code server starts may open
 sessions of their own, so every descendant found at stop time is stopped too. Each service's process-group id
-is appended to ``pid_file`` as soon as it starts, so the calling shell script can stop what a crashed or killed
-Python process left behind (``scripts/test_postgres.sh``'s exit trap).
+is in ``pid_file`` from its start until it is stopped, so the calling shell script can stop what a crashed or
+killed Python process left behind (``scripts/test_postgres.sh``'s exit trap).
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ def supervised(cmd: Sequence[str], log: Path, *, env: Mapping[str, str], cwd: Pa
         yield proc
     finally:
         stop_tree(proc, stop_timeout)
+        if pid_file is not None:  # stopped: the shell must not signal a group id the system may reuse
+            kept = [line for line in pid_file.read_text().splitlines() if line != str(proc.pid)]
+            pid_file.write_text("".join(f"{line}\n" for line in kept))
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, timeout: float) -> None:

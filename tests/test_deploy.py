@@ -52,8 +52,8 @@ def test_run_coordinator_is_dagsters_queued_one_with_a_valid_config(name: str) -
     assert validate_config(cls.config_type(), config).success, config
     # Dagster's own reading of the coordinator and concurrency blocks (the daemon dequeues by this config): a
     # backfill's runs can run side by side, and at most one refresh publishes at a time.
-    config = yaml.safe_load((DEPLOY / name).read_text())
-    with dg.instance_for_test(overrides={k: config[k] for k in ("run_coordinator", "concurrency")}) as instance:
+    whole = yaml.safe_load((DEPLOY / name).read_text())
+    with dg.instance_for_test(overrides={k: whole[k] for k in ("run_coordinator", "concurrency")}) as instance:
         assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
         queue = instance.get_concurrency_config().run_queue_config
         assert queue is not None and queue.max_concurrent_runs >= 2, queue

@@ -50,17 +50,19 @@ def test_the_service_and_a_descendant_in_its_own_session_stop_even_when_the_bloc
     script, child_file, pids = tmp_path / "family.py", tmp_path / "child.pid", tmp_path / "services.pid"
     script.write_text(FAMILY)
     cmd = [sys.executable, str(script), str(child_file), "1" if ignore_term else "0"]
+    pids.write_text("12345\n")  # another service's entry
     with pytest.raises(RuntimeError, match="the test failed"), supervised(
         cmd, tmp_path / "log", env={}, cwd=tmp_path, pid_file=pids, stop_timeout=2
     ) as proc:
         child = _wait_for_file(child_file)
         assert psutil.Process(child).is_running() and proc.poll() is None
         assert psutil.Process(child).ppid() == proc.pid
+        # The shell's exit trap has the process-group id while the service runs...
+        assert pids.read_text() == f"12345\n{proc.pid}\n"
         raise RuntimeError("the test failed")
     assert proc.poll() is not None
     assert _gone(child)
-    # The shell's exit trap gets the process-group id as soon as the service starts.
-    assert pids.read_text() == f"{proc.pid}\n"
+    assert pids.read_text() == "12345\n"  # ...and not after it was stopped (the id may be reused)
 
 
 def test_wait_for_http_returns_once_the_server_answers(tmp_path: Path) -> None:
