@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Any
 
-from gql import Client, gql
+from gql import Client, GraphQLRequest, gql
 from gql.transport.requests import RequestsHTTPTransport
 
 REPOSITORIES = """
@@ -79,6 +79,16 @@ mutation StopSchedule($id: String!) {
 }
 """
 
+START_SENSOR = """
+mutation StartSensor($selector: SensorSelector!) {
+  startSensor(sensorSelector: $selector) {
+    __typename
+    ... on Sensor { sensorState { status } }
+    ... on Error { message }
+  }
+}
+"""
+
 # BulkActionStatus values after which the daemon does nothing more for a backfill.
 FINISHED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
@@ -95,7 +105,7 @@ class Webserver:
                              fetch_schema_from_transport=False)
 
     def execute(self, document: str, **variables: Any) -> dict[str, Any]:
-        return self.client.execute(gql(document), variable_values=variables or None)
+        return self.client.execute(GraphQLRequest(gql(document), variable_values=variables or None))
 
     def repositories(self) -> list[dict[str, Any]]:
         out = self.execute(REPOSITORIES)["repositoriesOrError"]
@@ -123,6 +133,18 @@ class Webserver:
                     raise BackfillError(f"cannot stop schedule {schedule['name']}: {out.get('message')}")
                 stopped.append(schedule["name"])
         return stopped
+
+    def start_sensor(self, name: str) -> None:
+        """Start the sensor ``name`` again (its cursor, kept in the instance, is where it left off)."""
+        for repo in self.repositories():
+            if any(sensor["name"] == name for sensor in repo["sensors"]):
+                selector = {"repositoryName": repo["name"], "repositoryLocationName": repo["location"]["name"],
+                            "sensorName": name}
+                out = self.execute(START_SENSOR, selector=selector)["startSensor"]
+                if out["__typename"] != "Sensor" or out["sensorState"]["status"] != "RUNNING":
+                    raise BackfillError(f"cannot start sensor {name}: {out.get('message', out)}")
+                return
+        raise BackfillError(f"no sensor named {name}")
 
     def launch_backfill(self, asset_keys: list[list[str]], *, title: str,
                         tags: dict[str, str] | None = None) -> str:
