@@ -122,8 +122,8 @@ def check_corpus(raw: Path) -> None:
           f"{len(chunks)} of the {-(-len(SHARD_KEYS) // per_run)} runs of a full backfill", flush=True)
 
 
-def check_backfill(backfill_id: str) -> tuple[str, float]:
-    """The runs-table checks of the backfill (module docstring, step 4); the publish run's id and end time."""
+def check_backfill(backfill_id: str) -> int:
+    """The runs-table checks of the backfill (module docstring, step 4); how many runs it made."""
     from dagster_project.ingest.shards import SHARD_KEYS
 
     from dagster_project.runtime.backfill_audit import (
@@ -176,7 +176,7 @@ def check_backfill(backfill_id: str) -> tuple[str, float]:
     assert publish.start >= max(s.end or 0.0 for s in partition_runs), (publish, partition_runs)
     published = materialized(publish.run_id)
     assert "published_version" in published and not PER_ARTICLE & set(published), sorted(published)
-    return publish.run_id, publish.end
+    return len(spans)
 
 
 def check_published(curated: Path, raw: Path) -> str:
@@ -191,6 +191,62 @@ def check_published(curated: Path, raw: Path) -> str:
     raw_files = {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file()}
     assert seen == raw_files, (sorted(seen), sorted(raw_files))
     return version
+
+
+def wait_until(what: str, condition, timeout: float = TIMEOUT_S, poll: float = 2.0):  # type: ignore[no-untyped-def]
+    """Poll ``condition()`` until it returns something truthy; that value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(poll)
+    raise SystemExit(f"pg-e2e: timed out after {timeout:.0f} s waiting for {what}")
+
+
+def sensor_ticks(after_id: int) -> dict[str, int]:
+    """Tick statuses of the sensor since the tick ``after_id``, from the schedule storage's job_ticks table."""
+    return dict(query("select status, count(*) from job_ticks where type = 'SENSOR' and id > %s group by status",
+                      after_id))
+
+
+def refresh_by_the_sensor(web: Webserver, raw: Path, home: Path, backfill_version: str) -> str:
+    """Module docstring, step 5: the restarted sensor starts from the published state; one new article, one run."""
+    runs_before = query("select count(*) from runs")[0][0]
+    last_tick = query("select coalesce(max(id), 0) from job_ticks")[0][0]
+    web.start_sensor("raw_files_sensor")
+    wait_until("the sensor's first tick", lambda: sensor_ticks(last_tick).get("SKIPPED"))
+    assert query("select count(*) from runs")[0][0] == runs_before, "the sensor asked for a run of published files"
+    (raw / "late_report.txt").write_text(
+        "Second Russian jet lands in Caracas\n\nCARACAS (Reuters) - A second Antonov An-124 landed at "
+        "Maiquetia airport on Monday, officials said, carrying about 20 tonnes of equipment.\n", encoding="utf-8")
+    print("pg-e2e: sensor restarted, skipped the published files; added an article", flush=True)
+
+    def finished() -> list[tuple] | None:
+        rows = query("select r.run_id, r.status from runs r join run_tags t on t.run_id = r.run_id and "
+                     "t.key = 'dagster/sensor_name' where t.value = 'raw_files_sensor'")
+        if any(status in ("FAILURE", "CANCELED") for _, status in rows):
+            explain_failures([run_id for run_id, _ in rows])
+            sys.stderr.write((home / "daemon.log").read_text()[-6000:])
+            raise SystemExit(f"pg-e2e: the sensor's refresh failed: {rows}")
+        return rows if rows and all(status == "SUCCESS" for _, status in rows) else None
+
+    ((run_id, _),) = wait_until("the sensor's refresh run", finished)
+    time.sleep(12)  # two more ticks on an unchanged folder: they must not request another run
+    assert len(finished() or []) == 1, finished()
+    ticks = sensor_ticks(last_tick)
+    assert ticks.get("SUCCESS") == 1 and ticks.get("SKIPPED", 0) >= 2 and set(ticks) <= {"SUCCESS", "SKIPPED"}, ticks
+    tags = tags_of(run_id)
+    assert tags.get("dagster/run_key", "").startswith("raw-"), tags
+    assert tags.get("newsetl/changed_files") == "1", tags
+    done = materialized(run_id)
+    assert set(done) >= PER_ARTICLE | {"published_version"}, sorted(done)
+    # The refresh read every shard but parsed and extracted only the new file; the rest came from the cache.
+    assert (done["articles"]["files_parsed"], done["articles"]["files_cached"]) == (1, 5), done["articles"]
+    assert done["mention_candidates"]["articles_extracted"] == 1, done["mention_candidates"]
+    version = done["published_version"]["version"]
+    assert version != backfill_version, version
+    return run_id
 
 
 def main() -> int:
@@ -225,9 +281,24 @@ def main() -> int:
                 explain_failures(runs)
                 sys.stderr.write((home / "daemon.log").read_text()[-6000:])
                 raise SystemExit(f"pg-e2e: backfill {backfill_id} ended {status}")
-    check_backfill(backfill_id)
-    version = check_published(curated, raw)
-    print(f"pg-e2e: OK: published {version} (verified) in {time.monotonic() - started:.0f} s", flush=True)
+            backfill_runs = check_backfill(backfill_id)
+            version = check_published(curated, raw)
+            print(f"pg-e2e: the backfill published {version} (verified) after "
+                  f"{time.monotonic() - started:.0f} s", flush=True)
+            refresh_by_the_sensor(web, raw, home, version)
+    refreshed = check_published(curated, raw)
+
+    # make dataset's entry point on the same instance: one more run, recorded in PostgreSQL too.
+    build = subprocess.run([sys.executable, "-m", "dagster_project.build"], cwd=REPO, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-3000:]
+    statuses = dict(query("select status, count(*) from runs group by status"))
+    assert statuses == {"SUCCESS": backfill_runs + 2}, statuses  # + the sensor's refresh + make dataset's
+    checks = query("select count(*) from event_logs where dagster_event_type = %s", "ASSET_CHECK_EVALUATION")[0][0]
+    keys = {json.loads(k)[0] for (k,) in query("select asset_key from asset_keys")}
+    assert keys >= {k[0] for k in asset_keys}, keys
+    print(f"pg-e2e: OK in {time.monotonic() - started:.0f} s: {statuses['SUCCESS']} runs succeeded (the backfill's, "
+          f"the sensor's refresh publishing {refreshed}, make dataset's), {checks} check evaluations; "
+          f"{build.stdout.strip()}", flush=True)
     return 0
 
 
