@@ -34,8 +34,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import psycopg2
 
+from dagster_project.assets.partitions import shard_backfill_policy
+from dagster_project.dataset import load
+from dagster_project.ingest.shards import SHARD_KEYS, shard_of
+from dagster_project.runtime.backfill_audit import RunSpan, overlapping_runs, ownership_problems, partitions_from_tags
 from deploy.backfill import Webserver
 from deploy.services import dagster_daemon, dagster_webserver
 
@@ -96,8 +101,6 @@ def iso(ts: float | None) -> str:
 
 
 def check_instance() -> None:
-    import dagster as dg
-
     # Opening the instance creates Dagster's tables in PostgreSQL (and proves the template is what is loaded).
     with dg.DagsterInstance.get() as instance:
         kinds = {type(s).__name__ for s in (instance.run_storage, instance.event_log_storage, instance.schedule_storage)}
@@ -110,9 +113,6 @@ def check_instance() -> None:
 
 def check_corpus(raw: Path) -> None:
     """The raw corpus must exercise the split: files in >= 4 shards, falling in >= 2 of the backfill's runs."""
-    from dagster_project.assets.partitions import shard_backfill_policy
-    from dagster_project.ingest.shards import SHARD_KEYS, shard_of
-
     per_run = shard_backfill_policy.max_partitions_per_run
     assert per_run is not None and len(SHARD_KEYS) > per_run, per_run
     shards = {shard_of(p.relative_to(raw).as_posix()) for p in raw.rglob("*") if p.is_file()}
@@ -122,17 +122,8 @@ def check_corpus(raw: Path) -> None:
           f"{len(chunks)} of the {-(-len(SHARD_KEYS) // per_run)} runs of a full backfill", flush=True)
 
 
-def check_backfill(backfill_id: str) -> int:
+def check_backfill(backfill_id: str, expected_corpus_wide: set[str]) -> int:
     """The runs-table checks of the backfill (module docstring, step 4); how many runs it made."""
-    from dagster_project.ingest.shards import SHARD_KEYS
-
-    from dagster_project.runtime.backfill_audit import (
-        RunSpan,
-        overlapping_runs,
-        ownership_problems,
-        partitions_from_tags,
-    )
-
     rows = query("select r.run_id, r.status, r.start_time, r.end_time from runs r join run_tags t on "
                  "t.run_id = r.run_id and t.key = 'dagster/backfill' where t.value = %s order by r.start_time",
                  backfill_id)
@@ -146,10 +137,11 @@ def check_backfill(backfill_id: str) -> int:
     other_runs = [s for s in spans if not s.partitions]
 
     print("pg-e2e: runs of the backfill (runs table; times UTC):")
-    print(f"  {'run_id':36}  {'shards':8}  {'start':12}  {'end':12}  status")
+    print(f"  {'run_id':36}  {'shards':8}  {'start':12}  {'end':12}  status   assets")
     for s in spans:
-        shards = f"{s.partitions[0]}..{s.partitions[-1]}" if s.partitions else "(none)"
-        print(f"  {s.run_id:36}  {shards:8}  {iso(s.start):12}  {iso(s.end):12}  SUCCESS")
+        shards = f"{s.partitions[0]}..{s.partitions[-1]}" if s.partitions else "-"
+        assets = "per-article" if s.partitions else ", ".join(sorted(materialized(s.run_id)))
+        print(f"  {s.run_id:36}  {shards:8}  {iso(s.start):12}  {iso(s.end):12}  SUCCESS  {assets}")
 
     assert len(partition_runs) >= 2, spans
     assert ownership_problems(partition_runs, SHARD_KEYS) == [], ownership_problems(partition_runs, SHARD_KEYS)
@@ -169,13 +161,19 @@ def check_backfill(backfill_id: str) -> int:
     for asset, runs in by_asset.items():
         assert runs == owner, (asset, {p: r for p, r in runs.items() if owner.get(p) != r})
 
-    # Then one run of the corpus-wide assets, after the last shard: it published.
-    assert len(other_runs) == 1, other_runs
-    (publish,) = other_runs
-    assert publish.start is not None and publish.end is not None
-    assert publish.start >= max(s.end or 0.0 for s in partition_runs), (publish, partition_runs)
-    published = materialized(publish.run_id)
-    assert "published_version" in published and not PER_ARTICLE & set(published), sorted(published)
+    # The corpus-wide assets: Dagster runs each once, as soon as what it reads is complete (so a step that reads
+    # only raw_articles may start while the last partition run is still extracting); one of those runs published,
+    # after the last partition run, since published_version reads everything.
+    corpus_wide: dict[str, str] = {}
+    for s in other_runs:
+        for asset in materialized(s.run_id):
+            assert asset not in PER_ARTICLE and asset not in corpus_wide, (asset, s.run_id, corpus_wide)
+            corpus_wide[asset] = s.run_id
+    assert set(corpus_wide) == expected_corpus_wide, sorted(set(corpus_wide) ^ expected_corpus_wide)
+    publish = next(s for s in other_runs if s.run_id == corpus_wide["published_version"])
+    assert publish.start is not None and publish.start >= max(s.end or 0.0 for s in partition_runs), publish
+    print(f"pg-e2e: {len(other_runs)} run(s) of the corpus-wide assets, each asset once; {publish.run_id} published",
+          flush=True)
     return len(spans)
 
 
@@ -184,8 +182,6 @@ def check_published(curated: Path, raw: Path) -> str:
     verify = subprocess.run([sys.executable, "-m", "dagster_project.dataset", "verify", "--root", str(curated)],
                             cwd=REPO, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout[-2000:] + verify.stderr[-2000:]
-    from dagster_project.dataset import load
-
     # Every shard's files reached the corpus-wide publish: each raw file is an article or a quarantined file.
     seen = set(load("articles", root=curated)["source_file"]) | set(load("quarantine", root=curated)["source_file"])
     raw_files = {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file()}
@@ -281,7 +277,7 @@ def main() -> int:
                 explain_failures(runs)
                 sys.stderr.write((home / "daemon.log").read_text()[-6000:])
                 raise SystemExit(f"pg-e2e: backfill {backfill_id} ended {status}")
-            backfill_runs = check_backfill(backfill_id)
+            backfill_runs = check_backfill(backfill_id, {k[0] for k in asset_keys} - PER_ARTICLE)
             version = check_published(curated, raw)
             print(f"pg-e2e: the backfill published {version} (verified) after "
                   f"{time.monotonic() - started:.0f} s", flush=True)
