@@ -206,7 +206,7 @@ def sensor_ticks(after_id: int) -> dict[str, int]:
                       after_id))
 
 
-def refresh_by_the_sensor(web: Webserver, raw: Path, home: Path, backfill_version: str) -> str:
+def refresh_by_the_sensor(web: Webserver, raw: Path, backfill_version: str) -> str:
     """Module docstring, step 5: the restarted sensor starts from the published state; one new article, one run."""
     runs_before = query("select count(*) from runs")[0][0]
     last_tick = query("select coalesce(max(id), 0) from job_ticks")[0][0]
@@ -223,11 +223,12 @@ def refresh_by_the_sensor(web: Webserver, raw: Path, home: Path, backfill_versio
                      "t.key = 'dagster/sensor_name' where t.value = 'raw_files_sensor'")
         if any(status in ("FAILURE", "CANCELED") for _, status in rows):
             explain_failures([run_id for run_id, _ in rows])
-            sys.stderr.write((home / "daemon.log").read_text()[-6000:])
             raise SystemExit(f"pg-e2e: the sensor's refresh failed: {rows}")
         return rows if rows and all(status == "SUCCESS" for _, status in rows) else None
 
     ((run_id, _),) = wait_until("the sensor's refresh run", finished)
+    start, end = query("select start_time, end_time from runs where run_id = %s", run_id)[0]
+    print(f"pg-e2e: the sensor's refresh run {run_id} ran {iso(start)}..{iso(end)} ({end - start:.0f} s)", flush=True)
     time.sleep(12)  # two more ticks on an unchanged folder: they must not request another run
     assert len(finished() or []) == 1, finished()
     ticks = sensor_ticks(last_tick)
@@ -275,13 +276,12 @@ def main() -> int:
                 runs = [r[0] for r in query("select run_id from run_tags where key = 'dagster/backfill' and "
                                             "value = %s", backfill_id)]
                 explain_failures(runs)
-                sys.stderr.write((home / "daemon.log").read_text()[-6000:])
                 raise SystemExit(f"pg-e2e: backfill {backfill_id} ended {status}")
             backfill_runs = check_backfill(backfill_id, {k[0] for k in asset_keys} - PER_ARTICLE)
             version = check_published(curated, raw)
             print(f"pg-e2e: the backfill published {version} (verified) after "
                   f"{time.monotonic() - started:.0f} s", flush=True)
-            refresh_by_the_sensor(web, raw, home, version)
+            refresh_by_the_sensor(web, raw, version)
     refreshed = check_published(curated, raw)
 
     # make dataset's entry point on the same instance: one more run, recorded in PostgreSQL too.
@@ -299,4 +299,12 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BaseException as exc:
+        if not (isinstance(exc, SystemExit) and exc.code in (0, None)):
+            for name in ("daemon.log", "webserver.log"):  # the services' own account of what went wrong
+                log = Path(os.environ["DAGSTER_HOME"]) / name
+                if log.exists():
+                    sys.stderr.write(f"--- last lines of {log}\n" + "".join(log.read_text().splitlines(True)[-40:]))
+        raise
