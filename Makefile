@@ -82,7 +82,7 @@ eval-real: install
 # (dev, the default SPLIT), eng.testb (held out: SPLIT=test, scored once) and eng.train. The JSON report is derived.
 SPLIT ?= dev
 eval-conll: install
-	NEWSETL_NLP_PROCESSES=$${NEWSETL_NLP_PROCESSES:-1} $(PY) -m dagster_project.evaluation.conll_eval --split $(SPLIT) --json evaluation/conll/report-$(SPLIT).json
+	$(PY) -m dagster_project.evaluation.conll_eval --split $(SPLIT) --json evaluation/conll/report-$(SPLIT).json
 
 # Regenerate the data dictionary from the contracts (tests/test_card.py fails when it is out of date).
 docs: install

@@ -165,7 +165,6 @@ def bench_builds(n: int, seed: int, base: Path, baseline: bool) -> Measure | Non
     one, _ = run("rebuild after +1 article", build, build_env("main"))
     results.append(one)
     if compare:
-        results.append(run("full build, 1 spaCy process", build, build_env("np1", NEWSETL_NLP_PROCESSES="1"))[0])
         results.append(run("full build, multiprocess exec", [py, "bench/run_job.py"], build_env("mp"))[0])
     report(n, seed, results, full, one, None if skip_bare else (bare, b))
     return one

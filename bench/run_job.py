@@ -16,12 +16,15 @@ def refresh_job() -> dg.JobDefinition:
 def main() -> int:
     from dagster_project.build import ensure_environment
 
+    from dagster_project.assets.partitions import ALL_SHARDS_TAGS
+
     ensure_environment()
     with dg.DagsterInstance.get() as instance:
         result = dg.execute_job(
             dg.reconstructable(refresh_job),
             instance=instance,
             run_config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+            tags=ALL_SHARDS_TAGS,
         )
         print(f"multiprocess run {result.run_id}: success={result.success}")
         return 0 if result.success else 1

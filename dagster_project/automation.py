@@ -1,8 +1,9 @@
 """Refresh automation: a job over every asset, a sensor on the raw root and a fallback schedule.
 
 Both are on by default, so ``make ui`` (``dagster dev``, which starts the daemon) refreshes the dataset
-when articles arrive. A refresh is cheap when little changed: parsing and extraction reuse per-article
-results cached by content hash and code fingerprint (``runtime/cache.py``).
+when articles arrive. A refresh run covers every raw shard (assets/partitions.py) and publishes; it is cheap
+when little changed: parsing and extraction reuse per-article results cached by content hash and code
+fingerprint (``runtime/cache.py``), so an unchanged shard costs a cache lookup.
 """
 
 import os
@@ -11,6 +12,7 @@ import time
 import dagster as dg
 from upath import UPath
 
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.ingest.published_state import matching_version
 from dagster_project.resources import StorageRoots
 from dagster_project.runtime.storage import RawState, changed_since, list_raw, raw_state
@@ -66,15 +68,15 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -
         run_requests=[
             dg.RunRequest(
                 run_key=f"raw-{state.digest}",
-                tags={"newsetl/raw_files": str(state.files), "newsetl/changed_files": str(len(changed)),
-                      "newsetl/trigger": "sensor"},
+                tags={**ALL_SHARDS_TAGS, "newsetl/raw_files": str(state.files),
+                      "newsetl/changed_files": str(len(changed)), "newsetl/trigger": "sensor"},
             )
         ],
         cursor=state.to_cursor(),
     )
 
 
-refresh_schedule = dg.ScheduleDefinition(
+@dg.schedule(
     name="refresh_schedule",
     job=refresh_job,
     cron_schedule=os.environ.get("NEWSETL_REFRESH_CRON", "0 */6 * * *"),
@@ -82,16 +84,19 @@ refresh_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Fallback refresh every six hours (NEWSETL_REFRESH_CRON), for changes a listing cannot see "
     "(e.g. a file rewritten with the same size and mtime) or a sensor that was off.",
-    tags={"newsetl/trigger": "schedule"},
 )
+def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    # A run over every raw shard: partition-range tags are set on the run request (a definition's own tags may not
+    # carry Dagster's reserved ones).
+    return dg.RunRequest(tags={**ALL_SHARDS_TAGS, "newsetl/trigger": "schedule"})
 
 
 def executor_from_env(env: dict[str, str] | None = None) -> dg.ExecutorDefinition:
     """The executor for runs launched by the daemon or the UI.
 
-    In-process by default: the graph is a chain whose one heavy step (spaCy) already uses both cores
-    through ``nlp.pipe(n_process=2)``; one process per step re-imports the project and reloads the model
-    for every step and measured ~5x slower (``BENCH_COMPARE=1 make bench``, README "Running at scale").
+    In-process by default: the graph is a chain, and one process per step re-imports the project and reloads
+    the model for every step, measured ~5x slower (``BENCH_COMPARE=1 make bench``, README "Running at scale").
+    What runs in parallel is runs, not steps: a backfill of the raw shards is several runs (assets/partitions.py).
     ``NEWSETL_EXECUTOR=multiprocess`` switches to Dagster's multiprocess executor, bounded by
     ``NEWSETL_MAX_CONCURRENT`` (default 2, the cores of this machine).
     """

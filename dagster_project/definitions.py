@@ -22,7 +22,6 @@ defs = dg.Definitions(
     schedules=[refresh_schedule],
     resources={
         "roots": roots,
-        # Two spaCy worker processes for large batches (both cores; NEWSETL_NLP_PROCESSES overrides at run time).
         "nlp": NlpModel(),
         "io_manager": PolarsParquetIOManager(roots=roots),
     },

@@ -1,7 +1,8 @@
-"""An IO manager that stores every intermediate table as Parquet (never pickle)."""
+"""An IO manager that stores every intermediate table as Parquet (never pickle), one file per partition."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -10,25 +11,71 @@ import polars as pl
 from dagster_project.resources import StorageRoots
 
 
+class MissingPartitionError(dg.Failure):
+    """An input needs a partition that was never materialized: that is not an empty shard, so the step fails."""
+
+
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
-    """Reads and writes ``polars.DataFrame`` outputs as ``<storage>/<asset>.parquet``."""
+    """Reads and writes ``polars.DataFrame`` outputs as Parquet.
+
+    * An unpartitioned asset: ``<storage>/<asset>.parquet``.
+    * A partitioned asset returns ``{partition key: DataFrame}`` holding exactly the partitions of its run (a run
+      may own a range of them); each is written to ``<storage>/<asset>/<partition>.parquet``. An input reads the
+      partitions it depends on (all of them for an unpartitioned consumer) and concatenates them in key order.
+    """
 
     roots: StorageRoots
 
     def _path(self, key: dg.AssetKey) -> Path:
         return self.roots.storage_path.joinpath(*key.path).with_suffix(".parquet")
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
+    def _partition_path(self, key: dg.AssetKey, partition: str) -> Path:
+        return self.roots.storage_path.joinpath(*key.path, f"{partition}.parquet")
+
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | Mapping[str, pl.DataFrame] | None) -> None:
         if obj is None:
             return
-        path = self._path(context.asset_key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".parquet.tmp")
-        obj.write_parquet(tmp)
-        tmp.replace(path)
+        if not context.has_asset_partitions:
+            if not isinstance(obj, pl.DataFrame):
+                raise TypeError(f"{context.asset_key.to_user_string()}: an unpartitioned asset returns a DataFrame")
+            _atomic_write(obj, self._path(context.asset_key))
+            return
+        expected = set(context.asset_partition_keys)
+        if not isinstance(obj, Mapping) or set(obj) != expected:
+            got = sorted(obj) if isinstance(obj, Mapping) else type(obj).__name__
+            raise TypeError(f"{context.asset_key.to_user_string()}: a partitioned asset returns one DataFrame per "
+                            f"partition of its run, {sorted(expected)}; got {got}")
+        for partition, frame in obj.items():
+            _atomic_write(frame, self._partition_path(context.asset_key, partition))
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         # An input declared with metadata {"columns": [...]} reads only those columns (e.g. publishing needs the
-        # raw files' hashes and outcomes, not their texts).
-        columns = (context.definition_metadata or {}).get("columns")
-        return pl.read_parquet(self._path(context.asset_key), columns=list(columns) if columns else None)
+        # raw files' hashes and outcomes, not their texts); {"partition_column": name} adds each row's partition.
+        meta = context.definition_metadata or {}
+        columns = list(meta["columns"]) if meta.get("columns") else None
+        if not context.has_asset_partitions:
+            return pl.read_parquet(self._path(context.asset_key), columns=columns)
+        return self.load_partitions(context.asset_key, sorted(context.asset_partition_keys), columns,
+                                    meta.get("partition_column"))
+
+    def load_partitions(self, key: dg.AssetKey, partitions: Sequence[str], columns: list[str] | None = None,
+                        partition_column: str | None = None) -> pl.DataFrame:
+        """The partitions of ``key`` concatenated; a partition never materialized raises, it is not read as empty."""
+        paths = {p: self._partition_path(key, p) for p in partitions}
+        missing = [p for p, path in paths.items() if not path.is_file()]
+        if missing:
+            raise MissingPartitionError(
+                description=f"{key.to_user_string()}: partition(s) {', '.join(missing)} never materialized (no "
+                f"{paths[missing[0]]}); materialize them first (a backfill of the missing shards, or `make dataset`)")
+        frames = [pl.read_parquet(path, columns=columns) for path in paths.values()]
+        if partition_column:
+            frames = [f.with_columns(pl.lit(p).alias(partition_column)) for p, f in zip(paths, frames, strict=True)]
+        return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def _atomic_write(df: pl.DataFrame, path: Path) -> None:
+    """Write ``path`` through a temporary file and a rename: a reader never sees half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    df.write_parquet(tmp)
+    tmp.replace(path)

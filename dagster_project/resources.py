@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -12,8 +11,8 @@ from upath import UPath
 from dagster_project import PROJECT_ROOT
 from dagster_project.ingest.html import DEFAULT_MAX_HTML_BYTES
 from dagster_project.ingest.raw import DEFAULT_MAX_BYTES
+from dagster_project.nlp.extract.candidates import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
 from dagster_project.runtime.cache import package_dir
-from dagster_project.runtime.parallel import DEFAULT_BATCH_SIZE, DEFAULT_MODEL
 from dagster_project.runtime.storage import cache_dir, is_url, resolve_root, storage_dir
 
 __all__ = ["PROJECT_ROOT", "NlpModel", "StorageRoots"]
@@ -72,21 +71,8 @@ class NlpModel(dg.ConfigurableResource):
     """The spaCy pipeline used for extraction, loaded from an installed package."""
 
     model: str = DEFAULT_MODEL
-    # Texts per nlp.pipe batch (see runtime/parallel.py: memory grows with it, throughput does not).
+    # Texts per nlp.pipe batch (see nlp/extract/candidates.py: memory grows with it, throughput does not).
     batch_size: int = DEFAULT_BATCH_SIZE
-    # Worker processes for large batches: each runs spaCy and the extractors (runtime/parallel.py).
-    n_process: int = 2
-    # Below this many texts a second process costs more to start than it saves (e.g. one new article).
-    min_texts_per_process: int = 100
-
-    def processes_for(self, n_texts: int) -> int:
-        """How many processes to use for ``n_texts`` texts (1 = in this process, no pool).
-
-        ``NEWSETL_NLP_PROCESSES`` overrides ``n_process``; it is read here, at run time, not when the
-        definitions are imported.
-        """
-        wanted = int(os.environ.get("NEWSETL_NLP_PROCESSES") or self.n_process)
-        return max(1, min(wanted, n_texts // max(1, self.min_texts_per_process)))
 
     def meta(self) -> dict:
         """The installed model package's meta.json (name, version, ...), read without loading the model.

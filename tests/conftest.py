@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,5 +54,25 @@ def nlp():  # type: ignore[no-untyped-def]
 
 
 def outputs(events: Iterable[Any]) -> dict[str, Any]:
-    """The values an asset called directly yielded, by output name (its check results are left out)."""
-    return {e.output_name: e.value for e in events if isinstance(e, dg.Output)}
+    """The values an asset called directly yielded, by output name (its check results are left out); a
+    partitioned asset's frames, one per shard, concatenated in shard order."""
+    return {e.output_name: pl.concat([e.value[k] for k in sorted(e.value)]) if isinstance(e.value, dict) else e.value
+            for e in events if isinstance(e, dg.Output)}
+
+
+def all_shards_context() -> dg.AssetExecutionContext:
+    """A context for calling a partitioned asset directly over every raw shard (what `make dataset` runs)."""
+    from dagster_project.ingest.shards import SHARD_KEYS
+
+    return dg.build_asset_context(partition_key_range=dg.PartitionKeyRange(SHARD_KEYS[0], SHARD_KEYS[-1]))
+
+
+def every_shard(df: pl.DataFrame) -> pl.DataFrame:
+    """A per-article table as a corpus-wide asset reads it: with each row's shard (the IO manager adds it)."""
+    from dagster_project.ingest.shards import shard_column
+
+    return df.with_columns(shard_column("source_file").alias("raw_shard"))
+
+
+# duplicate_articles when no file has a copy in another shard.
+NO_COPIES = pl.DataFrame(schema={"raw_shard": pl.String(), "article_id": pl.String(), "source_file": pl.String()})

@@ -18,6 +18,7 @@ import pytest
 from bench.corpus import write_corpus
 from contracts import PUBLISHED_TABLES
 from dagster_project.assets import extract, ingest, parse, publish
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
 from tests.conftest import SEEDS
@@ -36,8 +37,8 @@ def _corpus(tmp: Path) -> dict[str, bytes]:
 
 def _build(raw: Path, home: Path, curated: Path, instance: dg.DagsterInstance) -> dict[str, pl.DataFrame]:
     roots = StorageRoots(raw_dir=str(raw), curated_dir=str(curated), dagster_home=str(home))
-    resources = {"roots": roots, "nlp": NlpModel(processes=1), "io_manager": PolarsParquetIOManager(roots=roots)}
-    result = dg.materialize(ASSETS, resources=resources, instance=instance)
+    resources = {"roots": roots, "nlp": NlpModel(), "io_manager": PolarsParquetIOManager(roots=roots)}
+    result = dg.materialize(ASSETS, resources=resources, instance=instance, tags=ALL_SHARDS_TAGS)
     assert result.success
     version = curated / (curated / "LATEST").read_text().strip()
     return {name: pl.read_parquet(version / f"{name}.parquet") for name in PUBLISHED_TABLES}

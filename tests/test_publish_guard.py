@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project import build, dataset
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.ingest import guard as raw_guard
 from dagster_project.publish.guard import ShrinkPolicy, shrink_failure
 
@@ -148,7 +149,8 @@ def test_the_ingest_asset_fails_on_a_missing_raw_root(tmp_path: Path) -> None:
     missing = tmp_path / "raw-typo"
     roots = StorageRoots(raw_dir=str(missing), curated_dir=str(tmp_path / "curated"), dagster_home=str(tmp_path))
     with dg.instance_for_test() as instance:
-        result = dg.materialize([raw_articles], resources={"roots": roots}, instance=instance, raise_on_error=False)
+        result = dg.materialize([raw_articles], resources={"roots": roots}, instance=instance, raise_on_error=False,
+                                tags=ALL_SHARDS_TAGS)
     assert not result.success
     (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert f"raw root {missing} does not exist" in str(failure.step_failure_data.error)

@@ -15,6 +15,7 @@ import pytest
 
 from contracts import PUBLISHED_TABLES
 from dagster_project.assets import extract, ingest, parse, publish
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
 
@@ -87,6 +88,7 @@ def materialized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
             assets,
             resources={"roots": roots, "nlp": NlpModel(), "io_manager": PolarsParquetIOManager(roots=roots)},
             instance=instance,
+            tags=ALL_SHARDS_TAGS,
         )
     assert result.success
     metadata = {

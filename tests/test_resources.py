@@ -34,13 +34,3 @@ def test_the_model_meta_for_lineage_is_read_without_importing_spacy() -> None:
 def test_a_missing_model_package_is_named() -> None:
     with pytest.raises(ModuleNotFoundError, match="no_such_model_pkg"):
         NlpModel(model="no_such_model_pkg").meta()
-
-
-@pytest.mark.parametrize(("n_texts", "env", "expected"), [(1, None, 1), (99, None, 1), (250, None, 2), (250, "1", 1),
-                                                           (5000, "3", 3)])
-def test_processes_for(n_texts: int, env: str | None, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    if env is None:
-        monkeypatch.delenv("NEWSETL_NLP_PROCESSES", raising=False)
-    else:
-        monkeypatch.setenv("NEWSETL_NLP_PROCESSES", env)
-    assert NlpModel().processes_for(n_texts) == expected

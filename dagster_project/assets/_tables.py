@@ -179,8 +179,13 @@ def contract_result(asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel]
 
 
 def checked(
-    asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel], metadata: dict, output_name: str = "result"
+    asset: str, df: pl.DataFrame, model: type[pa.DataFrameModel], metadata: dict, output_name: str = "result",
+    value: object = None,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``)."""
-    yield dg.Output(df, output_name=output_name, metadata=metadata)
+    """The table as the asset's output, then its contract check (for an asset declaring ``contract_spec``).
+
+    ``value``: what the output stores instead of ``df`` itself, e.g. ``df`` split into one frame per partition
+    of the run (assets/partitions.py); the check still validates ``df`` as a whole.
+    """
+    yield dg.Output(df if value is None else value, output_name=output_name, metadata=metadata)
     yield contract_result(asset, df, model)

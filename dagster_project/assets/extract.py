@@ -1,6 +1,8 @@
 """Extract layer: mentions from the clean bodies, then canonical entities and quantities."""
 
 import dataclasses
+import itertools
+import time
 from collections.abc import Iterator
 
 import dagster as dg
@@ -10,16 +12,18 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
+from dagster_project.assets.partitions import all_shards, raw_shards, shard_backfill_policy, without_copies
+from dagster_project.ingest.shards import shard_column, split_by_shard
 from dagster_project.nlp.claims_incremental import REPORT_SCHEMA, ClaimsState, claims_incremental, copied_sources
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.extract.aircraft import aircraft_entities, aircraft_family_records
+from dagster_project.nlp.extract.candidates import Item, extract_items
 from dagster_project.nlp.resolve_incremental import ResolutionState, resolve_incremental
 from dagster_project.nlp.spans import with_segment_kind
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import NlpModel, StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, extract_fingerprint
-from dagster_project.runtime.parallel import extract_items, extract_parallel
-from dagster_project.runtime.progress import progress_message, with_progress
+from dagster_project.runtime.progress import default_every, progress_message
 from dagster_project.runtime.state import state_folder
 
 CANDIDATE_SCHEMA = {
@@ -36,46 +40,69 @@ CANDIDATE_SCHEMA = {
 
 @dg.asset(
     group_name="extract",
-    description="One row per extracted mention before entity resolution, with quantity details and raw offsets.",
+    description="One row per extracted mention before entity resolution, with quantity details and raw offsets. "
+    "Partitioned by raw shard (the shard of the article's raw file).",
+    partitions_def=raw_shards,
+    backfill_policy=shard_backfill_policy,
+    ins={"articles": dg.AssetIn(metadata={"columns": ["article_id", "source_file", "text", "offset_map"]})},
 )
 def mention_candidates(
     context: dg.AssetExecutionContext, articles: pl.DataFrame, nlp: NlpModel, roots: StorageRoots
-) -> dg.Output[pl.DataFrame]:
-    # Incremental: an article goes through spaCy only when its text or the extraction code/model changed.
-    cache = ResultCache(roots.cache_path, "mention_candidates", extract_fingerprint(nlp.model), CANDIDATE_SCHEMA)
-    cache.prune_stale()
-    cols = ("article_id", "text", "offset_map")
-    keys = [content_key(a, t) for a, t in articles.select("article_id", "text").iter_rows()]
-    n_missing = len(set(keys) - cache.cached_keys())
-    keyed = zip(keys, articles.select(cols).iter_rows(), strict=True)
-
-    def report(done: int, seconds: float) -> None:
-        context.log.info(progress_message("extract", done, n_missing, seconds))
+) -> dg.Output[dict[str, pl.DataFrame]]:
+    """spaCy and the extractors over the articles of the run's shards (nlp/extract/candidates.py), in this process:
+    Dagster's runs over groups of shards are what spreads the corpus over processes or pods."""
+    shards = sorted(context.partition_keys)
+    # Incremental: an article goes through spaCy only when its text or the extraction code/model changed. One cache
+    # per shard, so runs of other shards running at the same time never write or compact it.
+    fingerprint = extract_fingerprint(nlp.model)
+    articles = articles.with_columns(shard_column("source_file").alias("_shard"))
+    caches = {s: ResultCache(roots.cache_path, f"mention_candidates/{s}", fingerprint, CANDIDATE_SCHEMA) for s in shards}
+    keyed: dict[str, list[tuple[str, Item]]] = {s: [] for s in shards}
+    for aid, text, omap, shard in articles.select("article_id", "text", "offset_map", "_shard").iter_rows():
+        key = content_key(aid, text)
+        keyed[shard].append((key, (key, aid, text, omap)))
+    n_missing = 0
+    for shard, cache in caches.items():
+        cache.prune_stale()
+        n_missing += len({k for k, _ in keyed[shard]} - cache.cached_keys())
+    done, every, started = 0, default_every(n_missing), time.monotonic()
 
     def compute(missing):  # type: ignore[no-untyped-def]
-        if not n_missing:
+        nonlocal done
+        missing = iter(missing)
+        first = next(missing, None)
+        if first is None:  # nothing new in this shard: the model is not even loaded
             return
-        items = ((key, aid, text, omap) for key, (aid, text, omap) in missing)
-        processes = nlp.processes_for(n_missing)
-        if processes > 1:  # a worker pool; a few articles are cheaper here than in new processes
-            results = extract_parallel(items, nlp.model, nlp.batch_size, processes, gazetteer_cache=roots.cache_path)
-        else:
-            # Here, not at the top: places imports spaCy, which this process otherwise never needs.
-            from dagster_project.nlp.extract.places import use_gazetteer_cache
+        items = (item for _, item in itertools.chain([first], missing))
+        for result in extract_items(load(), items, nlp.batch_size):
+            done += 1
+            if done % every == 0 or done == n_missing:  # counted on finished articles, not queued ones
+                context.log.info(progress_message("extract", done, n_missing, time.monotonic() - started))
+            yield result
 
-            use_gazetteer_cache(roots.cache_path)
-            results = extract_items(nlp.load(), items, nlp.batch_size)
-        # Counted on finished articles, not on queued ones.
-        yield from with_progress(results, n_missing, report)
+    def load():  # type: ignore[no-untyped-def]
+        # Here, not at the top: places imports spaCy, which this process otherwise never needs.
+        from dagster_project.nlp.extract.places import use_gazetteer_cache
 
-    stats = cache.fill(keyed, compute)
-    df = cache.load(keys).drop(KEY).sort("article_id", "start", "end", "mention_type")
-    context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s); "
-                     f"{stats.misses} article(s) through spaCy now, {stats.hits} from the cache")
-    return dg.Output(df, metadata={
+        use_gazetteer_cache(roots.cache_path)  # content-addressed file, replaced atomically: safe across runs
+        return nlp.load()
+
+    hits = misses = 0
+    parts = []
+    for shard, cache in caches.items():
+        stats = cache.fill(iter(keyed[shard]), compute)
+        hits, misses = hits + stats.hits, misses + stats.misses
+        parts.append(cache.load([k for k, _ in keyed[shard]]).drop(KEY)
+                     .sort("article_id", "start", "end", "mention_type").with_columns(pl.lit(shard).alias("_shard")))
+    df = pl.concat(parts)
+    context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s) of {len(shards)} "
+                     f"shard(s); {misses} article(s) through spaCy now, {hits} from the cache")
+    by_shard = split_by_shard(df, shards, pl.col("_shard"))
+    df = df.drop("_shard")
+    return dg.Output(by_shard, metadata={
         **table_metadata(df, None, ["mention_type", "surface", "start", "end", "quantified"], (Mentions, Quantities)),
         "extractor_version": EXTRACTOR_VERSION,
-        "articles_extracted": stats.misses, "articles_cached": stats.hits,
+        "articles_extracted": misses, "articles_cached": hits,
         "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
     })
 
@@ -89,11 +116,15 @@ def mention_candidates(
             "type, country code, coordinates and gazetteer id.")),
     },
     check_specs=[contract_spec("mentions", Mentions), contract_spec("entities", Entities)],
+    ins={"mention_candidates": all_shards(), "segments": all_shards(), "duplicate_articles": dg.AssetIn()},
 )
 def resolved_mentions(  # type: ignore[no-untyped-def]
-    context: dg.AssetExecutionContext, mention_candidates: pl.DataFrame, segments: pl.DataFrame, roots: StorageRoots
+    context: dg.AssetExecutionContext, mention_candidates: pl.DataFrame, segments: pl.DataFrame,
+    duplicate_articles: pl.DataFrame, roots: StorageRoots,
 ):
     """Resolve candidates into canonical entities and attach each mention's entity_id and segment_kind."""
+    mention_candidates = without_copies(mention_candidates, duplicate_articles)
+    segments = without_copies(segments, duplicate_articles)
     # People and places through nlp.resolve (in-article full names, rapidfuzz aliases, gazetteer ids), each
     # distinct mention once, updated from the previous build's state (nlp/resolve_incremental.py); aircraft
     # against the reference table (family, or an unresolved designator).
@@ -128,10 +159,11 @@ def _with_mention_counts(ents: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
 
 
 @dg.asset(group_name="extract", description="One row per quantity mention: value, unit, counted object and hedge.",
-          check_specs=[contract_spec("quantities", Quantities)])
-def quantities(mention_candidates: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+          check_specs=[contract_spec("quantities", Quantities)],
+          ins={"mention_candidates": all_shards(), "duplicate_articles": dg.AssetIn()})
+def quantities(mention_candidates: pl.DataFrame, duplicate_articles: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
     df = (
-        mention_candidates.filter(pl.col("mention_type") == "quantity")
+        without_copies(mention_candidates, duplicate_articles).filter(pl.col("mention_type") == "quantity")
         .select("mention_id", "value", pl.col("unit").fill_null("count"), "quantified", "qualifier", "unit_surface")
         .sort("mention_id")
     )
@@ -159,8 +191,9 @@ def aircraft_families() -> Iterator[dg.Output | dg.AssetCheckResult]:
                                     "outlet and whether it counts (syndicated copies do not)."),
     },
     check_specs=[contract_spec("claims", Claims), contract_spec("claim_values", ClaimValues)],
-    ins={"articles": dg.AssetIn(metadata={"columns": ["article_id", "outlet"]}),  # not the texts
-         "mention_candidates": dg.AssetIn(), "syndication": dg.AssetIn(), "syndicated_paragraphs": dg.AssetIn()},
+    ins={"articles": all_shards(["article_id", "outlet"]),  # not the texts
+         "mention_candidates": all_shards(), "syndication": dg.AssetIn(), "syndicated_paragraphs": dg.AssetIn(),
+         "duplicate_articles": dg.AssetIn()},
 )
 def claim_tables(
     context: dg.AssetExecutionContext,
@@ -168,6 +201,7 @@ def claim_tables(
     mention_candidates: pl.DataFrame,
     syndication: pl.DataFrame,
     syndicated_paragraphs: pl.DataFrame,
+    duplicate_articles: pl.DataFrame,
     roots: StorageRoots,
 ):  # type: ignore[no-untyped-def]
     """Group quantity mentions across articles into claims (nlp/claims.py).
@@ -176,7 +210,8 @@ def claim_tables(
     so does a value stated in a paragraph copied from another article (``syndicated_paragraphs``). Only the
     (subject, unit) groups whose reports, outlets or sources changed are grouped again (nlp/claims_incremental.py).
     """
-    quantities = mention_candidates.filter(
+    articles = without_copies(articles, duplicate_articles)
+    quantities = without_copies(mention_candidates, duplicate_articles).filter(
         (pl.col("mention_type") == "quantity") & pl.col("value").is_not_null() & pl.col("quantified").is_not_null()
     )
     copied = copied_sources(quantities, syndicated_paragraphs)

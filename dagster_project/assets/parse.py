@@ -10,9 +10,17 @@ import polars as pl
 
 from contracts import Articles, Quarantine, Segments, SyndicatedParagraphs, Syndication
 from dagster_project.assets._tables import CONTRACT_FAILED, checked, contract_spec, split_failing_rows, table_metadata
+from dagster_project.assets.partitions import (
+    SHARD_COLUMN,
+    all_shards,
+    raw_shards,
+    shard_backfill_policy,
+    without_copies,
+)
 from dagster_project.ingest.html import Refusal, parse_page
 from dagster_project.ingest.raw import UNDECODABLE
-from dagster_project.ingest.sources import HTML, PARSED_FORMATS, WARC_RECORD
+from dagster_project.ingest.shards import shard_column, split_by_shard
+from dagster_project.ingest.sources import DUPLICATE_COLUMNS, HTML, PARSED_FORMATS, WARC_RECORD, duplicates_of
 from dagster_project.ingest.warc import read_record_page
 from dagster_project.nlp.parse import PARSER_VERSION, ParsedArticle, parse_file
 from dagster_project.nlp.syndication import SYNDICATION_VERSION
@@ -63,30 +71,37 @@ def parse_source(rec: dict, root: Path, max_page_bytes: int) -> list[ParsedArtic
     outs={
         "articles": dg.AssetOut(
             description="One row per article (a raw file may hold several reports): metadata, language and the "
-            "clean body, plus the internal offset_map column (clean -> raw offsets)."
+            "clean body, plus the internal offset_map column (clean -> raw offsets). Partitioned by raw shard."
         ),
         "segments": dg.AssetOut(
             description="One row per typed segment of an article (story paragraph, heading, caption, credit, "
             "embedded post, boilerplate, navigation, header line) with raw offsets and, for body kinds, offsets "
-            "into articles.text."
+            "into articles.text. Partitioned by raw shard."
         ),
         "parse_refusals": dg.AssetOut(
             description="One row per accepted raw file (or WARC record) that gives no article for a stated reason "
-            "(a web page whose main text is over the limit, or that has none); published through quarantine."
+            "(a web page whose main text is over the limit, or that has none); published through quarantine. "
+            "Partitioned by raw shard."
         ),
     },
     check_specs=[contract_spec("articles", Articles), contract_spec("segments", Segments)],
+    partitions_def=raw_shards,
+    backfill_policy=shard_backfill_policy,
 )
 def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
-    """Parse every accepted raw file once; the tables come from the same parse."""
+    """Parse every accepted raw file of the run's shards once; the tables come from the same parse."""
+    shards = sorted(context.partition_keys)
     failed: list[str] = []
+    # A copy of a file in another shard of this run is not parsed (an article id is a hash of the content, so it
+    # would be there twice); a copy in a shard of another run is left to the corpus-wide duplicate_files.
+    copies = duplicates_of(raw_articles.select(DUPLICATE_COLUMNS).iter_rows(named=True))
     accepted = raw_articles.filter(pl.col("quarantine_reason").is_null()
-                                   & pl.col("source_format").is_in(PARSED_FORMATS))
+                                   & pl.col("source_format").is_in(PARSED_FORMATS)
+                                   & ~pl.col("source_file").is_in(list(copies)))
     # Incremental: a file is parsed only when its name, content or the parser's code changed (runtime/cache.py).
+    # One cache per shard: runs of other shards, running at the same time, never write or compact it.
     schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String(), _REFUSAL: pl.String()}
-    cache = ResultCache(roots.cache_path, "articles", parse_fingerprint(["dagster_project.ingest.html",
-                                                                        "dagster_project.ingest.warc"]), schema)
-    cache.prune_stale()
+    fingerprint = parse_fingerprint(["dagster_project.ingest.html", "dagster_project.ingest.warc"])
 
     def compute(missing, root: Path):  # type: ignore[no-untyped-def]
         for key, rec in missing:
@@ -102,12 +117,22 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
                 continue
             yield key, [_article_row(art) for art in parsed]
 
+    accepted = accepted.with_columns(shard_column("source_file").alias("_shard"))
     keys = [content_key(f, h) for f, h in accepted.select("source_file", "source_sha256").iter_rows()]
+    hits = misses = 0
+    loaded_parts = []
     with local_raw(roots.raw_root) as root:  # WARC records are read back from their archive
-        stats = cache.fill(zip(keys, accepted.iter_rows(named=True), strict=True),
-                           lambda missing: compute(missing, root))
+        for shard in shards:
+            mine = accepted.filter(pl.col("_shard") == shard)
+            shard_keys = [content_key(f, h) for f, h in mine.select("source_file", "source_sha256").iter_rows()]
+            cache = ResultCache(roots.cache_path, f"articles/{shard}", fingerprint, schema)
+            cache.prune_stale()
+            stats = cache.fill(zip(shard_keys, mine.drop("_shard").iter_rows(named=True), strict=True),
+                               lambda missing: compute(missing, root))
+            hits, misses = hits + stats.hits, misses + stats.misses
+            loaded_parts.append(cache.load(shard_keys))
     order = pl.DataFrame({KEY: keys, "_order": range(len(keys))}, schema={KEY: pl.String(), "_order": pl.Int64()})
-    loaded = cache.load(keys).join(order, on=KEY).sort("_order", "part")
+    loaded = pl.concat(loaded_parts).join(order, on=KEY).sort("_order", "part")
     refusal_type = pl.Struct({"reason": pl.String(), "detail": pl.String()})
     refusals = (loaded.filter(pl.col(_REFUSAL).is_not_null())
                 .select("source_file", pl.col(_REFUSAL).str.json_decode(refusal_type).alias("r"), "source_sha256")
@@ -144,14 +169,48 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         "split_files": split,
         "parse_failures": dg.MetadataValue.json(failed),
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
-        "files_parsed": stats.misses, "files_cached": stats.hits,
-    })
+        "files_parsed": misses, "files_cached": hits, "copies_in_other_shards_of_the_run": len(copies),
+    }, value=split_by_shard(df, shards, shard_column("source_file")))
+    article_shard = df.select("article_id", shard_column("source_file").alias("_shard"))
     yield from checked("segments", segs, Segments, output_name="segments", metadata={
         **table_metadata(segs, Segments, ["article_id", "seq", "kind", "raw_start", "raw_end", "text"]),
         "by_kind": dg.MetadataValue.json(dict(segs.group_by("kind").len().sort("kind").iter_rows())),
-    })
-    yield dg.Output(refusals, output_name="parse_refusals",
+    }, value=split_by_shard(segs.join(article_shard, on="article_id", how="left"), shards, pl.col("_shard")))
+    yield dg.Output(split_by_shard(refusals, shards, shard_column("source_file")), output_name="parse_refusals",
                     metadata=table_metadata(refusals, Quarantine, ["source_file", "reason", "detail"]))
+
+
+@dg.multi_asset(
+    group_name="parse",
+    outs={
+        "duplicate_files": dg.AssetOut(
+            description="One row per raw file (or WARC record) refused as a duplicate across the whole corpus: a "
+            "byte-identical copy, or a page whose URL was seen earlier, of the first real file in path order "
+            "(named in detail). Ingest refuses copies within a shard; this adds copies of a file in another shard."
+        ),
+        "duplicate_articles": dg.AssetOut(
+            description="The articles (shard and article id) parsed from a file whose original is in another "
+            "shard: every corpus-wide table leaves them out, so no article or mention is published twice."
+        ),
+    },
+    ins={"raw_articles": dg.AssetIn(metadata={"columns": list(DUPLICATE_COLUMNS)}),
+         "articles": all_shards(["article_id", "source_file"])},
+)
+def corpus_duplicates(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, articles: pl.DataFrame):  # type: ignore[no-untyped-def]
+    """The duplicate rule of ingest (ingest/sources.refuse_duplicates) over the rows of every shard at once."""
+    dups = duplicates_of(raw_articles.iter_rows(named=True))
+    files = pl.DataFrame({"source_file": list(dups), "detail": list(dups.values())},
+                         schema={"source_file": pl.String(), "detail": pl.String()})
+    files = (files.join(raw_articles.select("source_file", "source_sha256"), on="source_file", how="left")
+             .select("source_file", "source_sha256", "detail").sort("source_file"))
+    copies = (articles.join(files.select("source_file"), on="source_file", how="semi")
+              .select(SHARD_COLUMN, "article_id", "source_file").sort(SHARD_COLUMN, "article_id"))
+    context.log.info(f"{files.height} duplicate file(s) in the corpus; {copies.height} article(s) parsed from a copy "
+                     "whose original is in another shard left out")
+    yield dg.Output(files, output_name="duplicate_files",
+                    metadata=table_metadata(files, None, ["source_file", "detail"]))
+    yield dg.Output(copies, output_name="duplicate_articles",
+                    metadata=table_metadata(copies, None, [SHARD_COLUMN, "article_id", "source_file"]))
 
 
 @dg.multi_asset(
@@ -168,8 +227,10 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     },
     check_specs=[contract_spec("syndication", Syndication),
                  contract_spec("syndicated_paragraphs", SyndicatedParagraphs)],
+    ins={"articles": all_shards(["article_id", "published_date", "text"]), "duplicate_articles": dg.AssetIn()},
 )
-def syndication_links(context: dg.AssetExecutionContext, articles: pl.DataFrame, roots: StorageRoots):  # type: ignore[no-untyped-def]
+def syndication_links(context: dg.AssetExecutionContext, articles: pl.DataFrame, duplicate_articles: pl.DataFrame,  # type: ignore[no-untyped-def]
+                      roots: StorageRoots):
     """Paragraph-level near-duplicates across the whole corpus (MinHash LSH, verified exactly).
 
     Incremental (nlp/syndication_index.py): the paragraph index of the previous build is kept in the cache, so
@@ -178,6 +239,7 @@ def syndication_links(context: dg.AssetExecutionContext, articles: pl.DataFrame,
     folder = state_folder(roots.cache_path, "syndication-index", ["dagster_project.nlp.syndication_index"],
                           [SYNDICATION_VERSION, f"datasketch=={version('datasketch')}"])
     state = SyndicationState.load(folder)
+    articles = without_copies(articles, duplicate_articles)
     synd, paras, new_state, stats = update_syndication(articles.select("article_id", "published_date", "text"), state)
     new_state.save(folder)
     context.log.info(f"syndication: {stats.articles_changed} article(s) new or changed, {stats.articles_removed} "

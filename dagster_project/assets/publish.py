@@ -12,8 +12,9 @@ import polars as pl
 import dagster_project
 from contracts import PUBLISHED_TABLES, Quarantine
 from dagster_project.assets._tables import checked, contract_spec, table_metadata, table_schema, version_metadata
+from dagster_project.assets.partitions import all_shards, without_copies
 from dagster_project.ingest.raw import NO_ARTICLE_TEXT
-from dagster_project.ingest.sources import WARC
+from dagster_project.ingest.sources import WARC, with_duplicates
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
 from dagster_project.nlp.parse import PARSER_VERSION
 from dagster_project.publish.card import version_docs_extra
@@ -41,13 +42,17 @@ from dagster_project.runtime.storage import local_curated, publish_to
     # Only the columns used: not the raw texts, clean bodies and offset maps.
     ins={"raw_articles": dg.AssetIn(metadata={"columns": ["source_file", "source_sha256", "quarantine_reason",
                                                           "detail", "source_format"]}),
-         "articles": dg.AssetIn(metadata={"columns": ["source_file"]})},
+         "articles": dg.AssetIn(metadata={"columns": ["source_file"]}),
+         "parse_refusals": dg.AssetIn(), "duplicate_files": dg.AssetIn()},
 )
-def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame,
-               parse_refusals: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Files refused at ingest, pages refused when parsed (with their reason), plus accepted files the parser
-    found no article in (``no_article_text``). A WARC archive's own row is not a refusal: its HTML records
-    have rows of their own and its other records are counted (raw_articles.warc_records)."""
+def quarantine(raw_articles: pl.DataFrame, articles: pl.DataFrame, parse_refusals: pl.DataFrame,
+               duplicate_files: pl.DataFrame) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    """Files refused at ingest (a copy of a file in another shard too, from ``duplicate_files``), pages refused
+    when parsed (with their reason), plus accepted files the parser found no article in (``no_article_text``). A
+    WARC archive's own row is not a refusal: its HTML records have rows of their own and its other records are
+    counted (raw_articles.warc_records). Each file is quarantined once, for its first reason in that order."""
+    raw_articles = with_duplicates(raw_articles, duplicate_files)
+    parse_refusals = parse_refusals.join(duplicate_files, on="source_file", how="anti")
     refused = raw_articles.filter(pl.col("quarantine_reason").is_not_null()).select(
         "source_file", pl.col("quarantine_reason").alias("reason"), "detail", "source_sha256"
     )
@@ -97,6 +102,9 @@ def _lineage(context: dg.AssetExecutionContext, nlp: NlpModel) -> dict:
     }
 
 
+# Published tables that are partitioned by raw shard (assets/partitions.py); the others are corpus-wide assets.
+PER_SHARD_TABLES = ("articles", "segments")
+
 # What publishing reads of raw_articles (for datapackage.json's sources): not the texts.
 RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quarantine_reason", "normalization",
                       "source_format", "url", "warc_records"]
@@ -109,19 +117,26 @@ RAW_SOURCE_COLUMNS = ["source_file", "source_sha256", "bytes", "encoding", "quar
     "Runs only when every blocking contract check upstream has passed. Takes every table in "
     "contracts.registry.PUBLISHED_TABLES as an input, so a table added there is published without code here.",
     ins={"raw_articles": dg.AssetIn(metadata={"columns": RAW_SOURCE_COLUMNS}),
-         **{name: dg.AssetIn() for name in PUBLISHED_TABLES}},
+         # A table partitioned by raw shard (articles, segments) is read from every shard, each row with its shard.
+         **{name: all_shards() if name in PER_SHARD_TABLES else dg.AssetIn() for name in PUBLISHED_TABLES},
+         "duplicate_files": dg.AssetIn(), "duplicate_articles": dg.AssetIn()},
 )
 def published_version(
     context: dg.AssetExecutionContext,
     roots: StorageRoots,
     nlp: NlpModel,
     raw_articles: pl.DataFrame,
+    duplicate_files: pl.DataFrame,
+    duplicate_articles: pl.DataFrame,
     **inputs: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """Write-audit-publish every registered table (publish/version.py) with the card, plots and lineage."""
+    # Copies of a file whose original is in another shard: left out of the per-shard tables, refused in the sources.
+    inputs = {name: without_copies(df, duplicate_articles) if name in PER_SHARD_TABLES else df
+              for name, df in inputs.items()}
     tables = {name: inputs[name].drop(INTERNAL_COLUMNS, strict=False) for name in PUBLISHED_TABLES}
     articles = inputs["articles"]
-    sources, details = raw_sources(raw_articles, articles)
+    sources, details = raw_sources(with_duplicates(raw_articles, duplicate_files), articles)
     lineage = _lineage(context, nlp)
     extras = [version_docs_extra(*DOCS_ROOTS)]  # the card and plots, drawn from the staged tables
     shrink = ShrinkPolicy.from_env()  # --allow-shrink of the build sets NEWSETL_ALLOW_SHRINK

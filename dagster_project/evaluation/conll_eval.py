@@ -189,7 +189,7 @@ def spacy_surfaces(texts: Mapping[str, str], model: str | None = None) -> dict[s
     """Plain spaCy on each text (the packaged model alone, no project rule), mapped to person/place."""
     import spacy
 
-    from dagster_project.runtime.parallel import DEFAULT_MODEL
+    from dagster_project.nlp.extract.candidates import DEFAULT_MODEL
 
     nlp = spacy.load(model or DEFAULT_MODEL)
     out: dict[str, Counter[tuple[str, str]]] = {}

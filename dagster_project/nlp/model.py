@@ -11,8 +11,8 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from dagster_project.nlp.extract.aircraft import CandidateMatcher, resolve_aircraft_ents, ruler_patterns
+from dagster_project.nlp.extract.candidates import DEFAULT_MODEL
 from dagster_project.nlp.extract.matching import IndexedTokenMatcher
-from dagster_project.runtime.parallel import DEFAULT_MODEL
 
 # The lemmatizer is the only component whose output the extractors never read.
 UNUSED_COMPONENTS = ("lemmatizer",)

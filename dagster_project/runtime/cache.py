@@ -292,7 +292,7 @@ def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
         model_version = version(model)
     except PackageNotFoundError:
         model_version = "unknown"
-    roots = ["dagster_project.runtime.parallel", "dagster_project.nlp.extract", "dagster_project.nlp.extract.pipeline",
+    roots = ["dagster_project.nlp.extract.candidates", "dagster_project.nlp.extract", "dagster_project.nlp.extract.pipeline",
              "dagster_project.nlp.model", *extra_modules]
     salts = [EXTRACTOR_VERSION, f"{model}=={model_version}", f"spacy=={version('spacy')}"]
     return code_fingerprint(roots, "dagster_project", data_files(), salts)

@@ -8,16 +8,17 @@ from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
 from dagster_project.assets import ingest, parse
 from dagster_project.definitions import defs
 from dagster_project.resources import StorageRoots
-from tests.conftest import SEEDS, outputs
+from tests.conftest import NO_COPIES, SEEDS, all_shards_context, every_shard, outputs
 
 
 @pytest.fixture(scope="module")
 def seed_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
     tmp = tmp_path_factory.mktemp("parse_assets")
     roots = StorageRoots(raw_dir=str(SEEDS), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
-    raw = outputs(ingest.raw_articles(dg.build_asset_context(), roots=roots))["result"]
-    out = outputs(parse.parsed_articles(dg.build_asset_context(), raw, roots=roots))
-    out.update(outputs(parse.syndication_links(dg.build_asset_context(), out["articles"], roots=roots)))
+    raw = outputs(ingest.raw_articles(all_shards_context(), roots=roots))["result"]
+    out = outputs(parse.parsed_articles(all_shards_context(), raw, roots=roots))
+    out.update(outputs(parse.syndication_links(dg.build_asset_context(), every_shard(out["articles"]), NO_COPIES,
+                                               roots=roots)))
     return out
 
 

@@ -7,10 +7,11 @@ import polars as pl
 import pytest
 
 from dagster_project.assets import extract, ingest, parse, publish
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.definitions import defs
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
-from tests.conftest import outputs
+from tests.conftest import all_shards_context, outputs
 
 
 def _resources(raw: Path, tmp: Path) -> dict:
@@ -19,7 +20,7 @@ def _resources(raw: Path, tmp: Path) -> dict:
 
 
 def test_raw_articles_asset_called_directly(raw_root: Path, tmp_path: Path) -> None:
-    ctx = dg.build_asset_context()
+    ctx = all_shards_context()
     events = list(ingest.raw_articles(ctx, roots=_resources(raw_root, tmp_path)["roots"]))
     df = outputs(events)["result"]
     check = next(e for e in events if isinstance(e, dg.AssetCheckResult))
@@ -33,7 +34,7 @@ def test_materialize_smoke(raw_root: Path, tmp_path: Path) -> None:
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
     with dg.instance_for_test() as instance:
-        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance)
+        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance, tags=ALL_SHARDS_TAGS)
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())
     curated = tmp_path / "curated"
@@ -61,7 +62,8 @@ def test_a_failed_contract_blocks_everything_downstream(
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
     with dg.instance_for_test() as instance:
-        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance, raise_on_error=False)
+        result = dg.materialize(assets, resources=_resources(raw_root, tmp_path), instance=instance, raise_on_error=False,
+                                tags=ALL_SHARDS_TAGS)
     assert not result.success
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations() if not e.passed]
     assert failed == [("entities", "entities_contract")]

@@ -15,6 +15,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.ingest.html import Refusal, is_html_file, parse_page, sniff_html, visible_text
 from dagster_project.ingest.sources import scan_sources
 from dagster_project.ingest.warc import read_record_page
@@ -213,7 +214,7 @@ def test_pages_and_a_warc_publish_with_names_in_three_scripts(tmp_path: Path) ->
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
     with dg.instance_for_test() as instance:
-        result = dg.materialize(assets, instance=instance, resources={
+        result = dg.materialize(assets, instance=instance, tags=ALL_SHARDS_TAGS, resources={
             "roots": roots, "nlp": NlpModel(), "io_manager": PolarsParquetIOManager(roots=roots)})
     assert result.success
     curated = tmp_path / "curated"

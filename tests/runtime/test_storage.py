@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from upath import UPath
 
+from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.runtime.storage import is_url, list_raw, local_raw, publish_to, resolve_root
 from tests.conftest import BLOG, WIRE
 
@@ -54,7 +55,7 @@ def _materialize(raw: str, curated: str, home: Path) -> dg.ExecuteInProcessResul
     assets = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
               *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
     with dg.instance_for_test() as instance:
-        result = dg.materialize(assets, instance=instance, resources={
+        result = dg.materialize(assets, instance=instance, tags=ALL_SHARDS_TAGS, resources={
             "roots": roots, "nlp": NlpModel(), "io_manager": PolarsParquetIOManager(roots=roots)})
     assert result.success
     return result
