@@ -255,8 +255,7 @@ def main() -> int:
     pids = Path(os.environ.get("PG_E2E_SERVICES") or home / "services.pids")
     check_instance()
     check_corpus(raw)
-    # One spaCy process per run: the backfill's runs share the machine's two cores among themselves.
-    env = {**os.environ, "NEWSETL_SENSOR_INTERVAL": "5", "NEWSETL_NLP_PROCESSES": "1"}
+    env = {**os.environ, "NEWSETL_SENSOR_INTERVAL": "5"}
     started = time.monotonic()
     with dagster_webserver(WORKSPACE, port=free_port(), env=env, log_dir=home, pid_file=pids) as url:
         web = Webserver(url)
