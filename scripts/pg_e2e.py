@@ -10,13 +10,14 @@ ids of the services it starts (the shell's exit trap stops any left behind).
 3. An asset backfill of every asset over all 64 shards, launched as the UI's "Materialize all" does (the
    ``launchPartitionBackfill`` GraphQL mutation, deploy/backfill.py). Nothing of ours schedules anything: the
    daemon's backfill loop splits it by the assets' BackfillPolicy into runs of 16 shards, the queued run
-   coordinator launches them (DefaultRunLauncher: one process per run) and, once every shard is done, the
-   corpus-wide assets run once and publish.
+   coordinator launches them (DefaultRunLauncher: one process per run) and the corpus-wide assets follow, each
+   once, in runs of their own as soon as what they read is complete; the last of them publishes.
 4. Checks, read from PostgreSQL's runs, run_tags and event_logs tables: >= 2 partition runs, each owning a disjoint
    range of shards (Dagster's partition-range tags), together all 64; at least two overlapping in time; all
-   succeeded; every per-article asset materialized for every shard by the run owning it; then exactly one run of
-   the corpus-wide assets, after the last partition run, materialized ``published_version``; the published version
-   passes ``dataset verify`` and holds every raw file's article.
+   succeeded; every per-article asset materialized for every shard by the run owning it; every corpus-wide asset
+   materialized once, in runs without partitions, and the one run holding ``published_version`` started after the
+   last partition run; the published version passes ``dataset verify`` and accounts for every raw file (an
+   article or a quarantine row).
 5. The sensor, restarted, sees the published raw state and requests nothing; an article added to the raw root
    gets one refresh run, which parses that file alone; then ``make dataset``'s entry point runs on the same instance.
 """
