@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,26 +52,20 @@ def nlp():  # type: ignore[no-untyped-def]
     return load_nlp()
 
 
-def outputs(events: Iterable[Any]) -> dict[str, Any]:
-    """The values an asset called directly yielded, by output name (its check results are left out); a
-    partitioned asset's frames, one per shard, concatenated in shard order."""
-    return {e.output_name: pl.concat([e.value[k] for k in sorted(e.value)]) if isinstance(e.value, dict) else e.value
-            for e in events if isinstance(e, dg.Output)}
-
-
-def all_shards_context() -> dg.AssetExecutionContext:
-    """A context for calling a partitioned asset directly over every raw shard (what `make dataset` runs)."""
+def materialized_tables(assets: list[Any], resources: dict[str, Any], names: list[str]) -> dict[str, pl.DataFrame]:
+    """Materialize ``assets`` in one run over every raw shard and read the tables ``names`` back through the IO
+    manager (a partitioned one from every shard). Partitioned assets are run, not called directly: Dagster's direct
+    invocation has no per-partition metadata."""
+    from dagster_project.assets.partitions import ALL_SHARDS_TAGS
     from dagster_project.ingest.shards import SHARD_KEYS
 
-    return dg.build_asset_context(partition_key_range=dg.PartitionKeyRange(SHARD_KEYS[0], SHARD_KEYS[-1]))
-
-
-def every_shard(df: pl.DataFrame) -> pl.DataFrame:
-    """A per-article table as a corpus-wide asset reads it: with each row's shard (the IO manager adds it)."""
-    from dagster_project.ingest.shards import shard_column
-
-    return df.with_columns(shard_column("source_file").alias("raw_shard"))
-
-
-# duplicate_articles when no file has a copy in another shard.
-NO_COPIES = pl.DataFrame(schema={"raw_shard": pl.String(), "article_id": pl.String(), "source_file": pl.String()})
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(assets, resources=resources, instance=instance, tags=ALL_SHARDS_TAGS)
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    io = resources["io_manager"]
+    out = {}
+    for name in names:
+        single = io.roots.storage_path / f"{name}.parquet"
+        out[name] = pl.read_parquet(single) if single.is_file() else io.load_partitions(dg.AssetKey(name), SHARD_KEYS)
+    return out

@@ -82,9 +82,15 @@ def test_two_single_shard_runs_then_the_corpus_wide_assets_publish_the_cold_tabl
             assert set(raw["source_file"]) == {n for n in SEED_FILES if shard_of(n) == key}
         part.run(CORPUS_WIDE)
         _assert_same(part.published(), cold.published())
-        # The partitions are recorded per shard in the instance, as Dagster's UI and backfills see them.
+        # The partitions are recorded per shard in the instance, as Dagster's UI and backfills see them, each with
+        # its own row count.
         materialized = instance.get_materialized_partitions(dg.AssetKey("mention_candidates"))
         assert set(shards) <= materialized and len(materialized) == 64
+        for key in shards:
+            [record] = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_articles"), asset_partitions=[key]), limit=1).records
+            rows = record.asset_materialization.metadata["dagster/row_count"].value  # type: ignore[union-attr]
+            assert rows == sum(shard_of(n) == key for n in SEED_FILES)
 
 
 @pytest.mark.integration

@@ -12,7 +12,13 @@ from contracts import Entities, Mentions, Quantities
 from contracts.claims import Claims, ClaimValues
 from contracts.reference import AircraftFamilies
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.assets.partitions import all_shards, raw_shards, shard_backfill_policy, without_copies
+from dagster_project.assets.partitions import (
+    all_shards,
+    per_shard_metadata,
+    raw_shards,
+    shard_backfill_policy,
+    without_copies,
+)
 from dagster_project.ingest.shards import shard_column, split_by_shard
 from dagster_project.nlp.claims_incremental import REPORT_SCHEMA, ClaimsState, claims_incremental, copied_sources
 from dagster_project.nlp.extract import EXTRACTOR_VERSION
@@ -99,12 +105,12 @@ def mention_candidates(
                      f"shard(s); {misses} article(s) through spaCy now, {hits} from the cache")
     by_shard = split_by_shard(df, shards, pl.col("_shard"))
     df = df.drop("_shard")
-    return dg.Output(by_shard, metadata={
+    return dg.Output(by_shard, metadata=per_shard_metadata(context, "mention_candidates", by_shard, {
         **table_metadata(df, None, ["mention_type", "surface", "start", "end", "quantified"], (Mentions, Quantities)),
         "extractor_version": EXTRACTOR_VERSION,
         "articles_extracted": misses, "articles_cached": hits,
         "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
-    })
+    }))
 
 
 @dg.multi_asset(

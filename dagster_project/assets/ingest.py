@@ -8,7 +8,7 @@ import polars as pl
 
 from contracts import RawArticles
 from dagster_project.assets._tables import checked, contract_spec, table_metadata
-from dagster_project.assets.partitions import raw_shards, shard_backfill_policy
+from dagster_project.assets.partitions import per_shard_metadata, raw_shards, shard_backfill_policy
 from dagster_project.ingest.guard import raw_root_problem
 from dagster_project.ingest.shards import shard_column, split_by_shard
 from dagster_project.ingest.sources import SYMLINK, scan_sources
@@ -43,7 +43,8 @@ def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iter
     refused = df.filter(pl.col("quarantine_reason").is_not_null()).height
     by_reason = dict(df.drop_nulls("quarantine_reason").group_by("quarantine_reason").len().sort("quarantine_reason").iter_rows())
     context.log.info(f"read {df.height} raw file(s) of {len(shards)} shard(s) from {roots.raw_root}; {refused} refused")
-    yield from checked("raw_articles", df, RawArticles, {
+    frames = split_by_shard(df, shards, shard_column("source_file"))
+    yield from checked("raw_articles", df, RawArticles, per_shard_metadata(context, "raw_articles", frames, {
         **table_metadata(df, RawArticles, ["source_file", "bytes", "quarantine_reason"]),
         "shards": len(shards),
         "refused": refused, "refused_by_reason": dg.MetadataValue.json(by_reason),
@@ -52,7 +53,7 @@ def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iter
                                                 .sort("source_format").iter_rows())),
         "warc_records": dg.MetadataValue.json(warc_record_counts(df)),
         "max_file_bytes": roots.max_file_bytes, "max_page_bytes": roots.max_page_bytes,
-        "raw_root": str(roots.raw_root)}, value=split_by_shard(df, shards, shard_column("source_file")))
+        "raw_root": str(roots.raw_root)}), value=frames)
 
 
 def warc_record_counts(df: pl.DataFrame) -> dict[str, int]:

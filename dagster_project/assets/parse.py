@@ -13,6 +13,7 @@ from dagster_project.assets._tables import CONTRACT_FAILED, checked, contract_sp
 from dagster_project.assets.partitions import (
     SHARD_COLUMN,
     all_shards,
+    per_shard_metadata,
     raw_shards,
     shard_backfill_policy,
     without_copies,
@@ -163,21 +164,26 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         context.log.warning(f"{len(bad)} article(s) quarantined for contract failures: {bad}")
     split = df.group_by("source_file").len().filter(pl.col("len") > 1).height
     context.log.info(f"parsed {df.height} article(s) from {accepted.height} file(s); {split} file(s) split")
-    yield from checked("articles", df, Articles, output_name="articles", metadata={
+    articles = split_by_shard(df, shards, shard_column("source_file"))
+    yield from checked("articles", df, Articles, output_name="articles", value=articles,
+                       metadata=per_shard_metadata(context, "articles", articles, {
         **table_metadata(df, Articles, ["article_id", "title", "outlet", "published_date", "language"]),
         "parser_version": PARSER_VERSION,
         "split_files": split,
         "parse_failures": dg.MetadataValue.json(failed),
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
         "files_parsed": misses, "files_cached": hits, "copies_in_other_shards_of_the_run": len(copies),
-    }, value=split_by_shard(df, shards, shard_column("source_file")))
+    }))
     article_shard = df.select("article_id", shard_column("source_file").alias("_shard"))
-    yield from checked("segments", segs, Segments, output_name="segments", metadata={
+    segments = split_by_shard(segs.join(article_shard, on="article_id", how="left"), shards, pl.col("_shard"))
+    yield from checked("segments", segs, Segments, output_name="segments", value=segments,
+                       metadata=per_shard_metadata(context, "segments", segments, {
         **table_metadata(segs, Segments, ["article_id", "seq", "kind", "raw_start", "raw_end", "text"]),
         "by_kind": dg.MetadataValue.json(dict(segs.group_by("kind").len().sort("kind").iter_rows())),
-    }, value=split_by_shard(segs.join(article_shard, on="article_id", how="left"), shards, pl.col("_shard")))
-    yield dg.Output(split_by_shard(refusals, shards, shard_column("source_file")), output_name="parse_refusals",
-                    metadata=table_metadata(refusals, Quarantine, ["source_file", "reason", "detail"]))
+    }))
+    refused = split_by_shard(refusals, shards, shard_column("source_file"))
+    yield dg.Output(refused, output_name="parse_refusals", metadata=per_shard_metadata(
+        context, "parse_refusals", refused, table_metadata(refusals, Quarantine, ["source_file", "reason", "detail"])))
 
 
 @dg.multi_asset(

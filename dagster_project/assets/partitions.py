@@ -44,3 +44,17 @@ def all_shards(columns: list[str] | None = None) -> dg.AssetIn:
     """The input of a corpus-wide asset reading a per-article table from every shard, each row with its shard
     (``raw_shard``, for :func:`without_copies`); ``columns``: read only these."""
     return dg.AssetIn(metadata={"partition_column": SHARD_COLUMN, **({"columns": columns} if columns else {})})
+
+
+def per_shard_metadata(context: dg.AssetExecutionContext, asset: str, frames: dict[str, pl.DataFrame],
+                       metadata: dict) -> dict:
+    """The run's metadata for a partitioned output, with each shard's own row count on its materialization.
+
+    Dagster records one materialization per partition and attaches the output's metadata to each, so a row count of
+    the whole run would be shown for every shard; the run's total stays, as ``rows_in_run``.
+    """
+    for shard, frame in frames.items():
+        context.add_asset_metadata({"dagster/row_count": dg.MetadataValue.int(frame.height)}, asset_key=asset,
+                                   partition_key=shard)
+    rest = {k: v for k, v in metadata.items() if k != "dagster/row_count"}
+    return {**rest, "rows_in_run": sum(f.height for f in frames.values())}

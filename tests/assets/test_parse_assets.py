@@ -1,4 +1,4 @@
-"""The parse-layer assets called directly on the seeds, and their place in the definitions."""
+"""The parse-layer assets run on the seeds, and their place in the definitions."""
 
 import dagster as dg
 import polars as pl
@@ -7,19 +7,18 @@ import pytest
 from contracts import Articles, Segments, SyndicatedParagraphs, Syndication
 from dagster_project.assets import ingest, parse
 from dagster_project.definitions import defs
+from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import StorageRoots
-from tests.conftest import NO_COPIES, SEEDS, all_shards_context, every_shard, outputs
+from tests.conftest import SEEDS, materialized_tables
 
 
 @pytest.fixture(scope="module")
 def seed_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
     tmp = tmp_path_factory.mktemp("parse_assets")
     roots = StorageRoots(raw_dir=str(SEEDS), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
-    raw = outputs(ingest.raw_articles(all_shards_context(), roots=roots))["result"]
-    out = outputs(parse.parsed_articles(all_shards_context(), raw, roots=roots))
-    out.update(outputs(parse.syndication_links(dg.build_asset_context(), every_shard(out["articles"]), NO_COPIES,
-                                               roots=roots)))
-    return out
+    assets = [*dg.load_assets_from_modules([ingest, parse]), *dg.load_asset_checks_from_modules([ingest, parse])]
+    return materialized_tables(assets, {"roots": roots, "io_manager": PolarsParquetIOManager(roots=roots)},
+                               ["articles", "segments", "syndication", "syndicated_paragraphs"])
 
 
 def _article(tables: dict[str, pl.DataFrame], prefix: str, part: int = 0) -> dict:
