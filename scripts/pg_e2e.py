@@ -14,10 +14,11 @@ ids of the services it starts (the shell's exit trap stops any left behind).
    once, in runs of their own as soon as what they read is complete; the last of them publishes.
 4. Checks, read from PostgreSQL's runs, run_tags and event_logs tables: >= 2 partition runs, each owning a disjoint
    range of shards (Dagster's partition-range tags), together all 64; at least two overlapping in time; all
-   succeeded; every per-article asset materialized for every shard by the run owning it; every corpus-wide asset
-   materialized once, in runs without partitions, and the one run holding ``published_version`` started after the
-   last partition run; the published version passes ``dataset verify`` and accounts for every raw file (an
-   article or a quarantine row).
+   succeeded; every per-article asset materialized for every shard by the run owning it, and raw_articles' row
+   count per shard equal to the number of raw files hashing to it (each run read its own files); every
+   corpus-wide asset materialized once, in runs without partitions, and the one run holding ``published_version``
+   started after the last partition run; the published version passes ``dataset verify`` and accounts for every
+   raw file (an article or a quarantine row).
 5. The sensor, restarted, sees the published raw state and requests nothing; an article added to the raw root
    gets one refresh run, which parses that file alone; then ``make dataset``'s entry point runs on the same instance.
 """
@@ -75,19 +76,18 @@ def tags_of(run_id: str) -> dict[str, str]:
     return dict(query("select key, value from run_tags where run_id = %s", run_id))
 
 
+def metadata_of(event: str) -> dict:
+    """The metadata of a serialized materialization event, label -> value."""
+    md = json.loads(event)["dagster_event"]["event_specific_data"]["materialization"]["metadata_entries"]
+    # Serialized metadata values look like {"__class__": "IntMetadataEntryData", "value": 1}.
+    return {m["label"]: next((v for k, v in m.get("entry_data", {}).items() if k != "__class__"), None) for m in md}
+
+
 def materialized(run_id: str) -> dict[str, dict]:
     """Asset key -> materialization metadata of one run (the last one per asset), from the event_logs table."""
     rows = query("select asset_key, event from event_logs where run_id = %s and dagster_event_type = %s order by id",
                  run_id, "ASSET_MATERIALIZATION")
-    out = {}
-    for key, event in rows:
-        body = json.loads(event)
-        md = body["dagster_event"]["event_specific_data"]["materialization"]["metadata_entries"]
-        # Serialized metadata values look like {"__class__": "IntMetadataEntryData", "value": 1}.
-        out[json.loads(key)[0]] = {
-            m["label"]: next((v for k, v in m.get("entry_data", {}).items() if k != "__class__"), None) for m in md
-        }
-    return out
+    return {json.loads(key)[0]: metadata_of(event) for key, event in rows}
 
 
 def explain_failures(run_ids: list[str]) -> None:
@@ -112,18 +112,23 @@ def check_instance() -> None:
         assert queue is not None and queue.max_concurrent_runs >= 2, queue
 
 
+def raw_listing(raw: Path) -> set[str]:
+    """Every file under the raw root, as raw_articles names it (path relative to the root, with /)."""
+    return {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file()}
+
+
 def check_corpus(raw: Path) -> None:
     """The raw corpus must exercise the split: files in >= 4 shards, falling in >= 2 of the backfill's runs."""
     per_run = shard_backfill_policy.max_partitions_per_run
     assert per_run is not None and len(SHARD_KEYS) > per_run, per_run
-    shards = {shard_of(p.relative_to(raw).as_posix()) for p in raw.rglob("*") if p.is_file()}
+    shards = {shard_of(path) for path in raw_listing(raw)}
     chunks = {SHARD_KEYS.index(s) // per_run for s in shards}
     assert len(shards) >= 4 and len(chunks) >= 2, (sorted(shards), chunks)
-    print(f"pg-e2e: {sum(1 for p in raw.rglob('*') if p.is_file())} raw file(s) in shards {sorted(shards)}, "
+    print(f"pg-e2e: {len(raw_listing(raw))} raw file(s) in shards {sorted(shards)}, "
           f"{len(chunks)} of the {-(-len(SHARD_KEYS) // per_run)} runs of a full backfill", flush=True)
 
 
-def check_backfill(backfill_id: str, expected_corpus_wide: set[str]) -> int:
+def check_backfill(backfill_id: str, expected_corpus_wide: set[str], raw_files: set[str]) -> int:
     """The runs-table checks of the backfill (module docstring, step 4); how many runs it made."""
     rows = query("select r.run_id, r.status, r.start_time, r.end_time from runs r join run_tags t on "
                  "t.run_id = r.run_id and t.key = 'dagster/backfill' where t.value = %s order by r.start_time",
@@ -161,6 +166,19 @@ def check_backfill(backfill_id: str, expected_corpus_wide: set[str]) -> int:
     assert set(by_asset) == PER_ARTICLE, sorted(by_asset)  # nothing corpus-wide ran in a partition run
     for asset, runs in by_asset.items():
         assert runs == owner, (asset, {p: r for p, r in runs.items() if owner.get(p) != r})
+    # Each run read exactly its own shards' files: raw_articles' row count per shard is the number of raw files
+    # whose path hashes to that shard (zero for the other shards).
+    rows = query("select partition, event from event_logs where dagster_event_type = %s and asset_key = %s and "
+                 "run_id = any(%s)", "ASSET_MATERIALIZATION", json.dumps(["raw_articles"]),
+                 [s.run_id for s in partition_runs])
+    counted = {partition: metadata_of(event).get("dagster/row_count") for partition, event in rows}
+    expected = dict.fromkeys(SHARD_KEYS, 0)
+    for path in raw_files:
+        expected[shard_of(path)] += 1
+    assert counted == expected, {k: (counted.get(k), v) for k, v in expected.items() if counted.get(k) != v}
+    print(f"pg-e2e: raw_articles rows per shard = the raw files hashing there: "
+          f"{ {k: v for k, v in counted.items() if v} }, 0 in the {sum(1 for v in counted.values() if not v)} others",
+          flush=True)
 
     # The corpus-wide assets: Dagster runs each once, as soon as what it reads is complete (so a step that reads
     # only raw_articles may start while the last partition run is still extracting); one of those runs published,
@@ -185,8 +203,7 @@ def check_published(curated: Path, raw: Path) -> str:
     assert verify.returncode == 0, verify.stdout[-2000:] + verify.stderr[-2000:]
     # Every shard's files reached the corpus-wide publish: each raw file is an article or a quarantined file.
     seen = set(load("articles", root=curated)["source_file"]) | set(load("quarantine", root=curated)["source_file"])
-    raw_files = {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file()}
-    assert seen == raw_files, (sorted(seen), sorted(raw_files))
+    assert seen == raw_listing(raw), (sorted(seen), sorted(raw_listing(raw)))
     return version
 
 
@@ -277,7 +294,7 @@ def main() -> int:
                                             "value = %s", backfill_id)]
                 explain_failures(runs)
                 raise SystemExit(f"pg-e2e: backfill {backfill_id} ended {status}")
-            backfill_runs = check_backfill(backfill_id, {k[0] for k in asset_keys} - PER_ARTICLE)
+            backfill_runs = check_backfill(backfill_id, {k[0] for k in asset_keys} - PER_ARTICLE, raw_listing(raw))
             version = check_published(curated, raw)
             print(f"pg-e2e: the backfill published {version} (verified) after "
                   f"{time.monotonic() - started:.0f} s", flush=True)
