@@ -4,10 +4,11 @@
 # 1. Installs PostgreSQL from Debian's packages if no server binaries are found (needs root; runs apt-get update).
 # 2. initdb + pg_ctl a cluster in a temporary folder, listening on 127.0.0.1 only, on a free port, as an
 #    unprivileged user (PostgreSQL refuses to run as root), with a random password.
-# 3. Points a fresh DAGSTER_HOME at it with deploy/dagster.postgres.yaml and runs scripts/pg_e2e.py: the daemon's
-#    sensor sees the raw files, the queued run coordinator launches the refresh run, and the script checks the
-#    run, event-log and sensor records in PostgreSQL's tables.
-# 4. Stops the cluster and deletes the folder on exit, whatever happened.
+# 3. Points a fresh DAGSTER_HOME at it with deploy/dagster.postgres.yaml and runs scripts/pg_e2e.py: it starts
+#    dagster-webserver and dagster-daemon, launches an asset backfill of every shard through the webserver's
+#    GraphQL API, lets Dagster's backfill daemon split it into runs and the queued run coordinator launch them,
+#    and checks the runs, run tags and event logs in PostgreSQL's tables (see the script's docstring).
+# 4. Stops the Dagster services, then the cluster, and deletes the folder on exit, whatever happened.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -56,8 +57,18 @@ printf '%s\n' "$PASSWORD" > "$PWFILE"
 chown "$PG_OS_USER" "$PWFILE"
 chmod 600 "$PWFILE"
 
+# pg_e2e.py starts dagster-webserver and dagster-daemon, each in a process group of its own, writes the group ids
+# here and stops them itself; this trap stops any it could not (killed, crashed) before the cluster goes away.
+SERVICES="$WORK/services.pids"
+
 cleanup() {
     local rc=$?
+    if [ -s "$SERVICES" ]; then
+        local pgid
+        while read -r pgid; do kill -TERM -- "-$pgid" 2>/dev/null || true; done < "$SERVICES"
+        sleep 2
+        while read -r pgid; do kill -KILL -- "-$pgid" 2>/dev/null || true; done < "$SERVICES"
+    fi
     if [ -f "$PGDATA/postmaster.pid" ]; then
         as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -78,4 +89,4 @@ export DAGSTER_HOME="$WORK/dagster_home" NEWSETL_RAW_DIR="$WORK/raw" NEWSETL_CUR
 mkdir -p "$DAGSTER_HOME"
 cp deploy/dagster.postgres.yaml "$DAGSTER_HOME/dagster.yaml"
 cp -r raw "$NEWSETL_RAW_DIR"
-"$PY" scripts/pg_e2e.py
+PG_E2E_SERVICES="$SERVICES" "$PY" -m scripts.pg_e2e

@@ -1,5 +1,6 @@
 """deploy/: the PostgreSQL instance template and the Kubernetes code location, checked against Dagster's schemas."""
 
+import importlib
 from pathlib import Path
 
 import dagster as dg
@@ -37,6 +38,32 @@ def test_instance_schema_check_is_not_vacuous() -> None:
     config = yaml.safe_load((DEPLOY / "dagster.postgres.yaml").read_text())
     config["concurrency"]["runs"]["max_concurent_runs"] = 2  # misspelled key
     assert _instance_errors(config)
+
+
+def _run_coordinator(name: str) -> tuple[type, dict]:
+    block = yaml.safe_load((DEPLOY / name).read_text())["run_coordinator"]
+    return getattr(importlib.import_module(block["module"]), block["class"]), block.get("config") or {}
+
+
+@pytest.mark.parametrize("name", ["dagster.postgres.yaml", "k8s/dagster.yaml"])
+def test_run_coordinator_is_dagsters_queued_one_with_a_valid_config(name: str) -> None:
+    cls, config = _run_coordinator(name)
+    assert cls is dg.QueuedRunCoordinator
+    assert validate_config(cls.config_type(), config).success, config
+    # Dagster's own reading of the coordinator and concurrency blocks (the daemon dequeues by this config): a
+    # backfill's runs can run side by side, and at most one refresh publishes at a time.
+    whole = yaml.safe_load((DEPLOY / name).read_text())
+    with dg.instance_for_test(overrides={k: whole[k] for k in ("run_coordinator", "concurrency")}) as instance:
+        assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue is not None and queue.max_concurrent_runs >= 2, queue
+        assert {"key": "newsetl/refresh", "limit": 1} in queue.tag_concurrency_limits, queue
+
+
+def test_run_coordinator_check_is_not_vacuous() -> None:
+    cls, config = _run_coordinator("k8s/dagster.yaml")
+    assert not validate_config(cls.config_type(), {**config, "dequeue_num_workrs": 4}).success
+    assert not validate_config(cls.config_type(), {**config, "dequeue_use_threads": "yes please"}).success
 
 
 def test_postgres_storage_and_launcher_config_match_their_classes_schemas() -> None:
