@@ -1,21 +1,36 @@
 """Refresh automation: a job over every asset, a sensor on the raw root and a fallback schedule.
 
 Both are on by default, so ``make ui`` (``dagster dev``, which starts the daemon) refreshes the dataset
-when articles arrive. A refresh run covers every raw shard (assets/partitions.py) and publishes; it is cheap
-when little changed: parsing and extraction reuse per-article results cached by content hash and code
-fingerprint (``runtime/cache.py``), so an unchanged shard costs a cache lookup.
+when articles arrive. A refresh run (the sensor's, and ``make dataset``'s) covers only the raw shards whose
+files or per-article code changed since they were last built (runtime/shard_plan.py, from the instance's own
+materialization records), then every corpus-wide asset, and publishes. With no stale shard it runs the
+corpus-wide assets alone. The schedule, the fallback for changes a listing cannot see, covers every shard;
+there, parsing and extraction of unchanged files are cache hits (``runtime/cache.py``).
 """
 
+import functools
 import os
 import time
+from collections.abc import Sequence
 
 import dagster as dg
 from upath import UPath
 
 from dagster_project.assets.partitions import ALL_SHARDS_TAGS
 from dagster_project.ingest.published_state import matching_version
-from dagster_project.resources import StorageRoots
-from dagster_project.runtime.storage import RawState, changed_since, list_raw, raw_state
+from dagster_project.ingest.shards import SHARD_KEYS
+from dagster_project.io_manager import PolarsParquetIOManager
+from dagster_project.resources import NlpModel, StorageRoots
+from dagster_project.runtime.cache import per_article_code
+from dagster_project.runtime.shard_plan import (
+    CODE_KEY,
+    RAW_DIGEST_KEY,
+    BuiltShard,
+    covering_range,
+    shard_listing_digests,
+    stale_shards,
+)
+from dagster_project.runtime.storage import Entry, RawState, changed_since, list_raw, raw_state
 
 REFRESH_TAG = "newsetl/refresh"
 
@@ -36,7 +51,8 @@ refresh_job = dg.define_asset_job(
     "state of the folder yields at most one run. With no cursor yet, it starts from the raw state of the "
     "published LATEST version when the raw files match its manifest (no refresh right after make dataset).",
 )
-def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -> dg.SensorResult | dg.SkipReason:
+def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots, nlp: NlpModel
+                     ) -> dg.SensorResult | dg.SkipReason:
     root = roots.raw_root
     if not root.is_dir():
         return dg.SkipReason(f"raw root {root} does not exist")
@@ -63,17 +79,96 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots) -
                 cursor=state.to_cursor(),
             )
     changed = changed_since(entries, previous)
-    context.log.info(f"raw root changed: {state.files} file(s), {len(changed)} new or rewritten")
+    stale = plan_refresh(context.instance, roots, nlp.model, entries)
+    tags, selection = refresh_run(stale)
+    context.log.info(f"raw root changed: {state.files} file(s), {len(changed)} new or rewritten; "
+                     f"{describe_plan(stale)}")
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
                 run_key=f"raw-{state.digest}",
-                tags={**ALL_SHARDS_TAGS, "newsetl/raw_files": str(state.files),
-                      "newsetl/changed_files": str(len(changed)), "newsetl/trigger": "sensor"},
+                tags={**tags, "newsetl/raw_files": str(state.files), "newsetl/changed_files": str(len(changed)),
+                      "newsetl/stale_shards": str(len(stale)), "newsetl/trigger": "sensor"},
+                asset_selection=selection,
             )
         ],
         cursor=state.to_cursor(),
     )
+
+
+# The per-article assets whose latest materialization of a shard is checked (one per step: the parse step's
+# segments and parse_refusals are materialized with articles), and every partitioned output kept in storage.
+PER_ARTICLE_ASSETS = ("raw_articles", "articles", "mention_candidates")
+PARTITIONED_OUTPUTS = ("raw_articles", "articles", "segments", "parse_refusals", "mention_candidates")
+
+
+def built_shards(instance: dg.DagsterInstance, roots: StorageRoots) -> dict[str, BuiltShard]:
+    """What the instance records of each shard's last build (latest materialization of each per-article asset,
+    its run and metadata), and whether its outputs are still in storage."""
+    io = PolarsParquetIOManager(roots=roots)
+    out: dict[str, BuiltShard] = {}
+    for shard in SHARD_KEYS:
+        run_ids: dict[str, str] = {}
+        code: dict[str, str | None] = {}
+        raw_digest = None
+        for asset in PER_ARTICLE_ASSETS:
+            records = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[shard]), limit=1).records
+            if not records or records[0].asset_materialization is None:
+                continue
+            record = records[0]
+            meta = record.asset_materialization.metadata  # type: ignore[union-attr]
+            run_ids[asset] = record.run_id
+            code[asset] = _text(meta.get(CODE_KEY))
+            if asset == "raw_articles":
+                raw_digest = _text(meta.get(RAW_DIGEST_KEY))
+        present = all(io.has_partition(dg.AssetKey(a), shard) for a in PARTITIONED_OUTPUTS)
+        out[shard] = BuiltShard(run_ids, raw_digest, code, present)
+    return out
+
+
+def _text(value: object) -> str | None:
+    inner = getattr(value, "value", value)
+    return inner if isinstance(inner, str) else None
+
+
+def plan_refresh(instance: dg.DagsterInstance, roots: StorageRoots, model: str,
+                 entries: Sequence[Entry] | None = None) -> dict[str, str]:
+    """The stale shards of the raw root now, each with its reason (runtime/shard_plan.py)."""
+    digests = shard_listing_digests(list_raw(roots.raw_root) if entries is None else entries, str(roots.raw_root))
+    code = per_article_code(model, roots.max_file_bytes, roots.max_page_bytes)
+    return stale_shards(digests, code, built_shards(instance, roots))
+
+
+def refresh_run(stale: dict[str, str]) -> tuple[dict[str, str], list[dg.AssetKey] | None]:
+    """Run tags and asset selection of a refresh: every asset over the range of shards covering the stale ones,
+    or, with none stale, the corpus-wide assets alone (``None``: every asset)."""
+    covered = covering_range(stale)
+    if covered is None:
+        return {}, corpus_wide_keys()
+    return {"dagster/asset_partition_range_start": covered[0], "dagster/asset_partition_range_end": covered[1]}, None
+
+
+@functools.cache
+def corpus_wide_keys() -> list[dg.AssetKey]:
+    """The keys of every unpartitioned asset (what a refresh runs when no shard is stale)."""
+    from dagster_project.assets import extract, ingest, parse, publish
+
+    assets = dg.load_assets_from_modules([ingest, parse, extract, publish])
+    return sorted({key for a in assets if isinstance(a, dg.AssetsDefinition) and a.partitions_def is None
+                   for key in a.keys}, key=lambda k: k.to_user_string())
+
+
+def describe_plan(stale: dict[str, str]) -> str:
+    """One line for logs: how many shards are stale, and why."""
+    if not stale:
+        return f"no stale shard of {len(SHARD_KEYS)}: the corpus-wide assets alone"
+    reasons: dict[str, list[str]] = {}
+    for shard, reason in stale.items():
+        reasons.setdefault(reason, []).append(shard)
+    detail = "; ".join(f"{reason}: {', '.join(shards[:8])}{' ...' if len(shards) > 8 else ''}"
+                       for reason, shards in reasons.items())
+    return f"{len(stale)} stale shard(s) of {len(SHARD_KEYS)} ({detail})"
 
 
 @dg.schedule(

@@ -85,17 +85,25 @@ def _execute(curated: Path) -> int:
     # intermediate table twice (~0.5 GB at 10,000 articles). Steps still run in this process (in-process
     # executor), and the run shows in the UI like any other.
     #
-    # One run over the whole range of raw shards (Dagster's partition-range tags): the per-article assets run once
-    # each, over every shard, and shards whose files did not change are cache hits. The backfill policy's limit of
-    # 16 shards per run applies to backfills launched through the instance (the daemon splits them), not to a run
-    # asked for a range directly.
-    from dagster_project.assets.partitions import ALL_SHARDS_TAGS
+    # One run over the range of raw shards that covers the stale ones (Dagster's partition-range tags): shards whose
+    # files and per-article code did not change since their last build are not run at all, and the corpus-wide
+    # assets read them from storage (automation.plan_refresh). A first build, or one after a code upgrade, covers
+    # every shard. The backfill policy's limit of 16 shards per run applies to backfills launched through the
+    # instance (the daemon splits them), not to a run asked for a range directly.
+    from dagster_project.automation import describe_plan, plan_refresh, refresh_run
+    from dagster_project.resources import NlpModel, StorageRoots
 
+    roots = StorageRoots(raw_dir=os.environ["NEWSETL_RAW_DIR"], curated_dir=os.environ["NEWSETL_CURATED_DIR"],
+                         dagster_home=os.environ["DAGSTER_HOME"])
     job = dg.build_reconstructable_job("dagster_project.build", asset_job.__name__)
-    with (dg.DagsterInstance.get() as instance,
-          dg.execute_job(job, instance=instance, raise_on_error=False, run_config=run_config,
-                         tags=ALL_SHARDS_TAGS) as result):
-        return _report(result, curated)
+    with dg.DagsterInstance.get() as instance:
+        stale = plan_refresh(instance, roots, NlpModel().model)
+        tags, selection = refresh_run(stale)
+        print(f"newsetl: {describe_plan(stale)}", file=sys.stderr, flush=True)
+        with dg.execute_job(job, instance=instance, raise_on_error=False, run_config=run_config,
+                            tags={**tags, "newsetl/stale_shards": str(len(stale))},
+                            asset_selection=selection) as result:
+            return _report(result, curated)
 
 
 @functools.cache  # Dagster asks for the job several times per run

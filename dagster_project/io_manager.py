@@ -32,6 +32,10 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
     def _partition_path(self, key: dg.AssetKey, partition: str) -> Path:
         return self.roots.storage_path.joinpath(*key.path, f"{partition}.parquet")
 
+    def has_partition(self, key: dg.AssetKey, partition: str) -> bool:
+        """Whether a partition of ``key`` is in storage (a refresh builds a shard again when one is missing)."""
+        return self._partition_path(key, partition).is_file()
+
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | Mapping[str, pl.DataFrame] | None) -> None:
         if obj is None:
             return

@@ -13,6 +13,7 @@ import pytest
 from contracts import PUBLISHED_TABLES
 from dagster_project.assets import extract, ingest, parse, publish
 from dagster_project.assets.partitions import ALL_SHARDS_TAGS
+from dagster_project.automation import PARTITIONED_OUTPUTS, corpus_wide_keys, plan_refresh, refresh_run
 from dagster_project.ingest.shards import shard_of
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
@@ -91,6 +92,50 @@ def test_two_single_shard_runs_then_the_corpus_wide_assets_publish_the_cold_tabl
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey("raw_articles"), asset_partitions=[key]), limit=1).records
             rows = record.asset_materialization.metadata["dagster/row_count"].value  # type: ignore[union-attr]
             assert rows == sum(shard_of(n) == key for n in SEED_FILES)
+
+
+def _partitions_written(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.partition for e in result.get_asset_materialization_events()
+            if e.asset_key.to_user_string() in PARTITIONED_OUTPUTS and e.partition is not None}
+
+
+@pytest.mark.integration
+def test_a_refresh_runs_only_the_stale_shards_and_publishes_the_cold_tables(tmp_path: Path) -> None:
+    late = SEED_FILES[-1]
+    with dg.instance_for_test() as instance, dg.instance_for_test() as cold_instance:
+        inc = Build(tmp_path, "inc", instance)
+        roots, model = inc.resources["roots"], inc.resources["nlp"].model
+        inc.put([n for n in SEED_FILES if n != late])
+        first = plan_refresh(instance, roots, model)
+        assert len(first) == 64 and set(first.values()) == {"never built"}
+        inc.run(tags=refresh_run(first)[0])
+        assert plan_refresh(instance, roots, model) == {}
+
+        # One new file: its shard alone is stale, and the refresh run writes that shard only.
+        inc.put([late])
+        stale = plan_refresh(instance, roots, model)
+        assert stale == {shard_of(late): "raw files changed"}
+        tags, selection = refresh_run(stale)
+        assert selection is None and tags["dagster/asset_partition_range_start"] == shard_of(late)
+        assert _partitions_written(inc.run(tags=tags)) == {shard_of(late)}
+        assert plan_refresh(instance, roots, model) == {}
+        cold = Build(tmp_path, "cold", cold_instance)
+        cold.put(SEED_FILES)
+        cold.everything()
+        _assert_same(inc.published(), cold.published())
+
+        # Nothing stale: the corpus-wide assets alone, reading every shard from storage; nothing changes.
+        tags, selection = refresh_run({})
+        assert tags == {} and selection == corpus_wide_keys()
+        assert _partitions_written(inc.run(selection)) == set()
+        _assert_same(inc.published(), cold.published())
+
+        # A shard's output lost from storage, or new extraction code (another model), makes shards stale again.
+        storage = roots.storage_path
+        (storage / "segments" / f"{shard_of(late)}.parquet").unlink()
+        assert plan_refresh(instance, roots, model) == {shard_of(late): "an output is missing from storage"}
+        upgraded = plan_refresh(instance, roots, "another_model")
+        assert len(upgraded) == 64 and "code changed (mention_candidates)" in upgraded.values()
 
 
 @pytest.mark.integration

@@ -30,6 +30,7 @@ from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import NlpModel, StorageRoots
 from dagster_project.runtime.cache import KEY, ResultCache, content_key, extract_fingerprint
 from dagster_project.runtime.progress import default_every, progress_message
+from dagster_project.runtime.shard_plan import CODE_KEY
 from dagster_project.runtime.state import state_folder
 
 CANDIDATE_SCHEMA = {
@@ -110,7 +111,7 @@ def mention_candidates(
         "extractor_version": EXTRACTOR_VERSION,
         "articles_extracted": misses, "articles_cached": hits,
         "by_type": dg.MetadataValue.json(dict(df.group_by("mention_type").len().iter_rows())),
-    }))
+    }, {shard: {CODE_KEY: fingerprint} for shard in shards}))
 
 
 @dg.multi_asset(

@@ -14,7 +14,9 @@ from dagster_project.ingest.shards import shard_column, split_by_shard
 from dagster_project.ingest.sources import SYMLINK, scan_sources
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import StorageRoots
-from dagster_project.runtime.storage import local_raw
+from dagster_project.runtime.cache import ingest_fingerprint
+from dagster_project.runtime.shard_plan import CODE_KEY, RAW_DIGEST_KEY, shard_listing_digests
+from dagster_project.runtime.storage import list_raw, local_raw
 
 
 @dg.asset(
@@ -32,6 +34,11 @@ from dagster_project.runtime.storage import local_raw
 def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Scan the run's shards of the raw root (ingest/sources.py): refused files stay as rows with a reason."""
     shards = sorted(context.partition_keys)
+    # The listing of the run's shards, taken before their files are read: a file rewritten while it is read then
+    # leaves a digest that no longer matches, so the next refresh builds its shard again (runtime/shard_plan.py).
+    digests = (shard_listing_digests(list_raw(roots.raw_root), str(roots.raw_root))
+               if roots.raw_root.is_dir() else {})
+    code = ingest_fingerprint(roots.max_file_bytes, roots.max_page_bytes)
     with local_raw(roots.raw_root) as root:  # a temporary local copy when the raw root is an fsspec URL
         # A missing, unlistable or empty raw root is a user's mistake, not a corpus of zero articles: the run fails
         # here, so nothing downstream runs and nothing is published (LATEST stays).
@@ -53,7 +60,8 @@ def raw_articles(context: dg.AssetExecutionContext, roots: StorageRoots) -> Iter
                                                 .sort("source_format").iter_rows())),
         "warc_records": dg.MetadataValue.json(warc_record_counts(df)),
         "max_file_bytes": roots.max_file_bytes, "max_page_bytes": roots.max_page_bytes,
-        "raw_root": str(roots.raw_root)}), value=frames)
+        "raw_root": str(roots.raw_root)},
+        {shard: {RAW_DIGEST_KEY: digests.get(shard, ""), CODE_KEY: code} for shard in shards}), value=frames)
 
 
 def warc_record_counts(df: pl.DataFrame) -> dict[str, int]:

@@ -28,7 +28,8 @@ from dagster_project.nlp.syndication import SYNDICATION_VERSION
 from dagster_project.nlp.syndication_index import SyndicationState, update_syndication
 from dagster_project.publish.schema import polars_schema
 from dagster_project.resources import StorageRoots
-from dagster_project.runtime.cache import KEY, ResultCache, content_key, parse_fingerprint
+from dagster_project.runtime.cache import KEY, PARSE_MODULES, ResultCache, content_key, parse_fingerprint
+from dagster_project.runtime.shard_plan import CODE_KEY
 from dagster_project.runtime.state import state_folder
 from dagster_project.runtime.storage import local_raw
 
@@ -102,7 +103,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
     # Incremental: a file is parsed only when its name, content or the parser's code changed (runtime/cache.py).
     # One cache per shard: runs of other shards, running at the same time, never write or compact it.
     schema = {**polars_schema(Articles), **ARTICLE_EXTRA, _SEGMENTS: pl.String(), _REFUSAL: pl.String()}
-    fingerprint = parse_fingerprint(["dagster_project.ingest.html", "dagster_project.ingest.warc"])
+    fingerprint = parse_fingerprint(PARSE_MODULES)
 
     def compute(missing, root: Path):  # type: ignore[no-untyped-def]
         for key, rec in missing:
@@ -173,7 +174,7 @@ def parsed_articles(context: dg.AssetExecutionContext, raw_articles: pl.DataFram
         "parse_failures": dg.MetadataValue.json(failed),
         "non_english": int(df.filter(pl.col("is_english").not_()).height),
         "files_parsed": misses, "files_cached": hits, "copies_in_other_shards_of_the_run": len(copies),
-    }))
+    }, {shard: {CODE_KEY: fingerprint} for shard in shards}))
     article_shard = df.select("article_id", shard_column("source_file").alias("_shard"))
     segments = split_by_shard(segs.join(article_shard, on="article_id", how="left"), shards, pl.col("_shard"))
     yield from checked("segments", segs, Segments, output_name="segments", value=segments,

@@ -7,6 +7,9 @@ launched by the instance's run launcher and queued by its run coordinator; each 
 files, so runs may overlap in time.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import dagster as dg
 import polars as pl
 
@@ -47,14 +50,16 @@ def all_shards(columns: list[str] | None = None) -> dg.AssetIn:
 
 
 def per_shard_metadata(context: dg.AssetExecutionContext, asset: str, frames: dict[str, pl.DataFrame],
-                       metadata: dict) -> dict:
-    """The run's metadata for a partitioned output, with each shard's own row count on its materialization.
+                       metadata: dict, shard_metadata: Mapping[str, Mapping[str, Any]] | None = None) -> dict:
+    """The run's metadata for a partitioned output, with each shard's own row count on its materialization, and
+    ``shard_metadata[shard]`` when given (what the shard was built from: runtime/shard_plan.py reads it back).
 
     Dagster records one materialization per partition and attaches the output's metadata to each, so a row count of
     the whole run would be shown for every shard; the run's total stays, as ``rows_in_run``.
     """
     for shard, frame in frames.items():
-        context.add_asset_metadata({"dagster/row_count": dg.MetadataValue.int(frame.height)}, asset_key=asset,
-                                   partition_key=shard)
+        extra = dict((shard_metadata or {}).get(shard, {}))
+        context.add_asset_metadata({"dagster/row_count": dg.MetadataValue.int(frame.height), **extra},
+                                   asset_key=asset, partition_key=shard)
     rest = {k: v for k, v in metadata.items() if k != "dagster/row_count"}
     return {**rest, "rows_in_run": sum(f.height for f in frames.values())}

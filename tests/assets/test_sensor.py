@@ -9,7 +9,7 @@ import pytest
 
 from dagster_project.automation import raw_files_sensor, refresh_job, refresh_schedule
 from dagster_project.definitions import defs
-from dagster_project.resources import StorageRoots
+from dagster_project.resources import NlpModel, StorageRoots
 
 
 def _settle(root: Path) -> None:
@@ -24,8 +24,11 @@ def _tick(raw: Path, tmp: Path, cursor: str | None, settle: bool = True):  # typ
     if settle and raw.exists():
         _settle(raw)
     roots = StorageRoots(raw_dir=str(raw), curated_dir=str(tmp / "curated"), dagster_home=str(tmp / "home"))
-    ctx = dg.build_sensor_context(cursor=cursor, resources={"roots": roots})
-    return raw_files_sensor(ctx)
+    # A new instance: no shard was ever built, all are stale.
+    with (dg.instance_for_test() as instance,
+          dg.build_sensor_context(cursor=cursor, resources={"roots": roots, "nlp": NlpModel()},
+                                  instance=instance) as ctx):
+        return raw_files_sensor(ctx)
 
 
 def test_first_tick_requests_a_refresh(raw_root: Path, tmp_path: Path) -> None:
@@ -34,6 +37,11 @@ def test_first_tick_requests_a_refresh(raw_root: Path, tmp_path: Path) -> None:
     assert len(result.run_requests) == 1
     assert result.run_requests[0].run_key.startswith("raw-")
     assert result.run_requests[0].tags["newsetl/raw_files"] == "3"
+    # Nothing built yet: every shard is stale, and the run covers the range of shards holding them.
+    assert result.run_requests[0].tags["newsetl/stale_shards"] == "64"
+    assert result.run_requests[0].tags["dagster/asset_partition_range_start"] == "00"
+    assert result.run_requests[0].tags["dagster/asset_partition_range_end"] == "63"
+    assert result.run_requests[0].asset_selection is None
     assert result.cursor
 
 

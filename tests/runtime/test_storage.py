@@ -96,12 +96,21 @@ def test_sensor_watches_a_remote_raw_root(bucket: UPath, tmp_path: Path, monkeyp
     raw.mkdir(parents=True, exist_ok=True)
     (raw / "wire.txt").write_text(WIRE, encoding="utf-8")
     roots = StorageRoots(raw_dir=str(raw), curated_dir=str(bucket / "curated"), dagster_home=str(tmp_path))
-    first = raw_files_sensor(dg.build_sensor_context(cursor=None, resources={"roots": roots}))
+    from dagster_project.resources import NlpModel
+
+    def tick(cursor: str | None):  # type: ignore[no-untyped-def]
+        with (dg.instance_for_test() as instance,
+              dg.build_sensor_context(cursor=cursor, resources={"roots": roots, "nlp": NlpModel()},
+                                      instance=instance) as ctx):
+            return raw_files_sensor(ctx)
+
+    first = tick(None)
     assert len(first.run_requests) == 1
-    same = raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"roots": roots}))
+    assert first.run_requests[0].tags["newsetl/stale_shards"] == "64"  # nothing built yet
+    same = tick(first.cursor)
     assert isinstance(same, dg.SkipReason)
     (raw / "blog.md").write_text(BLOG, encoding="utf-8")
-    new = raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"roots": roots}))
+    new = tick(first.cursor)
     assert new.run_requests[0].tags["newsetl/raw_files"] == "2"
 
 
