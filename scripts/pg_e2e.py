@@ -20,7 +20,8 @@ ids of the services it starts (the shell's exit trap stops any left behind).
    started after the last partition run; the published version passes ``dataset verify`` and accounts for every
    raw file (an article or a quarantine row).
 5. The sensor, restarted, sees the published raw state and requests nothing; an article added to the raw root
-   gets one refresh run, which parses that file alone; then ``make dataset``'s entry point runs on the same instance.
+   gets one refresh run over that file's shard alone (the other 63 are fresh in PostgreSQL's records), which parses
+   that file alone; then ``make dataset``'s entry point runs on the same instance and finds no stale shard.
 """
 
 from __future__ import annotations
@@ -256,8 +257,13 @@ def refresh_by_the_sensor(web: Webserver, raw: Path, backfill_version: str) -> s
     assert tags.get("newsetl/changed_files") == "1", tags
     done = materialized(run_id)
     assert set(done) >= PER_ARTICLE | {"published_version"}, sorted(done)
-    # The refresh read every shard but parsed and extracted only the new file; the rest came from the cache.
-    assert (done["articles"]["files_parsed"], done["articles"]["files_cached"]) == (1, 5), done["articles"]
+    # The refresh ran the new file's shard alone (the planner found every other shard fresh in PostgreSQL's
+    # records of the backfill), parsed and extracted only the new file, and read every shard for publishing.
+    shard = shard_of("late_report.txt")
+    assert (tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end"),
+            tags.get("newsetl/stale_shards")) == (shard, shard, "1"), tags
+    neighbours = sum(shard_of(p.name) == shard for p in raw.iterdir() if p.is_file()) - 1
+    assert (done["articles"]["files_parsed"], done["articles"]["files_cached"]) == (1, neighbours), done["articles"]
     assert done["mention_candidates"]["articles_extracted"] == 1, done["mention_candidates"]
     version = done["published_version"]["version"]
     assert version != backfill_version, version
@@ -304,6 +310,8 @@ def main() -> int:
     # make dataset's entry point on the same instance: one more run, recorded in PostgreSQL too.
     build = subprocess.run([sys.executable, "-m", "dagster_project.build"], cwd=REPO, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-3000:]
+    # Every shard was built by the backfill or the sensor's refresh: the corpus-wide assets alone.
+    assert "no stale shard of 64" in build.stderr, build.stderr[-3000:]
     statuses = dict(query("select status, count(*) from runs group by status"))
     assert statuses == {"SUCCESS": backfill_runs + 2}, statuses  # + the sensor's refresh + make dataset's
     checks = query("select count(*) from event_logs where dagster_event_type = %s", "ASSET_CHECK_EVALUATION")[0][0]
