@@ -21,12 +21,12 @@ from dagster_project.ingest.published_state import matching_version
 from dagster_project.ingest.shards import SHARD_KEYS
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
-from dagster_project.runtime.cache import per_article_code
 from dagster_project.runtime.shard_plan import (
     CODE_KEY,
     RAW_DIGEST_KEY,
     BuiltShard,
     covering_range,
+    per_article_code,
     shard_listing_digests,
     stale_shards,
 )

@@ -14,8 +14,7 @@ from dagster_project.ingest.shards import shard_column, split_by_shard
 from dagster_project.ingest.sources import SYMLINK, scan_sources
 from dagster_project.publish.frames import records_to_frame
 from dagster_project.resources import StorageRoots
-from dagster_project.runtime.cache import ingest_fingerprint
-from dagster_project.runtime.shard_plan import CODE_KEY, RAW_DIGEST_KEY, shard_listing_digests
+from dagster_project.runtime.shard_plan import CODE_KEY, RAW_DIGEST_KEY, ingest_fingerprint, shard_listing_digests
 from dagster_project.runtime.storage import list_raw, local_raw
 
 

@@ -28,8 +28,8 @@ from dagster_project.nlp.syndication import SYNDICATION_VERSION
 from dagster_project.nlp.syndication_index import SyndicationState, update_syndication
 from dagster_project.publish.schema import polars_schema
 from dagster_project.resources import StorageRoots
-from dagster_project.runtime.cache import KEY, PARSE_MODULES, ResultCache, content_key, parse_fingerprint
-from dagster_project.runtime.shard_plan import CODE_KEY
+from dagster_project.runtime.cache import KEY, ResultCache, content_key, parse_fingerprint
+from dagster_project.runtime.shard_plan import CODE_KEY, PARSE_MODULES
 from dagster_project.runtime.state import state_folder
 from dagster_project.runtime.storage import local_raw
 

@@ -126,6 +126,18 @@ def lsh_candidates(new: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(parts).unique().collect(engine="streaming")
 
 
+def _leading(rows: pl.DataFrame, paragraphs: pl.DataFrame, articles: pl.DataFrame, max_sources: int) -> pl.DataFrame:
+    """The ``did`` of each paragraph of ``rows`` whose article is among the first ``max_sources`` carriers of that
+    distinct paragraph in ``paragraphs``, ranked by ``articles``' dates (carrier rows in link order: rank, index)."""
+    if not rows.height:
+        return rows.select("did")
+    carriers = (paragraphs.join(rows.select("did").unique(), on="did", how="semi").select("did", "article_id", "index")
+                .join(articles.select("article_id", *_order_key()), on="article_id")
+                .sort("did", "_undated", "_date", "_id", "index")
+                .group_by("did", maintain_order=True).head(max_sources))
+    return carriers.join(rows.select("did", "article_id"), on=["did", "article_id"], how="semi").select("did").unique()
+
+
 def _order_key(date_col: str = "published_date", id_col: str = "article_id") -> list[pl.Expr]:
     """ArticleRef.order as columns: undated last, then date, then id."""
     return [pl.col(date_col).is_null().alias("_undated"), pl.col(date_col).fill_null(dt.date.max).alias("_date"),
@@ -198,8 +210,15 @@ def update_syndication(
     # 3. Which articles to link again: the new and changed ones, and later articles carrying a near-duplicate
     # of a paragraph of an added, changed or removed article.
     ranked = current.select("article_id", "published_date").sort(_order_key()).with_row_index("rank")
-    touched_dids = pl.concat([fresh.select("did"),
-                              old["paragraphs"].filter(pl.col("article_id").is_in(gone_ids.implode())).select("did")])
+    # An article's candidate sources are the first max_sources carriers of each neighbour of its paragraphs, so a
+    # change can only move the links of a paragraph whose changed carrier is (or was) among those first carriers.
+    # Every carrier at all made a widely copied paragraph relink all its later copies (3,300 articles per new one
+    # at 10,000 bench articles, where every paragraph is shared by thousands).
+    touched_dids = pl.concat([
+        _leading(fresh, paras, meta, max_sources),
+        _leading(old["paragraphs"].filter(pl.col("article_id").is_in(gone_ids.implode())), old["paragraphs"],
+                 old["articles"], max_sources),
+    ])
     # Old neighbours too: a removed article's paragraphs may have left the index with it.
     near = pl.concat([old["neighbours"], neighbours]).join(touched_dids, on="did", how="semi").select(pl.col("other").alias("did")).unique()
     changes = pl.concat([changed.select("article_id", "published_date"), removed.select("article_id", "published_date")])
@@ -251,7 +270,10 @@ def _link(
     nb: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for did, other, jac, cont in near.sort("did", "other").iter_rows():
         nb[did].append((other, jac, cont))
-    text_cache: dict[str, str] = dict(articles.filter(pl.col("article_id").is_in(target_list))
+    # The texts of the targets and of every carrier they may cite, read in one pass: one filter of the whole corpus
+    # per cited article made relinking O(corpus) per target (3,800 targets at 10,000 bench articles: 7 s).
+    cited = {q.article_id for did_list in carriers.values() for _, _, q in did_list}
+    text_cache: dict[str, str] = dict(articles.filter(pl.col("article_id").is_in([*target_list, *cited]))
                                       .select("article_id", "text").iter_rows())
     by_rank: dict[int, str] = {}
     for did_list in carriers.values():

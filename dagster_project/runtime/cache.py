@@ -298,27 +298,6 @@ def extract_fingerprint(model: str, extra_modules: Sequence[str] = ()) -> str:
     return code_fingerprint(roots, "dagster_project", data_files(), salts)
 
 
-# Parsing also reads web pages and WARC records back from the raw root.
-PARSE_MODULES = ("dagster_project.ingest.html", "dagster_project.ingest.warc")
-
-
-def ingest_fingerprint(max_file_bytes: int, max_page_bytes: int) -> str:
-    """Code identity of ingest: ``ingest.sources`` and its imports, and the size limits that refuse files."""
-    return code_fingerprint(["dagster_project.ingest.sources"], "dagster_project", (),
-                            [f"max_file_bytes={max_file_bytes}", f"max_page_bytes={max_page_bytes}"])
-
-
-def per_article_code(model: str, max_file_bytes: int, max_page_bytes: int) -> dict[str, str]:
-    """The code fingerprint each per-article asset records on its shards' materializations, and that a refresh
-    compares them with (runtime/shard_plan.py): raw_articles, articles (the parse, for its three tables) and
-    mention_candidates."""
-    return {
-        "raw_articles": ingest_fingerprint(max_file_bytes, max_page_bytes),
-        "articles": parse_fingerprint(PARSE_MODULES),
-        "mention_candidates": extract_fingerprint(model),
-    }
-
-
 # What the extraction evaluation (evaluation/extract_eval.py) measures besides extraction itself: the parser makes
 # the text it reads and entity resolution the entities it scores, so a change to either changes the figures.
 EVALUATED_MODULES = ("dagster_project.nlp.parse", "dagster_project.nlp.resolve")

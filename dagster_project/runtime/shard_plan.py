@@ -17,7 +17,9 @@ A shard is **fresh** when the latest materializations of its per-article assets
 and its stored outputs are all there. Anything else is **stale**, with a reason. The refresh schedule still runs
 every shard: it is the fallback for changes a listing cannot see (a file rewritten with the same size and mtime).
 
-Dagster-free: the instance's records are read by ``dagster_project.automation``.
+Dagster-free: the instance's records are read by ``dagster_project.automation``. The fingerprints are computed
+here and not in runtime/cache.py, which extraction imports: a change to the planner must not change the extraction
+fingerprint (that would send every cached article through spaCy again).
 """
 
 from __future__ import annotations
@@ -28,11 +30,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from dagster_project.ingest.shards import SHARD_KEYS, shard_of
+from dagster_project.runtime.cache import code_fingerprint, extract_fingerprint, parse_fingerprint
 from dagster_project.runtime.storage import Entry
 
 # Per-partition metadata keys on the per-article assets' materializations.
 RAW_DIGEST_KEY = "newsetl/raw_digest"
 CODE_KEY = "newsetl/code"
+
+
+# Parsing also reads web pages and WARC records back from the raw root.
+PARSE_MODULES = ("dagster_project.ingest.html", "dagster_project.ingest.warc")
+
+
+def ingest_fingerprint(max_file_bytes: int, max_page_bytes: int) -> str:
+    """Code identity of ingest: ``ingest.sources`` and its imports, and the size limits that refuse files."""
+    return code_fingerprint(["dagster_project.ingest.sources"], "dagster_project", (),
+                            [f"max_file_bytes={max_file_bytes}", f"max_page_bytes={max_page_bytes}"])
+
+
+def per_article_code(model: str, max_file_bytes: int, max_page_bytes: int) -> dict[str, str]:
+    """The code fingerprint each per-article asset records on its shards' materializations, and that a refresh
+    compares them with (runtime/shard_plan.py): raw_articles, articles (the parse, for its three tables) and
+    mention_candidates."""
+    return {
+        "raw_articles": ingest_fingerprint(max_file_bytes, max_page_bytes),
+        "articles": parse_fingerprint(PARSE_MODULES),
+        "mention_candidates": extract_fingerprint(model),
+    }
 
 
 def shard_listing_digests(entries: Iterable[Entry], root: str) -> dict[str, str]:
