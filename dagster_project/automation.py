@@ -11,7 +11,7 @@ there, parsing and extraction of unchanged files are cache hits (``runtime/cache
 import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import dagster as dg
 from upath import UPath
@@ -96,22 +96,17 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, roots: StorageRoots, n
     )
 
 
-# The per-article assets whose latest materialization of a shard is checked (one per step: the parse step's
-# segments and parse_refusals are materialized with articles), and every partitioned output kept in storage.
-PER_ARTICLE_ASSETS = ("raw_articles", "articles", "mention_candidates")
-PARTITIONED_OUTPUTS = ("raw_articles", "articles", "segments", "parse_refusals", "mention_candidates")
-
-
-def built_shards(instance: dg.DagsterInstance, roots: StorageRoots) -> dict[str, BuiltShard]:
-    """What the instance records of each shard's last build (latest materialization of each per-article asset,
-    its run and metadata), and whether its outputs are still in storage."""
+def built_shards(instance: dg.DagsterInstance, roots: StorageRoots, assets: Iterable[str]) -> dict[str, BuiltShard]:
+    """What the instance records of each shard's last build: the latest materialization of each of ``assets`` (the
+    keys of per_article_code: one asset per step, since the parse step's segments and parse_refusals are materialized
+    with articles), its run and metadata, and whether every partitioned output is still in storage."""
     io = PolarsParquetIOManager(roots=roots)
     out: dict[str, BuiltShard] = {}
     for shard in SHARD_KEYS:
         run_ids: dict[str, str] = {}
         code: dict[str, str | None] = {}
         raw_digest = None
-        for asset in PER_ARTICLE_ASSETS:
+        for asset in assets:
             records = instance.fetch_materializations(
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[shard]), limit=1).records
             if not records or records[0].asset_materialization is None:
@@ -122,7 +117,7 @@ def built_shards(instance: dg.DagsterInstance, roots: StorageRoots) -> dict[str,
             code[asset] = _text(meta.get(CODE_KEY))
             if asset == "raw_articles":
                 raw_digest = _text(meta.get(RAW_DIGEST_KEY))
-        present = all(io.has_partition(dg.AssetKey(a), shard) for a in PARTITIONED_OUTPUTS)
+        present = all(io.has_partition(key, shard) for key in partitioned_keys())
         out[shard] = BuiltShard(run_ids, raw_digest, code, present)
     return out
 
@@ -137,7 +132,7 @@ def plan_refresh(instance: dg.DagsterInstance, roots: StorageRoots, model: str,
     """The stale shards of the raw root now, each with its reason (runtime/shard_plan.py)."""
     digests = shard_listing_digests(list_raw(roots.raw_root) if entries is None else entries, str(roots.raw_root))
     code = per_article_code(model, roots.max_file_bytes, roots.max_page_bytes)
-    return stale_shards(digests, code, built_shards(instance, roots))
+    return stale_shards(digests, code, built_shards(instance, roots, code))
 
 
 def refresh_run(stale: dict[str, str]) -> tuple[dict[str, str], list[dg.AssetKey] | None]:
@@ -150,13 +145,25 @@ def refresh_run(stale: dict[str, str]) -> tuple[dict[str, str], list[dg.AssetKey
 
 
 @functools.cache
-def corpus_wide_keys() -> list[dg.AssetKey]:
-    """The keys of every unpartitioned asset (what a refresh runs when no shard is stale)."""
+def _keys_by_partitioning() -> dict[bool, list[dg.AssetKey]]:
+    """Every asset key, split into partitioned (by raw shard) and unpartitioned (corpus-wide) ones."""
     from dagster_project.assets import extract, ingest, parse, publish
 
-    assets = dg.load_assets_from_modules([ingest, parse, extract, publish])
-    return sorted({key for a in assets if isinstance(a, dg.AssetsDefinition) and a.partitions_def is None
-                   for key in a.keys}, key=lambda k: k.to_user_string())
+    out: dict[bool, list[dg.AssetKey]] = {True: [], False: []}
+    for a in dg.load_assets_from_modules([ingest, parse, extract, publish]):
+        if isinstance(a, dg.AssetsDefinition):
+            out[a.partitions_def is not None].extend(a.keys)
+    return {k: sorted(v, key=lambda key: key.to_user_string()) for k, v in out.items()}
+
+
+def corpus_wide_keys() -> list[dg.AssetKey]:
+    """The keys of every unpartitioned asset (what a refresh runs when no shard is stale)."""
+    return _keys_by_partitioning()[False]
+
+
+def partitioned_keys() -> list[dg.AssetKey]:
+    """The keys of every per-shard output (each shard of each must be in storage for the shard to be fresh)."""
+    return _keys_by_partitioning()[True]
 
 
 def describe_plan(stale: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ import pytest
 from contracts import PUBLISHED_TABLES
 from dagster_project.assets import extract, ingest, parse, publish
 from dagster_project.assets.partitions import ALL_SHARDS_TAGS
-from dagster_project.automation import PARTITIONED_OUTPUTS, corpus_wide_keys, plan_refresh, refresh_run
+from dagster_project.automation import corpus_wide_keys, partitioned_keys, plan_refresh, refresh_run
 from dagster_project.ingest.shards import shard_of
 from dagster_project.io_manager import PolarsParquetIOManager
 from dagster_project.resources import NlpModel, StorageRoots
@@ -21,7 +21,7 @@ from tests.conftest import SEEDS
 
 ASSETS = [*dg.load_assets_from_modules([ingest, parse, extract, publish]),
           *dg.load_asset_checks_from_modules([ingest, parse, extract, publish])]
-PER_SHARD = dg.AssetSelection.assets("raw_articles", "articles", "segments", "parse_refusals", "mention_candidates")
+PER_SHARD = dg.AssetSelection.assets(*partitioned_keys())
 CORPUS_WIDE = dg.AssetSelection.all() - PER_SHARD
 SEED_FILES = sorted(p.name for p in SEEDS.iterdir() if p.is_file())
 
@@ -96,7 +96,7 @@ def test_two_single_shard_runs_then_the_corpus_wide_assets_publish_the_cold_tabl
 
 def _partitions_written(result: dg.ExecuteInProcessResult) -> set[str]:
     return {e.partition for e in result.get_asset_materialization_events()
-            if e.asset_key.to_user_string() in PARTITIONED_OUTPUTS and e.partition is not None}
+            if e.asset_key in partitioned_keys() and e.partition is not None}
 
 
 @pytest.mark.integration
