@@ -103,9 +103,7 @@ def claims_incremental(
     # One cluster at a time: group_claims finds it again as one cluster, and nothing else.
     for part in todo.partition_by(_KEY, maintain_order=True):
         key = part.row(0, named=True)
-        rows = [Report(r["mention_id"], r["article_id"], r["start"], r["value"], r["unit"], r["quantified"],
-                       r["qualifier"], r["unit_surface"], r["source_article_id"])
-                for r in part.iter_rows(named=True)]
+        rows = [Report(*r) for r in part.select(list(REPORT_SCHEMA)).iter_rows()]  # REPORT_SCHEMA is Report's fields
         claims, values = group_claims(rows, outlet_of, source_of)
         claim_rows.append(_keyed(records_to_frame(claims, Claims), key))
         value_rows.append(_keyed(records_to_frame(values, ClaimValues), key))

@@ -76,3 +76,11 @@ def test_copied_sources_match_paragraph_sources() -> None:
     ref = paragraph_sources(q.select("mention_id", "article_id", "start", "end").iter_rows(), paras.iter_rows())
     assert dict(copied_sources(q, paras).iter_rows()) == ref
     assert ref  # some reports sit in copied paragraphs
+
+
+def test_report_schema_is_the_report_fields_in_order() -> None:
+    # claims_incremental builds each Report from a row of these columns by position.
+    from dagster_project.nlp.claims import Report
+    from dagster_project.nlp.claims_incremental import REPORT_SCHEMA
+
+    assert list(REPORT_SCHEMA) == list(Report.__dataclass_fields__)

@@ -81,6 +81,24 @@ def test_a_new_full_name_updates_old_surname_mentions() -> None:
     assert _ids(ids) == _ids(resolve_table(candidates(newer))[1])
 
 
+@pytest.mark.parametrize("roles", [
+    ["minister", "general", "general", "minister"],  # a tie: the role stated first wins
+    ["general", None, "minister", "minister"],
+    [None, None, None, "general"],
+])
+def test_a_person_named_in_many_articles_gets_the_cold_name_role_and_count(roles: list[str | None]) -> None:
+    # The same person in several articles, spelled and titled differently: the incremental path collapses the
+    # per-article mentions before computing the entity, the cold path does not.
+    spellings = ["Jane Doe", "JANE DOE", "Jane Doe", "Jane Dóe"]
+    arts = {f"a{i}": [{**_person(f"a{i}", name, 3), "role": role}, _person(f"a{i}", "Doe", 40)]
+            for i, (name, role) in enumerate(zip(spellings, roles, strict=True))}
+    _check_same(arts, None)
+    entities, *_ = resolve_incremental(candidates(arts))
+    jane = entities.row(0, named=True)
+    assert jane["mention_count"] == 8
+    assert jane["role"] == next((r for r in roles if r and roles.count(r) == max(map(roles.count, filter(None, roles)))), None)
+
+
 def test_only_new_names_are_fuzzy_tested_and_unchanged_entities_reused() -> None:
     arts = corpus(11, 30)
     *_, state, first = resolve_incremental(candidates(arts))
