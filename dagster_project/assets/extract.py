@@ -101,6 +101,8 @@ def mention_candidates(
         hits, misses = hits + stats.hits, misses + stats.misses
         parts.append(cache.load([k for k, _ in keyed[shard]]).drop(KEY)
                      .sort("article_id", "start", "end", "mention_type").with_columns(pl.lit(shard).alias("_shard")))
+    if misses:
+        _release_gazetteer()
     df = pl.concat(parts)
     context.log.info(f"extracted {df.height} mention(s) from {articles.height} article(s) of {len(shards)} "
                      f"shard(s); {misses} article(s) through spaCy now, {hits} from the cache")
@@ -140,10 +142,14 @@ def resolved_mentions(  # type: ignore[no-untyped-def]
     state.save(folder)
     context.log.info(f"resolution: {inc.entities_recomputed} entit(ies) recomputed, {inc.entities_reused} reused, "
                      f"{inc.names_tested} new full name(s) tested")
-    air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
-    aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
-    ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
-                                       schema=ids.schema)])
+    # Aircraft: each distinct (family, surface) once, in first-occurrence order (an entity's name and maker come
+    # from its first mention), then back to every mention by a join.
+    air = mention_candidates.filter(pl.col("mention_type") == "aircraft").select("mention_id", "family", "surface")
+    forms = air.select("family", "surface").unique(maintain_order=True).with_row_index("_form")
+    aircraft, form_map = aircraft_entities((str(i), f, s) for i, f, s in forms.iter_rows())
+    forms = forms.with_columns(pl.Series("entity_id", [form_map[str(i)] for i in forms["_form"]], dtype=pl.String()))
+    air_ids = air.join(forms, on=["family", "surface"], how="left", nulls_equal=True).select(ids.columns)
+    ids = pl.concat([ids, air_ids])
     planes = records_to_frame(aircraft, Entities)
     both = pl.concat([entities, planes], how="diagonal_relaxed").select(planes.columns).cast(planes.schema)
     ents = _with_mention_counts(both, ids).sort("entity_id")
@@ -156,6 +162,16 @@ def resolved_mentions(  # type: ignore[no-untyped-def]
     yield from checked("entities", ents, Entities, output_name="entities",
                        metadata={**table_metadata(ents, Entities), "resolution": dg.MetadataValue.json(dataclasses.asdict(stats)),
                                  "incremental": dg.MetadataValue.json(dataclasses.asdict(inc))})
+
+
+def _release_gazetteer() -> None:
+    """Drop the gazetteer and name keys extraction loaded in this process (~170 MB; the next extraction reads them
+    back from the cache folder in ~0.35 s). A build runs its corpus-wide steps in the process that extracted, and
+    none of them reads the gazetteer: kept, it was a tenth of a 10,000-article refresh's peak."""
+    from dagster_project.nlp.extract.places import gazetteer, norm
+
+    gazetteer.cache_clear()
+    norm.cache_clear()
 
 
 def _with_mention_counts(ents: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:

@@ -97,15 +97,23 @@ class _CanonicalTables(Mapping[str, pl.DataFrame]):
         return len(PUBLISHED_TABLES)
 
 
+# How frame_fingerprint hashes: polars' row hashes are stable within one polars version (and platform), not across
+# versions, so the scheme names the version. A version published under another scheme is not compared value by
+# value (plan_version says so instead of reporting changed values).
+FINGERPRINT_SCHEME = f"rows/polars-{pl.__version__}"
+
+
 def frame_fingerprint(df: pl.DataFrame) -> str:
-    """Content hash of a table independent of Parquet encoding details."""
+    """Content hash of a table (schema and rows in their order), independent of Parquet encoding details.
+
+    Each row's 64-bit hash (``hash_rows``, fixed seed) in order, hashed with the schema. Serializing every row to
+    NDJSON and hashing the text, as before, took ~1.1 s of each build at 10,000 articles (~2 minutes at a
+    million); the row hashes take 0.03 s.
+    """
     h = hashlib.sha256()
     h.update(json.dumps(df.schema, default=str).encode())
-    # NDJSON is a stable, library-version-independent serialization (unlike hash_rows). Hashed in slices of rows
-    # (one line per row, so the bytes are those of the whole table): the whole text at once was ~0.3 GB at 10,000.
-    for chunk in df.iter_slices(20_000):
-        h.update(chunk.write_ndjson().encode())
-    return h.hexdigest()
+    h.update(df.hash_rows(seed=0).to_numpy().tobytes())
+    return f"{FINGERPRINT_SCHEME}:{h.hexdigest()}"
 
 
 # ---------------------------------------------------------------------------------------------- audit
@@ -352,6 +360,10 @@ def plan_version(
         what = [f"{n} raw file(s) {w}" for n, w in ((added, "added"), (removed, "removed"), (changed, "changed")) if n]
         return _bump(prev_version, "minor"), "; ".join(what + compatible) or "inputs changed"
     changed_tables = sorted(t for t in fingerprints if prev_fp.get(t) != fingerprints[t])
+    schemes = {str(prev_fp.get(t, "")).rpartition(":")[0] for t in changed_tables}
+    if FINGERPRINT_SCHEME not in schemes:
+        return _bump(prev_version, "patch"), (f"same inputs and contracts; values not compared: {prev_version} was "
+                                              f"fingerprinted otherwise than {FINGERPRINT_SCHEME}")
     return _bump(prev_version, "patch"), f"values changed under the same inputs in {', '.join(changed_tables)}"
 
 

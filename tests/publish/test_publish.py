@@ -14,8 +14,10 @@ from contracts import PUBLISHED_TABLES
 from dagster_project import dataset
 from dagster_project.publish.schema import contracts_signature
 from dagster_project.publish.version import (
+    FINGERPRINT_SCHEME,
     AuditError,
     file_sha256,
+    frame_fingerprint,
     plan_version,
     publish,
     read_latest,
@@ -240,6 +242,30 @@ def test_plan_version_semver(change: str, expected: str | None) -> None:
     elif change == "drop_table":
         del new_sig["quantities"]
     assert plan_version(prev, fps, sources, new_sig)[0] == expected
+
+
+def test_plan_version_names_values_changed_or_a_fingerprint_scheme_it_cannot_compare() -> None:
+    sig = contracts_signature()
+    old, new = f"{FINGERPRINT_SCHEME}:aa", f"{FINGERPRINT_SCHEME}:bb"
+    prev = {"version": "1.2.3", "sources": [], "newsetl": {"contracts": sig, "fingerprints": {"articles": old}}}
+    assert plan_version(prev, {"articles": new}, {}, sig) == (
+        "1.2.4", "values changed under the same inputs in articles")
+    # A parent fingerprinted by another polars version (or the older NDJSON hash): a patch, but not called a change.
+    prev["newsetl"]["fingerprints"] = {"articles": "rows/polars-0.0.1:aa"}
+    version, reason = plan_version(prev, {"articles": new}, {}, sig)
+    assert version == "1.2.4" and "values not compared" in reason and FINGERPRINT_SCHEME in reason
+
+
+def test_frame_fingerprint_follows_values_order_and_schema_not_chunks() -> None:
+    df = pl.DataFrame({"a": [1, 2, None], "b": ["x", None, "z"], "c": [["p"], [], None]})
+    fp = frame_fingerprint(df)
+    assert fp.startswith(FINGERPRINT_SCHEME + ":")
+    assert frame_fingerprint(pl.concat([df.head(1), df.tail(2)], rechunk=False)) == fp
+    assert frame_fingerprint(df.with_columns(b=pl.Series(["x", "", "z"]))) != fp  # null is not ""
+    assert frame_fingerprint(df.reverse()) != fp
+    assert frame_fingerprint(df.select("b", "a", "c")) != fp
+    assert frame_fingerprint(df.with_columns(pl.col("a").cast(pl.Float64))) != fp
+    assert frame_fingerprint(df.with_columns(c=pl.Series([["p"], [""], None]))) != fp
 
 
 def test_git_lineage_inside_and_outside_a_checkout(tmp_path: Path) -> None:
