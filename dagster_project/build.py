@@ -17,7 +17,9 @@ run, its checks and materializations show in ``make ui`` afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import sys
 from pathlib import Path
@@ -61,25 +63,84 @@ def main(argv: list[str] | None = None) -> int:
     if problem := preflight(os.environ["NEWSETL_RAW_DIR"]):
         print(f"newsetl: build FAILED: {problem}", file=sys.stderr)
         return EX_NOINPUT
+    return _execute(Path(os.environ["NEWSETL_CURATED_DIR"]), args.wait)
+
+
+# A build with at least this many stale shards (a first build, a code upgrade, a large arrival: one backfill run's
+# worth of shards, assets/partitions.py) runs its per-article layers and its corpus-wide assets as two runs.
+SPLIT_MIN_SHARDS = 16
+_CORPUS_WIDE_NEXT = "corpus-wide run next"
+
+
+def _execute(curated: Path, wait: float) -> int:
+    """Plan and run the build, each Dagster run in a fresh process of its own (spawned: nothing of this one is
+    inherited), which this one waits for.
+
+    After spaCy has gone over thousands of articles, a process keeps most of that heap (~1 GB after 13,600
+    articles), whatever is freed: the allocator does not give it back. A large build's corpus-wide assets (with
+    syndication's cold start) therefore run in a second process, after the first has exited; at 10,000 articles,
+    one process peaked at 1.64 GB. A refresh of a few shards is one run in one process, as before.
+    """
+    outcome = _in_fresh_process(_locked, _plan_and_run, str(curated), wait, SPLIT_MIN_SHARDS)
+    if outcome == _CORPUS_WIDE_NEXT:
+        outcome = _in_fresh_process(_locked, _run_corpus_wide, str(curated), wait)
+    code, out, err = outcome
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return int(code)
+
+
+def _in_fresh_process(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` in a new spawned interpreter, which ends when this process does; its result (or exception)
+    comes back here."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _end_with_parent(parent: int) -> None:
+    """Kill this process once ``parent`` is gone: a build killed (by a supervisor, a timeout) stops all of its
+    work, as it did in one process, instead of leaving its run going on without it."""
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
+
+
+def _locked(run: Any, curated: str, wait: float, *args: Any) -> tuple[int, str, str] | str:
+    """``run(curated, *args)`` holding the curated root's build lock, in the process doing the work (so the lock
+    goes with it): two builds sharing a curated root, and usually a DAGSTER_HOME with its intermediate tables,
+    would otherwise interleave their writes. Between the two runs of a large build another build may go first;
+    the corpus-wide run then finds its work done and publishes nothing new."""
     from dagster_project.runtime.locking import BUILD_LOCK, LockBusy, curated_lock
 
-    curated = Path(os.environ["NEWSETL_CURATED_DIR"])
     try:
-        # The whole build holds the lock: two builds sharing a curated root (and usually a
-        # DAGSTER_HOME with its intermediate tables) would otherwise interleave their writes.
-        with curated_lock(curated, BUILD_LOCK, timeout=args.wait, notify=sys.stderr):
-            return _execute(curated)
+        with curated_lock(Path(curated), BUILD_LOCK, timeout=wait, notify=sys.stderr):
+            return run(curated, *args)  # type: ignore[no-any-return]
     except LockBusy as exc:
-        print(f"newsetl: not building: {exc}. Try again when it has finished.", file=sys.stderr)
-        return EX_TEMPFAIL
+        return EX_TEMPFAIL, "", f"newsetl: not building: {exc}. Try again when it has finished.\n"
 
 
-def _execute(curated: Path) -> int:
-    import dagster as dg
-
+def _run_config() -> dict:
     # INFO on the console: progress and step results, without Dagster's per-event DEBUG lines (the UI keeps them all).
     log_level = os.environ.get("NEWSETL_LOG_LEVEL", "INFO")
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
+def _plan_and_run(curated: str, split_min_shards: int) -> tuple[int, str, str] | str:
+    """The stale shards, then either the whole build as one run, or (many stale shards) the per-article layers over
+    them: then ``_CORPUS_WIDE_NEXT``, and the caller runs the corpus-wide assets in a new process."""
+    import dagster as dg
+
     # execute_job, not JobDefinition.execute_in_process: the latter keeps every step's output in memory until the
     # run ends (for ExecuteInProcessResult.output_for_node), so by publishing time the build held every
     # intermediate table twice (~0.5 GB at 10,000 articles). Steps still run in this process (in-process
@@ -90,7 +151,7 @@ def _execute(curated: Path) -> int:
     # assets read them from storage (automation.plan_refresh). A first build, or one after a code upgrade, covers
     # every shard. The backfill policy's limit of 16 shards per run applies to backfills launched through the
     # instance (the daemon splits them), not to a run asked for a range directly.
-    from dagster_project.automation import describe_plan, plan_refresh, refresh_run
+    from dagster_project.automation import describe_plan, partitioned_keys, plan_refresh, refresh_run
     from dagster_project.resources import NlpModel, StorageRoots
 
     roots = StorageRoots(raw_dir=os.environ["NEWSETL_RAW_DIR"], curated_dir=os.environ["NEWSETL_CURATED_DIR"],
@@ -100,10 +161,26 @@ def _execute(curated: Path) -> int:
         stale = plan_refresh(instance, roots, NlpModel().model)
         tags, selection = refresh_run(stale)
         print(f"newsetl: {describe_plan(stale)}", file=sys.stderr, flush=True)
-        with dg.execute_job(job, instance=instance, raise_on_error=False, run_config=run_config,
+        split = len(stale) >= split_min_shards
+        with dg.execute_job(job, instance=instance, raise_on_error=False, run_config=_run_config(),
                             tags={**tags, "newsetl/stale_shards": str(len(stale))},
-                            asset_selection=selection) as result:
-            return _report(result, curated)
+                            asset_selection=partitioned_keys() if split else selection) as result:
+            if split and result.success:
+                return _CORPUS_WIDE_NEXT
+            return _reported(result, Path(curated))
+
+
+def _run_corpus_wide(curated: str) -> tuple[int, str, str]:
+    """The corpus-wide assets alone, over every shard as stored (the second run of a large build)."""
+    import dagster as dg
+
+    from dagster_project.automation import corpus_wide_keys
+
+    job = dg.build_reconstructable_job("dagster_project.build", asset_job.__name__)
+    with dg.DagsterInstance.get() as instance, dg.execute_job(
+            job, instance=instance, raise_on_error=False, run_config=_run_config(),
+            tags={"newsetl/stale_shards": "0"}, asset_selection=corpus_wide_keys()) as result:
+        return _reported(result, Path(curated))
 
 
 @functools.cache  # Dagster asks for the job several times per run
@@ -114,6 +191,15 @@ def asset_job():  # type: ignore[no-untyped-def]
     from dagster_project.definitions import defs
 
     return defs.resolve_job_def(refresh_job.name)
+
+
+def _reported(result: Any, curated: Path) -> tuple[int, str, str]:
+    """``_report``'s exit code and what it prints, for the process that started the build to print (so the summary
+    and the failures reach its ``sys.stdout`` and ``sys.stderr``, wherever they point)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _report(result, curated)
+    return code, out.getvalue(), err.getvalue()
 
 
 def _report(result: Any, curated: Path) -> int:

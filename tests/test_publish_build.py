@@ -3,6 +3,7 @@
 import dataclasses
 import io
 import json
+import os
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -89,6 +90,8 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     (raw / "another.txt").write_text(NEW_ARTICLE.replace("Second", "Third"), encoding="utf-8")
     strict = dataclasses.replace(PUBLISHED_TABLES["articles"], model=StrictArticles)
     monkeypatch.setitem(PUBLISHED_TABLES, "articles", strict)
+    # The build's runs in this process, where the stricter contract is in place (a spawned one would not see it).
+    monkeypatch.setattr(build, "_in_fresh_process", lambda fn, *args: fn(*args))
     before = sorted(p.name for p in curated.iterdir())
     code, out, err = _build()
     assert code == 1
@@ -96,7 +99,9 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     assert "articles: contract StrictArticles failed: title:not_nullable" in err
     assert sorted(p.name for p in curated.iterdir()) == before
     assert dataset.latest(curated) == "1.1.0"
-    monkeypatch.setitem(PUBLISHED_TABLES, "articles", dataclasses.replace(strict, model=Articles))
+    monkeypatch.undo()  # back to the build's own processes, the environment and the contracts as they were
+    for name, value in (("NEWSETL_RAW_DIR", raw), ("NEWSETL_CURATED_DIR", curated), ("DAGSTER_HOME", home)):
+        monkeypatch.setenv(name, str(value))
 
     # Same inputs and code again: nothing new is published, and the build says so.
     (raw / "another.txt").unlink()
@@ -124,3 +129,53 @@ def test_build_versions_minor_failed_audit_and_no_change(tmp_path: Path, monkeyp
     fresh = dataset.manifest("1.0.0", tmp_path / "curated2")
     assert {r["name"]: r["hash"] for r in fresh["resources"]} == {r["name"]: r["hash"] for r in manifest["resources"]}
     assert fresh["newsetl"]["lineage"]["dagster_run_id"] != lineage["dagster_run_id"]
+
+
+def _runs(home: Path) -> list[tuple[dg.DagsterRun, set[int]]]:
+    """Every run of the instance, oldest first, with the ids of the processes its events came from."""
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return [(run, {e.dagster_event.pid for e in instance.all_logs(run.run_id)
+                       if e.dagster_event and e.dagster_event.pid is not None})
+                for run in reversed(instance.get_runs())]
+
+
+def _published_hashes(curated: Path) -> dict[str, str]:
+    manifest = dataset.manifest(dataset.latest(curated), curated)
+    return {r["name"]: r["hash"] for r in manifest["resources"]}
+
+
+@pytest.mark.integration
+def test_a_build_of_many_stale_shards_runs_the_per_article_layers_then_the_rest_in_two_processes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster_project.automation import corpus_wide_keys, partitioned_keys
+
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "raw", raw)
+    monkeypatch.setenv("NEWSETL_RAW_DIR", str(raw))
+    builds = {}
+    for name, split_min in (("one run", 10**6), ("two runs", 1)):
+        monkeypatch.setattr(build, "SPLIT_MIN_SHARDS", split_min)
+        monkeypatch.setenv("NEWSETL_CURATED_DIR", str(tmp_path / name / "curated"))
+        monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / name / "home"))
+        code, out, err = _build()
+        assert code == 0 and "published version 1.0.0" in out, err
+        builds[name] = _runs(tmp_path / name / "home")
+
+    ((one, one_pids),), ((first, first_pids), (second, second_pids)) = builds["one run"], builds["two runs"]
+    # Each run in a process of its own, not this one: one that ran spaCy over a corpus keeps its heap, and the
+    # corpus-wide run must not start in it.
+    assert len(one_pids) == len(first_pids) == len(second_pids) == 1
+    assert len(one_pids | first_pids | second_pids | {os.getpid()}) == 4
+    # The per-article layers over the range of stale shards, then every corpus-wide asset over what they stored.
+    assert first.tags["dagster/asset_partition_range_start"] == one.tags["dagster/asset_partition_range_start"]
+    assert first.tags["dagster/asset_partition_range_end"] == one.tags["dagster/asset_partition_range_end"]
+    assert first.asset_selection == set(partitioned_keys())
+    assert "dagster/asset_partition_range_start" not in second.tags
+    assert second.asset_selection == set(corpus_wide_keys())
+    assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in (one, first, second))
+    # The same version either way, down to the bytes of every table.
+    assert _published_hashes(tmp_path / "two runs" / "curated") == _published_hashes(tmp_path / "one run" / "curated")
+    assert dataset.verify(root=tmp_path / "two runs" / "curated") == []
+    lineage = dataset.manifest("1.0.0", tmp_path / "two runs" / "curated")["newsetl"]["lineage"]
+    assert lineage["dagster_run_id"] == second.run_id
+

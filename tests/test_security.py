@@ -2,6 +2,7 @@
 
 import ast
 import io
+import os
 import re
 import socket
 from contextlib import redirect_stdout
@@ -29,8 +30,36 @@ class NetworkBlocked(OSError):
     pass
 
 
+# Loaded by every Python process of the build (on PYTHONPATH): a build runs its Dagster runs in spawned
+# processes, which a monkeypatch of this one would not reach. Each process notes its pid; each attempt is logged.
+_BLOCK_NETWORK = """
+import os, socket
+
+def _refuse(name):
+    def refuse(*args, **kwargs):
+        with open(os.environ["NETBLOCK_LOG"], "a") as fh:
+            fh.write(f"{os.getpid()} {name} {args[1:2] if name.startswith('socket.') else args[:1]}\\n")
+        raise OSError(f"network access attempted at run time: {name}")
+    return refuse
+
+for _name in ("connect", "connect_ex", "sendto"):
+    setattr(socket.socket, _name, _refuse("socket." + _name))
+for _name in ("create_connection", "getaddrinfo", "gethostbyname"):
+    setattr(socket, _name, _refuse(_name))
+with open(os.environ["NETBLOCK_PIDS"], "a") as fh:
+    fh.write(f"{os.getpid()}\\n")
+"""
+
+
 @pytest.mark.integration
 def test_build_succeeds_with_sockets_blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_BLOCK_NETWORK)
+    log, pids = tmp_path / "attempts.log", tmp_path / "pids.log"
+    monkeypatch.setenv("NETBLOCK_LOG", str(log))
+    monkeypatch.setenv("NETBLOCK_PIDS", str(pids))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
     attempts: list[str] = []
 
     def refuse(name: str):  # type: ignore[no-untyped-def]
@@ -40,7 +69,7 @@ def test_build_succeeds_with_sockets_blocked(tmp_path: Path, monkeypatch: pytest
 
         return _refuse
 
-    # Every way out: connecting, resolving names, and creating internet sockets.
+    # This process too: every way out, connecting, resolving names, and creating internet sockets.
     monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
     monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.connect_ex"))
     monkeypatch.setattr(socket.socket, "sendto", refuse("socket.sendto"))
@@ -58,6 +87,9 @@ def test_build_succeeds_with_sockets_blocked(tmp_path: Path, monkeypatch: pytest
         code = build.main([])
     assert code == 0, out.getvalue()
     assert attempts == []
+    # The build ran in processes of its own, each with the block in place, and none of them tried the network.
+    assert pids.is_file() and str(os.getpid()) not in pids.read_text().split(), "no build process loaded the block"
+    assert not log.exists(), log.read_text()
     assert "published version 1.0.0" in out.getvalue()
     assert dataset.verify(root=tmp_path / "curated") == []
     # Intermediate tables are Parquet files, not pickles (sub-folders hold Dagster's text compute logs).

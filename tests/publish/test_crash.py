@@ -172,6 +172,31 @@ def test_second_build_on_a_locked_curated_root_exits_with_a_clear_message(tmp_pa
     assert read_latest(curated) is None
 
 
+@pytest.mark.integration
+def test_a_killed_build_takes_its_run_process_with_it(tmp_path: Path) -> None:
+    """The build's runs go in a spawned process: killing the build must end that process too, and free the lock."""
+    import psutil
+
+    curated = tmp_path / "curated"
+    env = {**os.environ, "NEWSETL_CURATED_DIR": str(curated), "DAGSTER_HOME": str(tmp_path / "home"),
+           "NEWSETL_RAW_DIR": str(REPO / "raw")}
+    build = subprocess.Popen([sys.executable, "-m", "dagster_project.build"], cwd=REPO, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[psutil.Process] = []
+    while not workers and time.monotonic() < deadline and build.poll() is None:
+        workers = [p for p in psutil.Process(build.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        time.sleep(0.1)
+    assert workers, "no run process was started"
+    time.sleep(2)  # well into the run: importing the project, planning
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=10)
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"run process(es) {[p.pid for p in alive]} outlived the killed build"
+    with curated_lock(curated, BUILD_LOCK, timeout=5):  # nothing holds the lock any more
+        pass
+
+
 def test_lock_waits_for_the_holder(tmp_path: Path) -> None:
     import threading
 
