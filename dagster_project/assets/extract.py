@@ -147,14 +147,21 @@ def resolved_mentions(  # type: ignore[no-untyped-def]
     state.save(folder)
     context.log.info(f"resolution: {inc.entities_recomputed} entit(ies) recomputed, {inc.entities_reused} reused, "
                      f"{inc.names_tested} new full name(s) tested")
-    air = mention_candidates.filter(pl.col("mention_type") == "aircraft")
-    aircraft, aircraft_map = aircraft_entities(air.select("mention_id", "family", "surface").iter_rows())
-    ids = pl.concat([ids, pl.DataFrame({"mention_id": list(aircraft_map), "entity_id": list(aircraft_map.values())},
-                                       schema=ids.schema)])
+    # Aircraft: each distinct (family, surface) once, in first-occurrence order (an entity's name and maker come
+    # from its first mention), then back to every mention by a join.
+    air = mention_candidates.filter(pl.col("mention_type") == "aircraft").select("mention_id", "family", "surface")
+    forms = air.select("family", "surface").unique(maintain_order=True).with_row_index("_form")
+    aircraft, form_map = aircraft_entities((str(i), f, s) for i, f, s in forms.iter_rows())
+    forms = forms.with_columns(pl.Series("entity_id", [form_map[str(i)] for i in forms["_form"]], dtype=pl.String()))
+    air_ids = air.join(forms, on=["family", "surface"], how="left", nulls_equal=True).select(ids.columns)
+    ids = pl.concat([ids, air_ids])
     planes = records_to_frame(aircraft, Entities)
     both = pl.concat([entities, planes], how="diagonal_relaxed").select(planes.columns).cast(planes.schema)
     ents = _with_mention_counts(both, ids).sort("entity_id")
-    mentions = with_segment_kind(mention_candidates.join(ids, on="mention_id", how="left"), segments).select(
+    # The published columns picked before the joins, which then gather 8 columns instead of 24.
+    picked = mention_candidates.select("mention_id", "article_id", "mention_type", "surface", "start", "end",
+                                       "raw_start", "raw_end")
+    mentions = with_segment_kind(picked.join(ids, on="mention_id", how="left"), segments).select(
         "mention_id", "article_id", "mention_type", "surface", "start", "end", "entity_id", "segment_kind",
         "raw_start", "raw_end",
     ).sort("article_id", "start", "end")

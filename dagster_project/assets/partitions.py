@@ -39,6 +39,8 @@ def without_copies(df: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
     By shard and article id, not article id alone: an article id is a hash of its file's content, so a
     byte-identical copy and its original give the same id, and only the copy's shard loses it.
     """
+    if not copies.height:  # the usual case; the anti-join alone costs ~0.15 s per 600,000 rows
+        return df.drop(SHARD_COLUMN)
     return df.join(copies.select(SHARD_COLUMN, "article_id"), on=[SHARD_COLUMN, "article_id"], how="anti"
                    ).drop(SHARD_COLUMN)
 

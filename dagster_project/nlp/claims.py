@@ -33,6 +33,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 GROUP_TOLERANCE = 0.25
 MIN_ARTICLES = 2
@@ -140,6 +141,9 @@ def singular(noun: str) -> str:
     return w
 
 
+# Called once per report, and reports repeat a handful of nouns (28,000 calls, ~0.3 s, per refresh of a 10,000-article
+# corpus); the function is pure.
+@lru_cache(maxsize=8192)
 def normalize_subject(noun: str) -> str:
     """The claim subject for a counted noun: its synonym class, else its singular form. A compound ("crew
     members") is classed by its head word."""

@@ -220,11 +220,13 @@ def update_syndication(
                               ).filter((pl.col("jaccard") >= MIN_JACCARD) | (pl.col("containment") >= MIN_CONTAINMENT))
     scored = pl.concat([kept, kept.filter(pl.col("did") != pl.col("other"))
                         .select(pl.col("other").alias("did"), pl.col("did").alias("other"), "jaccard", "containment")])
-    neighbours = pl.concat([
-        old["neighbours"].join(distinct_old.select("did"), on="did", how="semi")
-        .join(distinct_old.select(pl.col("did").alias("other")), on="other", how="semi"),
-        scored.select(list(_SCHEMAS["neighbours"])),
-    ])
+    # The old pairs whose two paragraphs are still carried: all of them when none left the index, the usual refresh
+    # (the two joins over the 3.9 million pairs of 10,000 bench articles cost ~0.4 s).
+    still = old["neighbours"]
+    if distinct_old.height < old["distinct"].height:
+        still = (still.join(distinct_old.select("did"), on="did", how="semi")
+                 .join(distinct_old.select(pl.col("did").alias("other")), on="other", how="semi"))
+    neighbours = pl.concat([still, scored.select(list(_SCHEMAS["neighbours"]))])
 
     # 3. Which articles to link again: the new and changed ones, and later articles carrying a near-duplicate
     # of a paragraph of an added, changed or removed article.
@@ -239,7 +241,8 @@ def update_syndication(
                  old["articles"], max_sources),
     ])
     # Old neighbours too: a removed article's paragraphs may have left the index with it.
-    near = pl.concat([old["neighbours"], neighbours]).join(touched_dids, on="did", how="semi").select(pl.col("other").alias("did")).unique()
+    near = (pl.concat([n.join(touched_dids, on="did", how="semi") for n in (old["neighbours"], neighbours)])
+            .select(pl.col("other").alias("did")).unique())
     changes = pl.concat([changed.select("article_id", "published_date"), removed.select("article_id", "published_date")])
     targets = set(changed["article_id"].to_list())
     if changes.height:

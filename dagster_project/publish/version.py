@@ -530,7 +530,8 @@ def _stage(
     fingerprints: Mapping[str, str],
     signature: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Write every table and a first ``datapackage.json`` (extras may read it) into ``staging``."""
+    """Write every table into ``staging``; return the manifest (written once, by ``publish``, after the extras:
+    at 10,000 articles its ~10,000 sources take ~0.25 s per indented dump) and the tables' hashes."""
     resources = []
     hashes = {}
     for tname, contract in PUBLISHED_TABLES.items():
@@ -584,7 +585,6 @@ def _stage(
             "contracts": signature,
         },
     }
-    (staging / DATAPACKAGE).write_text(_dump(manifest), encoding="utf-8")
     return manifest, hashes
 
 
