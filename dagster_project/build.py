@@ -1,7 +1,8 @@
 """``python -m dagster_project.build``: materialize every asset into a published version.
 
-Runs in-process on the Dagster instance at ``DAGSTER_HOME`` (SQLite by default), so the
-run, its checks and materializations show in ``make ui`` afterwards.
+Runs on the Dagster instance at ``DAGSTER_HOME`` (SQLite by default), so the runs, their checks and
+materializations show in ``make ui`` afterwards. Each run goes in a spawned process that this one waits for: one
+run for a refresh, two (the per-article layers, then the corpus-wide assets) when 16 or more shards are stale.
 
 * Exit 0 when the contracts and the publish audit pass; prints a summary (version, rows,
   raw files published and quarantined, by reason).
