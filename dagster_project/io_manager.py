@@ -86,8 +86,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         if partition_column:
             shard_of = {str(path): p for p, path in paths.items()}
             df = df.with_columns(pl.col(_FILE).replace_strict(shard_of, return_dtype=pl.String()).alias(partition_column))
-        df = df.drop(_FILE)
-        return df
+        return df.drop(_FILE)
 
 
 _FILE = "__newsetl_file__"  # the path column of a scan, dropped before the frame is returned

@@ -223,7 +223,8 @@ def update_syndication(
     # The old pairs whose two paragraphs are still carried: all of them when none left the index, the usual refresh
     # (the two joins over the 3.9 million pairs of 10,000 bench articles cost ~0.4 s).
     still = old["neighbours"]
-    if distinct_old.height < old["distinct"].height:
+    pruned = distinct_old.height < old["distinct"].height
+    if pruned:
         still = (still.join(distinct_old.select("did"), on="did", how="semi")
                  .join(distinct_old.select(pl.col("did").alias("other")), on="other", how="semi"))
     neighbours = pl.concat([still, scored.select(list(_SCHEMAS["neighbours"]))])
@@ -240,8 +241,10 @@ def update_syndication(
         _leading(old["paragraphs"].filter(pl.col("article_id").is_in(gone_ids.implode())), old["paragraphs"],
                  old["articles"], max_sources),
     ])
-    # Old neighbours too: a removed article's paragraphs may have left the index with it.
-    near = (pl.concat([n.join(touched_dids, on="did", how="semi") for n in (old["neighbours"], neighbours)])
+    # Old neighbours too when paragraphs left the index (a removed article's may have gone with it); otherwise every
+    # old pair is among the neighbours already.
+    near = (pl.concat([n.join(touched_dids, on="did", how="semi")
+                       for n in ((old["neighbours"], neighbours) if pruned else (neighbours,))])
             .select(pl.col("other").alias("did")).unique())
     changes = pl.concat([changed.select("article_id", "published_date"), removed.select("article_id", "published_date")])
     targets = set(changed["article_id"].to_list())
