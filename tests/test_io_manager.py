@@ -95,3 +95,26 @@ def test_load_partitions_reads_in_key_order_with_the_asked_columns(
     want = pl.DataFrame({"n": [1, 20, 21], "label": ["a", "b", None], "shard_key": ["00", "02", "02"]})
     want = want.select(*(columns or ["n", "label"]), *([partition_column] if partition_column else []))
     assert got.equals(want) and got.schema == want.schema, got  # n widened to Int64
+
+
+@pytest.mark.parametrize(("columns", "rows", "want_n"), [
+    (["n"], {"label": ["b"]}, [20]),  # filtered on a column that is not read
+    (None, {"label": ["a", "b"]}, [1, 20]),  # a null is in no list
+    (["n", "label"], {"label": ["a"], "n": [1, 21]}, [1]),  # every named column must match
+    (["n"], {"label": ["zzz"]}, []),
+])
+@pytest.mark.parametrize("widened", [False, True], ids=["same-types", "a-shard-with-narrower-ints"])
+def test_load_partitions_reads_only_the_asked_rows(
+        tmp_path: Path, columns: list[str] | None, rows: dict, want_n: list[int], widened: bool) -> None:
+    io = _io(tmp_path)
+    frames = {"00": pl.DataFrame({"n": [1], "label": ["a"]}), "02": pl.DataFrame({"n": [20, 21], "label": ["b", None]})}
+    if widened:
+        frames["00"] = frames["00"].cast({"n": pl.Int32()})
+    for shard, frame in frames.items():
+        path = io.roots.storage_path / "per_shard" / f"{shard}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(path)
+    got = io.load_partitions(dg.AssetKey("per_shard"), ["00", "02"], columns, "shard_key", rows)
+    assert got["n"].to_list() == want_n
+    assert got.columns == [*(columns or ["n", "label"]), "shard_key"]
+    assert got.schema["n"] == pl.Int64()

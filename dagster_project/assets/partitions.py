@@ -45,10 +45,12 @@ def without_copies(df: pl.DataFrame, copies: pl.DataFrame) -> pl.DataFrame:
                    ).drop(SHARD_COLUMN)
 
 
-def all_shards(columns: list[str] | None = None) -> dg.AssetIn:
+def all_shards(columns: list[str] | None = None, rows: Mapping[str, list[str]] | None = None) -> dg.AssetIn:
     """The input of a corpus-wide asset reading a per-article table from every shard, each row with its shard
-    (``raw_shard``, for :func:`without_copies`); ``columns``: read only these."""
-    return dg.AssetIn(metadata={"partition_column": SHARD_COLUMN, **({"columns": columns} if columns else {})})
+    (``raw_shard``, for :func:`without_copies`); ``columns``: read only these; ``rows``: only the rows whose
+    ``column`` holds one of the listed values, for each column named (io_manager.py)."""
+    return dg.AssetIn(metadata={"partition_column": SHARD_COLUMN, **({"columns": columns} if columns else {}),
+                                **({"rows": dict(rows)} if rows else {})})
 
 
 def per_shard_metadata(context: dg.AssetExecutionContext, asset: str, frames: dict[str, pl.DataFrame],

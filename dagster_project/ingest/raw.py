@@ -174,20 +174,37 @@ def iter_raw_paths(root: Path, errors: list[tuple[Path, OSError]] | None = None)
 
     Folders that cannot be listed are appended to ``errors`` rather than silently skipped.
     """
+    for path, _ in iter_raw_names(root, errors):
+        yield Path(path)
+
+
+def iter_raw_names(root: Path, errors: list[tuple[Path, OSError]] | None = None) -> Iterator[tuple[str, str]]:
+    """:func:`iter_raw_paths` as strings: each entry's path and its path relative to ``root`` (``/``-separated).
+
+    Plain strings, because a listing of every file runs on each refresh: a pathlib object per file, joined and
+    made relative, cost ~25 us of the ~30 us per file of listing a 10,000-file root (three listings a refresh).
+    """
 
     def onerror(exc: OSError) -> None:
         if errors is not None:
             errors.append((Path(exc.filename) if exc.filename else root, exc))
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=onerror):
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=onerror):
         dirnames.sort()
-        base = Path(dirpath)
+        # os.walk's folders are top + "/" + their relative path (POSIX separators, as everywhere in this project).
+        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
         # Symlinked directories are not descended into, but they are reported.
         for d in list(dirnames):
-            if (base / d).is_symlink():
-                yield base / d
+            if os.path.islink(os.path.join(dirpath, d)):
+                yield os.path.join(dirpath, d), prefix + d
         for name in sorted(filenames):
-            yield base / name
+            yield os.path.join(dirpath, name), prefix + name
+
+
+def display_name(rel: str) -> str:
+    """A relative path from :func:`iter_raw_names` as :func:`display_path` gives it (undecodable bytes escaped)."""
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
 
 
 def _refused(rel: str, reason: str, detail: str, sha: str | None = None, size: int = 0) -> RawFile:

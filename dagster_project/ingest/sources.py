@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from dagster_project.ingest.html import DEFAULT_MAX_HTML_BYTES, is_html_file
-from dagster_project.ingest.raw import DUPLICATE, UNREADABLE, display_path, iter_raw_paths, read_raw_file
+from dagster_project.ingest.raw import DUPLICATE, UNREADABLE, display_name, display_path, iter_raw_names, read_raw_file
 from dagster_project.ingest.shards import shard_of, top_level_path
 from dagster_project.ingest.warc import is_warc_name, scan_warc
 
@@ -45,9 +45,10 @@ def scan_sources(
     """
     errors: list[tuple[Path, OSError]] = []
     rows: list[dict[str, Any]] = []
-    for path in iter_raw_paths(root, errors):
-        if shards is not None and shard_of(display_path(path, root)) not in shards:
+    for name, rel in iter_raw_names(root, errors):
+        if shards is not None and shard_of(display_name(rel)) not in shards:
             continue  # another shard's file: not even opened
+        path = Path(name)
         link = path.is_symlink()
         if is_warc_name(path.name) and not link and path.is_file():
             rows.extend({**r, SYMLINK: False} for r in scan_warc(path, root, max_html_bytes))

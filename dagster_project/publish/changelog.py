@@ -89,7 +89,45 @@ def _mention_counts(folder_tables: dict[str, pl.DataFrame | None]) -> pl.DataFra
     return j.group_by(_MENTION_KEY).agg(pl.len().cast(pl.Int64).alias("n")).with_columns(pl.col("part").cast(pl.Int64))
 
 
+def _signatures(folder_tables: dict[str, pl.DataFrame | None]) -> pl.DataFrame:
+    """Per article, ``(source_file, part, article_id)`` and a hash of the multiset of its mentions' (type, surface)
+    (null for an article without mentions)."""
+    m, a = folder_tables.get("mentions"), folder_tables.get("articles")
+    if a is None:
+        return pl.DataFrame(schema={"source_file": pl.String(), "part": pl.Int64(), "article_id": pl.String(),
+                                    "_h": pl.UInt64()})
+    per_article = a.select("source_file", pl.col("part").cast(pl.Int64) if "part" in a.columns
+                           else pl.lit(0, pl.Int64).alias("part"), "article_id")
+    if m is None or not m.height:
+        return per_article.with_columns(pl.lit(None, pl.UInt64()).alias("_h"))
+    sig = (m.group_by("article_id").agg(pl.struct("mention_type", "surface").hash(seed=0).sort().alias("_h"))
+           .select("article_id", pl.col("_h").hash(seed=0)))
+    return per_article.join(sig, on="article_id", how="left")
+
+
+def _only_changed_articles(old: dict[str, pl.DataFrame | None],
+                           new: dict[str, pl.DataFrame | None]) -> tuple[dict[str, pl.DataFrame | None], ...]:
+    """Both versions' tables with only the mentions of articles whose (source_file, part) and mention multiset
+    are not the same in the other version; the counts of the others cancel out in the difference.
+
+    Counting every mention of both versions by four text columns took ~0.3 s of each refresh at 10,000 articles;
+    an article's mentions hash to one value (64-bit row hashes, as for the version fingerprints), and only the
+    articles whose hash or key differs are counted. A new article leaves one article's mentions to count.
+    """
+    key = ["source_file", "part", "_h"]
+    s_new, s_old = _signatures(new), _signatures(old)
+    keep_new = s_new.join(s_old, on=key, how="anti", nulls_equal=True)["article_id"]
+    keep_old = s_old.join(s_new, on=key, how="anti", nulls_equal=True)["article_id"]
+
+    def narrowed(tables: dict[str, pl.DataFrame | None], ids: pl.Series) -> dict[str, pl.DataFrame | None]:
+        m = tables.get("mentions")
+        return {**tables, "mentions": None if m is None else m.filter(pl.col("article_id").is_in(ids.implode()))}
+
+    return narrowed(old, keep_old), narrowed(new, keep_new)
+
+
 def _mention_changes(old: dict[str, pl.DataFrame | None], new: dict[str, pl.DataFrame | None]) -> list[str]:
+    old, new = _only_changed_articles(old, new)
     diff = (
         _mention_counts(new)
         .join(_mention_counts(old), on=_MENTION_KEY, how="full", coalesce=True, suffix="_old", nulls_equal=True)

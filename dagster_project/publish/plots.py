@@ -113,6 +113,7 @@ def mentions_by_outlet(tables: Mapping[str, pl.DataFrame], limit: int = MAX_OUTL
         return pl.DataFrame(schema={"outlet": pl.String(), "mention_type": pl.String(), "n": pl.UInt32()})
     joined = (
         tables["mentions"]
+        .select("article_id", "mention_type")
         .join(_outlets(tables), on="article_id", how="left")
         .with_columns(pl.col("outlet").fill_null(UNKNOWN_OUTLET))
     )
@@ -162,6 +163,7 @@ def top_entities(tables: Mapping[str, pl.DataFrame], limit: int = 10) -> pl.Data
     etype = pl.col("entity_type") if "entity_type" in ents.columns else pl.col("entity_id").str.split(":").list.first()
     return (
         tables["mentions"]
+        .select("article_id", "entity_id")  # the two columns read: joined whole, 625,000 mentions took ~0.2 GB
         .filter(pl.col("entity_id").is_not_null())
         .join(_outlets(tables), on="article_id", how="left")
         .join(ents.select("entity_id", name.alias("canonical_name"), etype.alias("entity_type")), on="entity_id")

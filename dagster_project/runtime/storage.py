@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 
 from upath import UPath
 
-from dagster_project.ingest.raw import iter_raw_paths
+from dagster_project.ingest.raw import iter_raw_names
 
 R = TypeVar("R")
 LATEST = "LATEST"
@@ -151,12 +152,12 @@ def list_raw(root: Path | UPath) -> list[Entry]:
     if isinstance(root, UPath):
         return [Entry(rel, int(info.get("size") or 0), _mtime_ns(info)) for rel, info in _remote_files(root).items()]
     out = []
-    for path in iter_raw_paths(root):
+    for path, rel in iter_raw_names(root):
         try:
-            st = path.lstat()
+            st = os.lstat(path)
         except OSError:
             continue  # vanished between the listing and the stat: the next tick sees the new state
-        out.append(Entry(path.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns))
+        out.append(Entry(rel, st.st_size, st.st_mtime_ns))
     return out
 
 

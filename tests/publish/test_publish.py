@@ -256,13 +256,16 @@ def test_plan_version_names_values_changed_or_a_fingerprint_scheme_it_cannot_com
     assert version == "1.2.4" and "values not compared" in reason and FINGERPRINT_SCHEME in reason
 
 
-def test_frame_fingerprint_follows_values_order_and_schema_not_chunks() -> None:
+def test_frame_fingerprint_follows_values_and_schema_not_row_order_or_chunks() -> None:
     df = pl.DataFrame({"a": [1, 2, None], "b": ["x", None, "z"], "c": [["p"], [], None]})
     fp = frame_fingerprint(df)
     assert fp.startswith(FINGERPRINT_SCHEME + ":")
     assert frame_fingerprint(pl.concat([df.head(1), df.tail(2)], rechunk=False)) == fp
     assert frame_fingerprint(df.with_columns(b=pl.Series(["x", "", "z"]))) != fp  # null is not ""
-    assert frame_fingerprint(df.reverse()) != fp
+    # The rows as a multiset: the published order follows from them (canonical sorts by a unique key).
+    assert frame_fingerprint(df.reverse()) == fp
+    assert frame_fingerprint(pl.concat([df, df.head(1)])) != frame_fingerprint(pl.concat([df, df.tail(1)]))
+    assert frame_fingerprint(df.head(2)) != fp
     assert frame_fingerprint(df.select("b", "a", "c")) != fp
     assert frame_fingerprint(df.with_columns(pl.col("a").cast(pl.Float64))) != fp
     assert frame_fingerprint(df.with_columns(c=pl.Series([["p"], [""], None]))) != fp
@@ -303,3 +306,50 @@ def test_added_column_is_a_minor_version_and_in_the_changelog(tmp_path: Path, mo
     assert "“Pompeo in Caracas” (`a.txt`, part 0): section changed" not in log  # new column, not a change
     fields = {f["name"]: f for f in dataset.manifest("1.1.0", tmp_path)["resources"][0]["schema"]["fields"]}
     assert fields["section"]["description"] == "Newspaper section, e.g. 'World'."
+
+
+def _versions_for_mention_diff(case: str) -> tuple[dict, dict]:
+    """Two versions' articles and mentions (the columns the changelog reads) differing as ``case`` says."""
+    arts = pl.DataFrame({"article_id": ["A", "B", "C"], "source_file": ["a.txt", "b.txt", "c.txt"], "part": [0, 0, 0]})
+    ments = pl.DataFrame({"article_id": ["A", "A", "A", "B", "C"], "mention_type": ["person", "person", "place",
+                          "place", "aircraft"], "surface": ["Maduro", "Maduro", "Caracas", "Moscow", "An-124"]})
+    new_a, new_m = arts, ments
+    if case == "article added":
+        new_a = pl.concat([arts, pl.DataFrame({"article_id": ["D"], "source_file": ["d.txt"], "part": [0]})])
+        new_m = pl.concat([ments, pl.DataFrame({"article_id": ["D"], "mention_type": ["place"], "surface": ["Caracas"]})])
+    elif case == "article removed":
+        new_a, new_m = arts.filter(pl.col("article_id") != "B"), ments.filter(pl.col("article_id") != "B")
+    elif case == "file renamed, same content":  # same article id, another (source_file, part)
+        new_a = arts.with_columns(pl.col("source_file").replace({"c.txt": "moved/c.txt"}))
+    elif case == "one mention of a repeated surface lost":
+        new_m = pl.concat([ments.slice(1), ments.head(0)])
+    elif case == "extractor change in an unchanged article":
+        new_m = ments.with_columns(pl.col("surface").replace({"Moscow": "Moscú"}))
+    elif case == "no change":
+        pass
+    elif case == "parent without a part column":
+        return {"articles": arts.drop("part"), "mentions": ments}, {"articles": arts, "mentions": new_m}
+    return {"articles": arts, "mentions": ments}, {"articles": new_a, "mentions": new_m}
+
+
+@pytest.mark.parametrize("case", ["article added", "article removed", "file renamed, same content",
+                                  "one mention of a repeated surface lost", "extractor change in an unchanged article",
+                                  "no change", "parent without a part column"])
+def test_mention_changes_count_the_same_multiset_difference_as_every_mention_would(case: str) -> None:
+    from collections import Counter
+
+    from dagster_project.publish.changelog import _mention_changes
+
+    old, new = _versions_for_mention_diff(case)
+
+    def counts(v: dict) -> Counter:
+        a = v["articles"] if "part" in v["articles"].columns else v["articles"].with_columns(part=pl.lit(0))
+        where = {r["article_id"]: (r["source_file"], r["part"]) for r in a.iter_rows(named=True)}
+        return Counter((*where[r["article_id"]], r["mention_type"], r["surface"]) for r in v["mentions"].iter_rows(named=True))
+
+    gained, lost = counts(new) - counts(old), counts(old) - counts(new)
+    text = "\n".join(_mention_changes(old, new))
+    assert f"{sum(gained.values())} mention(s) gained, {sum(lost.values())} lost." in text
+    for (f, p, t, s), n in (gained + lost).items():
+        assert f"- {t} “{s}” in `{f}` part {p}" + (f" ×{n}" if n > 1 else "") in text
+    assert text.count("\n- ") == len(gained) + len(lost)
