@@ -81,8 +81,8 @@ def canonical(name: str, df: pl.DataFrame) -> pl.DataFrame:
 
 
 class _CanonicalTables(Mapping[str, pl.DataFrame]):
-    """The published tables in canonical order, each sorted when it is read and not kept: one sorted copy exists at
-    a time (all of them at once cost ~0.25 GB at 10,000 articles; sorting twice costs a fraction of a second)."""
+    """The published tables in canonical order, each sorted when it is read (once, to be written) and not kept: one
+    sorted copy exists at a time (all of them at once cost ~0.25 GB at 10,000 articles)."""
 
     def __init__(self, tables: Mapping[str, pl.DataFrame]) -> None:
         self._tables = tables
