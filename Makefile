@@ -36,7 +36,7 @@ test-all: install
 	$(PY) -m pytest -m ""
 
 lint: install
-	$(VENV)/bin/ruff check dagster_project contracts tests
+	$(VENV)/bin/ruff check dagster_project contracts tests bench
 	$(VENV)/bin/mypy
 
 ui: install

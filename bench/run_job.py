@@ -14,9 +14,8 @@ def refresh_job() -> dg.JobDefinition:
 
 
 def main() -> int:
-    from dagster_project.build import ensure_environment
-
     from dagster_project.assets.partitions import ALL_SHARDS_TAGS
+    from dagster_project.build import ensure_environment
 
     ensure_environment()
     with dg.DagsterInstance.get() as instance:
