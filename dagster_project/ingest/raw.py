@@ -105,8 +105,7 @@ def _sha256_stream(fh: BinaryIO) -> str:
 
 def display_path(path: Path, root: Path) -> str:
     """Relative ``/``-separated path that is always valid UTF-8 (undecodable name bytes are escaped)."""
-    rel = os.fsencode(path.relative_to(root).as_posix())
-    return rel.decode("utf-8", errors="backslashreplace")
+    return display_name(path.relative_to(root).as_posix())
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -203,7 +202,8 @@ def iter_raw_names(root: Path, errors: list[tuple[Path, OSError]] | None = None)
 
 
 def display_name(rel: str) -> str:
-    """A relative path from :func:`iter_raw_names` as :func:`display_path` gives it (undecodable bytes escaped)."""
+    """A ``/``-separated path relative to the raw root (as :func:`iter_raw_names` gives it), made valid UTF-8:
+    undecodable name bytes are escaped."""
     return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
 
 

@@ -96,8 +96,7 @@ def _signatures(folder_tables: dict[str, pl.DataFrame | None]) -> pl.DataFrame:
     if a is None:
         return pl.DataFrame(schema={"source_file": pl.String(), "part": pl.Int64(), "article_id": pl.String(),
                                     "_h": pl.UInt64()})
-    per_article = a.select("source_file", pl.col("part").cast(pl.Int64) if "part" in a.columns
-                           else pl.lit(0, pl.Int64).alias("part"), "article_id")
+    per_article = _with_part(a).select("source_file", pl.col("part").cast(pl.Int64), "article_id")
     if m is None or not m.height:
         return per_article.with_columns(pl.lit(None, pl.UInt64()).alias("_h"))
     sig = (m.group_by("article_id").agg(pl.struct("mention_type", "surface").hash(seed=0).sort().alias("_h"))
